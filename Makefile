@@ -1,0 +1,103 @@
+# Backroom -- see README.md.  `make run` and `make test` are the two
+# commands; everything else is a step they use.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+PKGS	 = fcgi libmariadb json-c libargon2 libcrypto
+PY	 = /usr/bin/python3
+
+# Debian packages the build, `make run` and `make test` need.
+DEB_PKGS = build-essential pkg-config libfcgi-dev libmariadb-dev \
+	   libjson-c-dev libargon2-dev libssl-dev libcmocka-dev \
+	   mariadb-server mariadb-client nginx-light openssl wrk \
+	   python3-pytest python3-requests python3-pymysql \
+	   python3-selenium chromium chromium-driver \
+	   clang-format cppcheck curl procps
+
+SCHEMA_VERSION := $(shell ls sql/migrations 2>/dev/null | \
+		    sed -n 's/^\([0-9][0-9][0-9][0-9]\)_.*\.sql$$/\1/p' | \
+		    tail -1 | sed 's/^0*//')
+
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+	   -DSCHEMA_VERSION=$(or $(SCHEMA_VERSION),0) \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+BUILD	?= build
+SRCS	 = $(sort $(wildcard app/*.c app/handlers/*.c app/domain/*.c))
+OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
+LIBOBJS	 = $(filter-out $(BUILD)/app/main.o,$(OBJS))
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run stop test lint unit integration asan install clean \
+	bench bench-smoke fmt
+
+all: $(BUILD)/backroomd
+
+$(BUILD)/backroomd: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) \
+	    $(shell pkg-config --libs cmocka)
+
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+run: deps all
+	@sh tests/stack.sh start var/run
+
+stop:
+	@sh tests/stack.sh stop var/run
+
+unit: $(UNIT_BINS)
+	@sh tests/unit/run.sh $(UNIT_BINS)
+
+lint:
+	@sh tests/lint.sh
+
+integration: all
+	@sh tests/integration/run.sh $(BUILD)
+
+test: deps
+	@sh tests/test.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/backroomd
+	@ASAN=1 sh tests/integration/run.sh build-asan
+
+bench: deps all
+	@sh tests/bench/run.sh
+
+bench-smoke: all
+	@SMOKE=1 sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/backroom \
+	    $(DESTDIR)/etc/backroom $(DESTDIR)/lib/systemd/system
+	install -m 0755 $(BUILD)/backroomd $(DESTDIR)$(PREFIX)/sbin/backroomd
+	cp -R app/templates app/static sql $(DESTDIR)$(PREFIX)/share/backroom/
+	install -m 0640 conf/backroomd.conf.example \
+	    $(DESTDIR)/etc/backroom/backroomd.conf.example
+	sed 's|@PREFIX@|$(PREFIX)|g' conf/backroomd.service > \
+	    $(DESTDIR)/lib/systemd/system/backroomd.service
+
+fmt:
+	clang-format -i app/*.c app/*/*.c include/*.h
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,31 @@
+/*
+ * buf.h -- a growable byte buffer with a hard cap (curl's dynbuf).
+ *
+ * Appending past the cap fails with -1 and leaves the buffer as it was;
+ * truncation is never silent.  The data is always NUL-terminated.  A buf is
+ * heap-backed so a worker can keep one across requests and only reset it.
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;	/* allocated */
+	size_t	 max;	/* hard cap on len */
+};
+
+void	buf_init(struct buf *, size_t max);
+void	buf_free(struct buf *);
+void	buf_reset(struct buf *);		/* len = 0, keeps memory */
+int	buf_append(struct buf *, const void *, size_t);
+int	buf_puts(struct buf *, const char *);
+int	buf_putc(struct buf *, char);
+int	buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	buf_vprintf(struct buf *, const char *, va_list);
+
+#endif /* BUF_H */
