@@ -95,8 +95,10 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0 || buf_grow(b, (size_t)n) == -1)
 		return -1;
-	if (vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap) != n)
+	if (vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap) != n) {
+		b->data[b->len] = '\0';
 		return -1;
+	}
 	b->len += (size_t)n;
 	return 0;
 }
@@ -111,4 +113,10 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	rv = buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return rv;
+}
+
+const char *
+buf_cstr(const struct buf *b)
+{
+	return b->data != NULL ? b->data : "";
 }

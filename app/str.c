@@ -15,7 +15,7 @@ str_to_i64n(const char *s, size_t len, int64_t min, int64_t max,
 {
 	char	tmp[32];
 
-	if (len == 0 || len >= sizeof(tmp))
+	if (len == 0 || len >= sizeof(tmp) || memchr(s, '\0', len) != NULL)
 		return -1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';

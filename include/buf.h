@@ -2,7 +2,8 @@
  * buf.h -- a growable byte buffer with a hard cap (curl's dynbuf).
  *
  * Appending past the cap fails with -1 and leaves the buffer as it was;
- * truncation is never silent.  The data is always NUL-terminated.  A buf is
+ * truncation is never silent.  After the first append the data is always
+ * NUL-terminated (data is NULL before it: use buf_cstr()).  A buf is
  * heap-backed so a worker can keep one across requests and only reset it.
  */
 #ifndef BUF_H
@@ -27,5 +28,7 @@ int	buf_putc(struct buf *, char);
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *, const char *, va_list);
+/* The contents as a C string; "" for an empty, never-grown buf. */
+const char *buf_cstr(const struct buf *);
 
 #endif /* BUF_H */

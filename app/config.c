@@ -1,0 +1,298 @@
+/*
+ * config.c -- table-driven directives (the Redis config table, Kore's
+ * directive list).  Each directive names its type, bounds and default; the
+ * parser knows nothing about individual directives.  Integer maximums come
+ * from bounds.h so a config can lower a hard limit but never raise it.
+ *
+ * Syntax: "name = value" lines; '#' or ';' starts a comment line; "[pool]"
+ * style section headers are accepted and ignored; a value may be wrapped in
+ * double quotes.  A directive given twice keeps the last value.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "str.h"
+
+enum dir_type { DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL };
+
+struct directive {
+	const char	*name;
+	enum dir_type	 type;
+	size_t		 off;
+	size_t		 size;		/* for strings */
+	long		 min, max;	/* for numbers */
+	const char	*def;
+	const char	*help;
+};
+
+#define S(f)	DIR_STR, offsetof(struct config, f), \
+		sizeof(((struct config *)0)->f), 0, 0
+#define N(f, t, lo, hi)	t, offsetof(struct config, f), 0, lo, hi
+
+static const struct directive directives[] = {
+	{ "listen", S(listen), "var/run/backroomd.sock",
+	    "unix socket path, or 127.0.0.1:PORT / [::1]:PORT" },
+	{ "listen_mode", N(listen_mode, DIR_OCTAL, 0, 0777), "0660",
+	    "permissions of the unix socket" },
+	{ "listen_backlog", N(listen_backlog, DIR_INT, 16, 65535), "511",
+	    "listen(2) backlog" },
+	{ "user", S(user), "", "user workers run as (when started as root)" },
+	{ "group", S(group), "", "group workers and the socket use" },
+	{ "workers", N(workers, DIR_INT, 1, BR_MAX_WORKERS), "4",
+	    "worker processes" },
+	{ "max_requests", N(max_requests, DIR_INT, 0, 100000000), "10000",
+	    "requests before a worker is recycled (0: never)" },
+	{ "max_requests_jitter", N(max_requests_jitter, DIR_INT, 0, 1000000),
+	    "500", "random extra requests, so workers do not recycle at once" },
+	{ "request_timeout", N(request_timeout, DIR_INT, 0, 3600), "30",
+	    "seconds a request may run before its worker is killed (0: off)" },
+	{ "shutdown_timeout", N(shutdown_timeout, DIR_INT, 1, 3600), "30",
+	    "seconds in-flight requests get on stop or reload" },
+	{ "max_body_size", N(max_body_size, DIR_INT, 0, BR_MAX_BODY), "8388608",
+	    "largest request body in bytes (413 past it)" },
+	{ "slow_request_ms", N(slow_request_ms, DIR_INT, 1, 3600000), "1000",
+	    "requests slower than this are logged and counted" },
+	{ "log_file", S(log_file), "", "log file (empty: stderr)" },
+	{ "log_level", N(log_level, DIR_LEVEL, 0, 3), "info",
+	    "error, warn, info or debug" },
+	{ "pid_file", S(pid_file), "", "master pid file (empty: none)" },
+	{ "templates_dir", S(templates_dir), "app/templates",
+	    "directory of the HTML templates" },
+	{ "migrations_dir", S(migrations_dir), "sql/migrations",
+	    "directory of NNNN_name.sql migrations" },
+	{ "db_socket", S(db_socket), "/run/mysqld/mysqld.sock",
+	    "MariaDB unix socket (used when db_host is empty)" },
+	{ "db_host", S(db_host), "", "MariaDB host for TCP (empty: socket)" },
+	{ "db_port", N(db_port, DIR_INT, 0, 65535), "3306", "MariaDB TCP port" },
+	{ "db_name", S(db_name), "backroom", "database name" },
+	{ "db_user", S(db_user), "backroom", "database user" },
+	{ "db_password", S(db_password), "", "database password" },
+	{ "db_password_file", S(db_password_file), "",
+	    "file holding the database password (wins over db_password)" },
+	{ "db_connect_timeout", N(db_connect_timeout, DIR_INT, 1, 60), "1",
+	    "seconds to wait for a database connection" },
+	{ "max_statement_time", N(max_statement_time, DIR_INT, 0, 3600000),
+	    "5000", "milliseconds a statement may run (0: server default)" },
+	{ "session_idle_timeout", N(session_idle_timeout, DIR_INT, 5, 86400),
+	    "1800", "seconds of inactivity that end a session" },
+	{ "session_absolute_timeout", N(session_absolute_timeout, DIR_INT, 5,
+	    2592000), "43200", "seconds after login that end a session" },
+	{ "login_max_failures", N(login_max_failures, DIR_INT, 1, 100), "5",
+	    "failed logins before an account is locked" },
+	{ "audit_retention_days", N(audit_retention_days, DIR_INT, 1, 36500),
+	    "365", "days audit rows are kept" },
+	{ "secure_cookies", N(secure_cookies, DIR_BOOL, 0, 1), "yes",
+	    "__Host- prefixed, Secure session cookies (HTTPS only)" },
+	{ "debug_routes", N(debug_routes, DIR_BOOL, 0, 1), "no",
+	    "enable /debug/sleep and /debug/echo (loopback only; tests)" },
+};
+
+#define NDIRECTIVES	(sizeof(directives) / sizeof(directives[0]))
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+/* Stores value into c for d.  NULL on success, else the reason. */
+static const char *
+directive_set(const struct directive *d, struct config *c, const char *value)
+{
+	char	*base = (char *)c + d->off;
+	long	*lp = (long *)(void *)base;
+	int64_t	 v;
+	char	*end;
+	size_t	 i;
+
+	switch (d->type) {
+	case DIR_STR:
+		if (str_copy(base, d->size, value) == -1)
+			return "value too long";
+		return NULL;
+	case DIR_INT:
+		if (str_to_i64(value, d->min, d->max, &v) == -1)
+			return "not an integer in range";
+		*lp = (long)v;
+		return NULL;
+	case DIR_OCTAL:
+		errno = 0;
+		v = strtol(value, &end, 8);
+		if (*value == '\0' || *end != '\0' || errno != 0 ||
+		    v < d->min || v > d->max)
+			return "not an octal mode in range";
+		*lp = (long)v;
+		return NULL;
+	case DIR_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "on") ||
+		    !strcmp(value, "1") || !strcmp(value, "true"))
+			*lp = 1;
+		else if (!strcmp(value, "no") || !strcmp(value, "off") ||
+		    !strcmp(value, "0") || !strcmp(value, "false"))
+			*lp = 0;
+		else
+			return "not yes or no";
+		return NULL;
+	case DIR_LEVEL:
+		for (i = 0; i < 4; i++)
+			if (!strcmp(value, level_names[i])) {
+				*lp = (long)i;
+				return NULL;
+			}
+		return "not one of error, warn, info, debug";
+	}
+	fatalx("unknown directive type %d", d->type);
+}
+
+void
+config_defaults(struct config *c)
+{
+	size_t	i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NDIRECTIVES; i++)
+		if (directive_set(&directives[i], c, directives[i].def) != NULL)
+			fatalx("bad default for %s", directives[i].name);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/* Parses one non-empty, non-comment line into c.  NULL or the reason. */
+static const char *
+config_line(char *line, struct config *c)
+{
+	char	*eq, *name, *value;
+	size_t	 i, n;
+
+	if (line[0] == '[')
+		return line[strlen(line) - 1] == ']' ? NULL :
+		    "unterminated section header";
+	if ((eq = strchr(line, '=')) == NULL)
+		return "expected name = value";
+	*eq = '\0';
+	name = trim(line);
+	value = trim(eq + 1);
+	n = strlen(value);
+	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+		value[n - 1] = '\0';
+		value++;
+	}
+	for (i = 0; i < NDIRECTIVES; i++)
+		if (!strcmp(directives[i].name, name))
+			return directive_set(&directives[i], c, value);
+	return "unknown directive";
+}
+
+int
+config_parse(const char *label, const char *text, struct config *c,
+    char *err, size_t errsz)
+{
+	struct config	 tmp;
+	char		 line[1024], *s;
+	const char	*p = text, *nl, *why;
+	size_t		 len;
+	int		 lineno = 0;
+
+	config_defaults(&tmp);
+	while (*p != '\0') {
+		lineno++;
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(line)) {
+			snprintf(err, errsz, "%s:%d: line too long", label,
+			    lineno);
+			return -1;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		s = trim(line);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if ((why = config_line(s, &tmp)) != NULL) {
+			snprintf(err, errsz, "%s:%d: %s", label, lineno, why);
+			return -1;
+		}
+	}
+	if (str_copy(tmp.path, sizeof(tmp.path), label) == -1) {
+		snprintf(err, errsz, "%s: path too long", label);
+		return -1;
+	}
+	*c = tmp;
+	return 0;
+}
+
+int
+config_load(const char *path, struct config *c, char *err, size_t errsz)
+{
+	FILE	*f;
+	char	*text;
+	long	 size;
+	int	 rv;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) == -1 || (size = ftell(f)) < 0 ||
+	    size > 1024 * 1024 || fseek(f, 0, SEEK_SET) == -1) {
+		snprintf(err, errsz, "%s: unreadable or too large", path);
+		fclose(f);
+		return -1;
+	}
+	if ((text = malloc((size_t)size + 1)) == NULL ||
+	    fread(text, 1, (size_t)size, f) != (size_t)size) {
+		snprintf(err, errsz, "%s: read error", path);
+		free(text);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	text[size] = '\0';
+	if (memchr(text, '\0', (size_t)size) != NULL) {
+		snprintf(err, errsz, "%s: contains a NUL byte", path);
+		free(text);
+		return -1;
+	}
+	rv = config_parse(path, text, c, err, errsz);
+	free(text);
+	return rv;
+}
+
+void
+config_dump_table(void)
+{
+	static const char *const tn[] = { "int", "string", "octal", "bool",
+	    "level" };
+	size_t	i;
+
+	for (i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+		if (d->type == DIR_INT || d->type == DIR_OCTAL)
+			printf("%-26s %-6s %ld..%ld default %s: %s\n", d->name,
+			    tn[d->type], d->min, d->max, d->def, d->help);
+		else
+			printf("%-26s %-6s default \"%s\": %s\n", d->name,
+			    tn[d->type], d->def, d->help);
+	}
+}
+
+int
+config_listen_is_unix(const struct config *c)
+{
+	return strchr(c->listen, '/') != NULL || strchr(c->listen, ':') == NULL;
+}

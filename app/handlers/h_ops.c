@@ -1,0 +1,161 @@
+/*
+ * h_ops.c -- /healthz (process alive, no database), /readyz (database
+ * answers), /status (the scoreboard as JSON or, with ?text, as text).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "buf.h"
+#include "db.h"
+#include "handlers.h"
+#include "request.h"
+#include "response.h"
+#include "scoreboard.h"
+
+void
+h_db_error(struct request *r, struct response *resp, int st)
+{
+	if (st == DB_UNAVAILABLE || st == DB_SCHEMA || st == DB_TIMEOUT ||
+	    st == DB_RETRY) {
+		response_header(resp, "Retry-After", "2");
+		response_error(resp, r, 503, st == DB_SCHEMA ?
+		    "The database schema is behind this server; an operator "
+		    "must run `backroomd migrate`." :
+		    "The database is not available. Try again shortly.");
+		return;
+	}
+	response_error(resp, r, 500, "Internal error.");
+}
+
+void
+h_healthz(struct request *r, struct response *resp)
+{
+	(void)r;
+	response_header(resp, "Cache-Control", "no-store");
+	response_text(resp, 200, NULL, "ok\n");
+}
+
+void
+h_readyz(struct request *r, struct response *resp)
+{
+	int	st;
+
+	(void)r;
+	response_header(resp, "Cache-Control", "no-store");
+	if ((st = db_ping()) == DB_OK) {
+		response_text(resp, 200, NULL, "ready\n");
+		return;
+	}
+	response_header(resp, "Retry-After", "2");
+	response_text(resp, 503, NULL, st == DB_SCHEMA ?
+	    "database schema behind: run backroomd migrate\n" :
+	    "database unavailable\n");
+}
+
+static struct json_object *
+status_slot(const struct sb_slot *s, int64_t now_mono)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(s->pid));
+	json_object_object_add(o, "state",
+	    json_object_new_string(scoreboard_state_name(s->state)));
+	json_object_object_add(o, "generation",
+	    json_object_new_int(s->generation));
+	json_object_object_add(o, "requests",
+	    json_object_new_int64((int64_t)s->requests));
+	json_object_object_add(o, "last_duration_us",
+	    json_object_new_int64(s->last_duration_us));
+	if (s->state == SB_BUSY) {
+		json_object_object_add(o, "method",
+		    json_object_new_string(s->method));
+		json_object_object_add(o, "uri", json_object_new_string(s->uri));
+		json_object_object_add(o, "request_id",
+		    json_object_new_string(s->request_id));
+		json_object_object_add(o, "request_ms",
+		    json_object_new_int64(now_mono - s->req_start_ms));
+	}
+	return o;
+}
+
+static void
+status_text(struct response *resp, struct json_object *o)
+{
+	struct json_object	*ws = json_object_object_get(o, "workers");
+	size_t			 i;
+
+	response_text(resp, 200, NULL, "");
+	json_object_object_foreach(o, k, v) {
+		if (strcmp(k, "workers") != 0)
+			buf_printf(&resp->body, "%s: %s\n", k,
+			    json_object_get_string(v));
+	}
+	buf_puts(&resp->body, "\npid      state     gen  requests  last_us  "
+	    "current\n");
+	for (i = 0; i < json_object_array_length(ws); i++) {
+		struct json_object *w = json_object_array_get_idx(ws, i), *m;
+		buf_printf(&resp->body, "%-8s %-9s %-4s %-9s %-8s",
+		    json_object_get_string(json_object_object_get(w, "pid")),
+		    json_object_get_string(json_object_object_get(w, "state")),
+		    json_object_get_string(json_object_object_get(w,
+		    "generation")),
+		    json_object_get_string(json_object_object_get(w,
+		    "requests")),
+		    json_object_get_string(json_object_object_get(w,
+		    "last_duration_us")));
+		if ((m = json_object_object_get(w, "method")) != NULL)
+			buf_printf(&resp->body, " %s %s",
+			    json_object_get_string(m), json_object_get_string(
+			    json_object_object_get(w, "uri")));
+		buf_putc(&resp->body, '\n');
+	}
+	json_object_put(o);
+}
+
+void
+h_status(struct request *r, struct response *resp)
+{
+	const struct scoreboard	*sb = app.sb;
+	const struct db_stats	*ds = db_get_stats();
+	struct json_object	*o = json_object_new_object(), *ws;
+	int64_t			 now = now_mono_ms();
+	int			 i, idle = 0, busy = 0;
+
+	ws = json_object_new_array();
+	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++) {
+		const struct sb_slot *s = &sb->slots[i];
+		if (s->pid == 0)
+			continue;
+		idle += s->state == SB_IDLE;
+		busy += s->state == SB_BUSY;
+		json_object_array_add(ws, status_slot(s, now));
+	}
+	json_object_object_add(o, "pool", json_object_new_string("backroomd"));
+	json_object_object_add(o, "start_time",
+	    json_object_new_int64(sb->started_ms / 1000));
+	json_object_object_add(o, "uptime_s",
+	    json_object_new_int64((now_wall_ms() - sb->started_ms) / 1000));
+	json_object_object_add(o, "configured_workers",
+	    json_object_new_int((int)sb->workers));
+	json_object_object_add(o, "idle_workers", json_object_new_int(idle));
+	json_object_object_add(o, "active_workers", json_object_new_int(busy));
+	json_object_object_add(o, "accepted_requests",
+	    json_object_new_int64((int64_t)sb->accepted));
+	json_object_object_add(o, "max_active",
+	    json_object_new_int((int)sb->max_active));
+	json_object_object_add(o, "all_busy",
+	    json_object_new_int64((int64_t)sb->all_busy));
+	json_object_object_add(o, "slow_requests",
+	    json_object_new_int64((int64_t)sb->slow));
+	json_object_object_add(o, "this_worker_db_queries",
+	    json_object_new_int64((int64_t)ds->queries));
+	json_object_object_add(o, "workers", ws);
+	response_header(resp, "Cache-Control", "no-store");
+	if (request_query(r, "text") != NULL)
+		status_text(resp, o);
+	else
+		response_json(resp, 200, o);
+}

@@ -1,0 +1,231 @@
+/*
+ * response.c -- status, headers, cookies, redirects, JSON, problem+json,
+ * templated HTML, and serialization into the CGI response format.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "tmpl.h"
+
+static const struct {
+	int		 code;
+	const char	*text;
+} status_texts[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 303, "See Other" }, { 304, "Not Modified" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 409, "Conflict" }, { 413, "Content Too Large" },
+	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
+};
+
+const char *
+response_status_text(int status)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(status_texts) / sizeof(status_texts[0]); i++)
+		if (status_texts[i].code == status)
+			return status_texts[i].text;
+	return "Unknown";
+}
+
+void
+response_reset(struct response *r, struct arena *a,
+    const struct tmpl_set *tmpl)
+{
+	r->status = 500;
+	r->content_type = "text/plain; charset=utf-8";
+	r->nheaders = 0;
+	buf_reset(&r->body);
+	r->arena = a;
+	r->tmpl = tmpl;
+}
+
+static int
+header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return 0;
+	return 1;
+}
+
+int
+response_header(struct response *r, const char *name, const char *value)
+{
+	struct resp_header	*h;
+
+	if (r->nheaders >= BR_MAX_RESP_HEADERS || !header_safe(name) ||
+	    !header_safe(value)) {
+		log_warn("refused header %s", name);
+		return -1;
+	}
+	h = &r->headers[r->nheaders];
+	if ((h->name = arena_strdup(r->arena, name)) == NULL ||
+	    (h->value = arena_strdup(r->arena, value)) == NULL)
+		return -1;
+	r->nheaders++;
+	return 0;
+}
+
+int
+response_cookie(struct response *r, const char *name, const char *value,
+    long max_age, int flags)
+{
+	char	*v;
+
+	v = arena_printf(r->arena, "%s=%s; Path=/%s%s%s%s%s", name, value,
+	    max_age >= 0 ? "; Max-Age=" : "",
+	    max_age >= 0 ? arena_printf(r->arena, "%ld", max_age) : "",
+	    (flags & COOKIE_SECURE) ? "; Secure" : "",
+	    (flags & COOKIE_HTTPONLY) ? "; HttpOnly" : "",
+	    (flags & COOKIE_SAMESITE_STRICT) ? "; SameSite=Strict" :
+	    (flags & COOKIE_SAMESITE_LAX) ? "; SameSite=Lax" : "");
+	if (v == NULL)
+		return -1;
+	return response_header(r, "Set-Cookie", v);
+}
+
+void
+response_redirect(struct response *r, const char *location)
+{
+	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	buf_reset(&r->body);
+	r->status = 303;
+	r->content_type = NULL;
+	response_header(r, "Location", location);
+}
+
+void
+response_json(struct response *r, int status, struct json_object *obj)
+{
+	buf_reset(&r->body);
+	if (obj == NULL || json_to_buf(&r->body, obj) == -1 ||
+	    buf_putc(&r->body, '\n') == -1) {
+		json_object_put(obj);
+		response_text(r, 500, NULL, "response too large\n");
+		return;
+	}
+	json_object_put(obj);
+	r->status = status;
+	r->content_type = "application/json";
+}
+
+void
+response_problem(struct response *r, int status, const char *detail,
+    struct json_object *errors)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string("about:blank"));
+	json_object_object_add(o, "title",
+	    json_object_new_string(response_status_text(status)));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	if (detail != NULL)
+		json_object_object_add(o, "detail",
+		    json_object_new_string(detail));
+	if (errors != NULL)
+		json_object_object_add(o, "errors", errors);
+	response_json(r, status, o);
+	r->content_type = "application/problem+json";
+}
+
+void
+response_html(struct response *r, const struct request *req, int status,
+    const char *name, struct json_object *ctx)
+{
+	struct buf	 page;
+	int		 rv;
+
+	if (ctx == NULL)
+		ctx = json_object_new_object();
+	buf_init(&page, BR_MAX_RESPONSE);
+	rv = tmpl_render(r->tmpl, name, ctx, &page);
+	if (rv == 0) {
+		json_object_object_add(ctx, "body",
+		    json_object_new_string_len(buf_cstr(&page),
+		    (int)page.len));
+		json_object_object_add(ctx, "request_id",
+		    json_object_new_string(req->request_id));
+		buf_reset(&r->body);
+		rv = tmpl_render(r->tmpl, "layout", ctx, &r->body);
+	}
+	buf_free(&page);
+	json_object_put(ctx);
+	if (rv == -1) {
+		log_err("cannot render template %s", name);
+		response_text(r, 500, NULL, "Internal Server Error\n");
+		return;
+	}
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	response_header(r, "Cache-Control", "no-store");
+}
+
+void
+response_error(struct response *r, const struct request *req, int status,
+    const char *detail)
+{
+	struct json_object	*ctx;
+
+	if (req->is_api || r->tmpl == NULL) {
+		response_problem(r, status, detail, NULL);
+		return;
+	}
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "title",
+	    json_object_new_string(response_status_text(status)));
+	json_object_object_add(ctx, "status", json_object_new_int(status));
+	if (detail != NULL)
+		json_object_object_add(ctx, "detail",
+		    json_object_new_string(detail));
+	response_html(r, req, status, "error", ctx);
+}
+
+void
+response_text(struct response *r, int status, const char *ctype,
+    const char *text)
+{
+	buf_reset(&r->body);
+	r->status = status;
+	r->content_type = ctype ? ctype : "text/plain; charset=utf-8";
+	if (buf_puts(&r->body, text) == -1)
+		r->status = 500;
+}
+
+int
+response_serialize(const struct response *r, const struct request *req,
+    struct buf *out)
+{
+	size_t	i;
+
+	buf_reset(out);
+	if (buf_printf(out, "Status: %d %s\r\n", r->status,
+	    response_status_text(r->status)) == -1)
+		return -1;
+	if (r->content_type != NULL &&
+	    buf_printf(out, "Content-Type: %s\r\n", r->content_type) == -1)
+		return -1;
+	for (i = 0; i < r->nheaders; i++)
+		if (buf_printf(out, "%s: %s\r\n", r->headers[i].name,
+		    r->headers[i].value) == -1)
+			return -1;
+	if (buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len) == -1)
+		return -1;
+	if (req->method != M_HEAD && r->body.len > 0 &&
+	    buf_append(out, r->body.data, r->body.len) == -1)
+		return -1;
+	return 0;
+}

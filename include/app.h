@@ -1,0 +1,31 @@
+/*
+ * app.h -- the process-wide, read-only-after-fork context: configuration,
+ * templates, scoreboard.  The master owns it and replaces it on reload;
+ * a worker sees the copy it was forked with.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include "config.h"
+
+struct scoreboard;
+struct sb_slot;
+struct tmpl_set;
+
+struct app {
+	struct config		 cfg;
+	struct tmpl_set		*tmpl;
+	struct scoreboard	*sb;
+	struct sb_slot		*slot;		/* a worker's own slot */
+	int			 listen_fd;
+	int			 generation;
+};
+
+extern struct app	app;
+
+/* master.c: binds, forks and supervises; returns the exit status. */
+int	master_run(void);
+/* worker.c: serves requests until told to stop; never returns. */
+void	worker_main(int slot) __attribute__((noreturn));
+
+#endif /* APP_H */

@@ -1,0 +1,67 @@
+/*
+ * config.h -- backroomd's configuration: an INI file in the style of a
+ * php-fpm pool, read through a table of directives (name, type, min, max,
+ * default).  The table is the reference; README documents every entry.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+#include "bounds.h"
+
+#define CONFIG_STR	256
+
+struct config {
+	char	path[BR_MAX_PATH];	/* file it was read from */
+	char	listen[CONFIG_STR];
+	long	listen_mode;
+	long	listen_backlog;
+	char	user[64];
+	char	group[64];
+	long	workers;
+	long	max_requests;
+	long	max_requests_jitter;
+	long	request_timeout;	/* seconds, 0 = none */
+	long	shutdown_timeout;	/* seconds */
+	long	max_body_size;		/* bytes */
+	long	slow_request_ms;
+	char	log_file[BR_MAX_PATH];
+	long	log_level;
+	char	pid_file[BR_MAX_PATH];
+	char	templates_dir[BR_MAX_PATH];
+	char	migrations_dir[BR_MAX_PATH];
+	char	db_socket[BR_MAX_PATH];
+	char	db_host[CONFIG_STR];
+	long	db_port;
+	char	db_name[64];
+	char	db_user[64];
+	char	db_password[CONFIG_STR];
+	char	db_password_file[BR_MAX_PATH];
+	long	db_connect_timeout;	/* seconds */
+	long	max_statement_time;	/* milliseconds, 0 = server default */
+	long	session_idle_timeout;	/* seconds */
+	long	session_absolute_timeout; /* seconds */
+	long	login_max_failures;
+	long	audit_retention_days;
+	long	secure_cookies;		/* 1: __Host- prefix + Secure */
+	long	debug_routes;		/* /debug/sleep and /debug/echo */
+};
+
+/* Fills c with every directive's default. */
+void	config_defaults(struct config *c);
+/*
+ * Reads path over the defaults.  0 on success; -1 with "path:line: reason"
+ * in err on a syntax error, an unknown directive, a value out of range or
+ * of the wrong type, or an unreadable file.  c is only written on success.
+ */
+int	config_load(const char *path, struct config *c, char *err, size_t errsz);
+/* Same, from memory (tests). */
+int	config_parse(const char *label, const char *text, struct config *c,
+	    char *err, size_t errsz);
+/* Writes the directive table (name, type, min, max, default) as text. */
+void	config_dump_table(void);
+/* 1 if listen is a unix socket path, 0 for host:port. */
+int	config_listen_is_unix(const struct config *c);
+
+#endif /* CONFIG_H */

@@ -1,0 +1,82 @@
+/*
+ * db.h -- the worker's MariaDB connection: the only module (with tx and
+ * migrate) that includes <mysql.h>.
+ *
+ * One persistent connection per process, opened lazily and reopened once
+ * when the server has gone away.  Statements are prepared once per
+ * connection and cached by their SQL text's address (callers pass string
+ * literals).  Parameters are described by a type string:
+ *   'i' int64_t   's' const char * (NULL: SQL NULL)
+ * Every result column is fetched as text into the caller's arena.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct config;
+
+enum db_status {
+	DB_OK = 0,
+	DB_ERROR = -1,		/* a bug or unexpected server error */
+	DB_UNAVAILABLE = -2,	/* cannot connect / lost: answer 503 */
+	DB_RETRY = -3,		/* deadlock, lock wait, Galera conflict */
+	DB_DUPLICATE = -4,	/* unique key violated */
+	DB_CONSTRAINT = -5,	/* CHECK or foreign key violated */
+	DB_TIMEOUT = -6,	/* max_statement_time exceeded */
+	DB_SCHEMA = -7		/* schema older than this binary */
+};
+
+struct db_rows {
+	size_t	 nrows;
+	size_t	 ncols;
+	char	**cells;	/* nrows * ncols; NULL for SQL NULL */
+};
+
+#define DB_CELL(rows, r, c)	((rows)->cells[(r) * (rows)->ncols + (c)])
+
+/* Remembers the settings; no connection yet.  Call again after a reload. */
+void	db_configure(const struct config *);
+/* Connects if needed and checks the schema.  DB_OK or a status. */
+int	db_connect(void);
+void	db_close(void);
+/* SELECT 1; DB_OK when the server answers. */
+int	db_ping(void);
+/*
+ * Runs a statement that returns no rows.  Returns the affected-row count
+ * (>= 0) or a db_status.
+ */
+int64_t	db_exec(const char *sql, const char *types, ...);
+/* Runs a query; rows are allocated in a.  DB_OK or a status. */
+int	db_query(struct arena *a, struct db_rows *out, const char *sql,
+	    const char *types, ...);
+int64_t	db_last_insert_id(void);
+/*
+ * Runs fn(arg) inside one transaction.  fn returns DB_OK to commit or a
+ * db_status / positive code to roll back (returned as is).  DB_RETRY from
+ * fn or from COMMIT re-runs the whole transaction with jittered backoff, up
+ * to BR_TX_MAX_RETRIES times; a connection lost before COMMIT is retried
+ * once on a new connection.
+ */
+int	db_tx(int (*fn)(void *arg), void *arg);
+/* Counters for /status and /metrics. */
+struct db_stats {
+	uint64_t	queries;
+	uint64_t	errors;
+	uint64_t	retries;
+	uint64_t	reconnects;
+};
+const struct db_stats *db_get_stats(void);
+/* Text of the last error (for logs). */
+const char *db_last_error(void);
+/* Opens a new connection (migrations: with multi-statements); NULL on
+ * failure with the reason logged.  The caller closes it. */
+struct st_mysql *db_open(int multi_statements);
+/* Applies pending migrations from dir; prints progress.  0 or -1. */
+int	db_migrate(const char *dir);
+/* Highest applied migration, or a negative db_status. */
+int64_t	db_schema_version(void);
+
+#endif /* DB_H */

@@ -1,0 +1,79 @@
+/*
+ * response.h -- building the answer: status, headers, cookies, body.
+ *
+ * A response collects everything in memory (the body in a capped buf) and
+ * is serialized once by the worker, so a handler can change its mind (an
+ * error after partial rendering) until it returns.  Header values with CR
+ * or LF are refused, so untrusted data cannot split a response.
+ */
+#ifndef RESPONSE_H
+#define RESPONSE_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "bounds.h"
+#include "buf.h"
+
+struct arena;
+struct request;
+struct tmpl_set;
+
+struct resp_header {
+	const char	*name;
+	const char	*value;
+};
+
+struct response {
+	int			 status;
+	const char		*content_type;
+	struct resp_header	 headers[BR_MAX_RESP_HEADERS];
+	size_t			 nheaders;
+	struct buf		 body;
+	struct arena		*arena;
+	const struct tmpl_set	*tmpl;
+};
+
+enum cookie_flags {
+	COOKIE_HTTPONLY = 1, COOKIE_SECURE = 2, COOKIE_SAMESITE_LAX = 4,
+	COOKIE_SAMESITE_STRICT = 8
+};
+
+/* Resets r for a new request; the body buf keeps its memory. */
+void	response_reset(struct response *, struct arena *,
+	    const struct tmpl_set *);
+/* Adds a header (copied into the arena).  -1 on CR/LF/NUL or when full. */
+int	response_header(struct response *, const char *name, const char *value);
+/* Set-Cookie with Path=/; max_age < 0: session cookie, 0: delete. */
+int	response_cookie(struct response *, const char *name, const char *value,
+	    long max_age, int flags);
+/* 303 See Other to a local path (must start with '/', not "//"). */
+void	response_redirect(struct response *, const char *location);
+/* JSON body; the tree is serialized now and not kept. */
+void	response_json(struct response *, int status, struct json_object *);
+/*
+ * RFC 9457 problem+json: type "about:blank", title from the status, detail
+ * (may be NULL), and "errors" (an object of field -> message, may be NULL;
+ * ownership passes to the callee).
+ */
+void	response_problem(struct response *, int status, const char *detail,
+	    struct json_object *errors);
+/*
+ * Renders template name inside the layout, with ctx (ownership passes to
+ * the callee; "title" and "flash" keys are used by the layout).  On a
+ * rendering failure the response becomes a plain 500.
+ */
+void	response_html(struct response *, const struct request *, int status,
+	    const char *name, struct json_object *ctx);
+/* An error in the request's dialect: problem+json under /api/, else HTML. */
+void	response_error(struct response *, const struct request *, int status,
+	    const char *detail);
+void	response_text(struct response *, int status, const char *ctype,
+	    const char *text);
+/* Writes the CGI header block and body into out (no body for HEAD). */
+int	response_serialize(const struct response *, const struct request *,
+	    struct buf *out);
+const char *response_status_text(int status);
+
+#endif /* RESPONSE_H */
