@@ -121,7 +121,6 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 	if (response_serialize(resp, &req, out) == -1 ||
 	    fcgi_write(fr, out->data, out->len) == -1)
 		log_info("client went away");
-	fcgi_finish(fr);
 	clock_gettime(CLOCK_MONOTONIC, &e);
 	us = (uint32_t)((e.tv_sec - s.tv_sec) * 1000000 +
 	    (e.tv_nsec - s.tv_nsec) / 1000);
@@ -132,6 +131,8 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 		scoreboard_request_end(app.sb, app.slot, us, 1);
 	} else
 		scoreboard_request_end(app.sb, app.slot, us, 0);
+	/* Frees the params req points into: keep it after the last use. */
+	fcgi_finish(fr);
 	log_set_request(NULL);
 	arena_reset(a);
 }
