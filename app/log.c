@@ -45,7 +45,7 @@ log_set_request(const char *id)
 		return;
 	}
 	/* Request ids are nginx's hex $request_id; keep only safe bytes. */
-	for (i = 0; id[i] != '\0' && i < sizeof(log_reqid) - 1; i++) {
+	for (i = 0; i < sizeof(log_reqid) - 1 && id[i] != '\0'; i++) {
 		char c = id[i];
 		log_reqid[i] = ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 		    (c >= 'A' && c <= 'Z') || c == '-' || c == '_') ? c : '_';

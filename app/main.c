@@ -17,7 +17,6 @@
 #include "log.h"
 #include "tmpl.h"
 
-struct app	app;
 
 static void __attribute__((noreturn))
 usage(void)

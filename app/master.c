@@ -41,6 +41,8 @@
 #define CRASH_WINDOW_MS		2000	/* died this soon after start: crash */
 #define BACKOFF_MAX_MS		10000
 
+struct app	app;
+
 static int	stopping;
 static int64_t	stop_deadline, old_deadline;
 static int	crashes;

@@ -1,0 +1,46 @@
+#!/bin/sh
+# make lint: banned functions, cppcheck, a -Werror build, and (advisory)
+# clang-format.  Exit 1 on any hard failure.
+set -u
+fail=0
+files=$(ls app/*.c app/*/*.c include/*.h 2>/dev/null)
+
+# Banned: unbounded or error-swallowing libc calls (STYLE.md).
+if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|gets|atoi|atol|strtok)[[:space:]]*\(' \
+    $files | grep -v '^[^:]*:[0-9]*:[[:space:]]*/\?\*'; then
+	echo "lint: banned function used (see above)"; fail=1
+fi
+# Only the db layer includes <mysql.h>, only fcgi.c includes <fcgiapp.h>.
+if grep -lE '#include <(mysql|errmsg|mysqld_error)\.h>' $files |
+    grep -vE '^app/(db|migrate|tx)\.c$'; then
+	echo "lint: <mysql.h> outside the db layer"; fail=1
+fi
+if grep -l '#include <fcgiapp.h>' $files | grep -v '^app/fcgi\.c$'; then
+	echo "lint: <fcgiapp.h> outside app/fcgi.c"; fail=1
+fi
+# Domain code never sees HTTP types.
+if ls app/domain/*.c >/dev/null 2>&1 &&
+    grep -lE '#include "(request|response|router)\.h"' app/domain/*.c; then
+	echo "lint: HTTP types in app/domain"; fail=1
+fi
+if command -v cppcheck >/dev/null 2>&1; then
+	if ! cppcheck -q --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --suppress=missingIncludeSystem \
+	    -Iinclude app app/handlers app/domain 2>&1; then
+		echo "lint: cppcheck found problems"; fail=1
+	fi
+fi
+if ! make -s BUILD=build-lint OPT="-O2" all >/dev/null; then
+	echo "lint: -Werror build failed"; fail=1
+fi
+if command -v clang-format >/dev/null 2>&1 && [ -f .clang-format ]; then
+	n=0
+	for f in $files; do
+		clang-format --dry-run "$f" 2>/dev/null | grep -q . && n=$((n+1))
+		clang-format --dry-run "$f" 2>&1 | grep -q warning && n=$((n+1))
+	done
+	echo "lint: clang-format (advisory): $n files differ"
+fi
+rm -rf build-lint
+if [ $fail -eq 0 ]; then echo "lint: passed"; else echo "lint: FAILED"; fi
+exit $fail

@@ -1,0 +1,135 @@
+/*
+ * test_config.c -- directive parsing: defaults, types, ranges, hard caps
+ * from bounds.h, unknown names, and the line number in every error.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bounds.h"
+#include "config.h"
+
+static void
+test_defaults(void **state)
+{
+	struct config	c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.workers, 4);
+	assert_int_equal(c.listen_mode, 0660);
+	assert_int_equal(c.max_body_size, 8388608);
+	assert_int_equal(c.secure_cookies, 1);
+	assert_string_equal(c.db_name, "backroom");
+}
+
+static void
+test_parse_ok(void **state)
+{
+	struct config	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(config_parse("t", "[pool]\n# comment\n; also\n"
+	    "workers = 8\nlisten_mode = 0600\nuser = \"www-data\"\n"
+	    "log_level = debug\nsecure_cookies = no\n\n", &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.workers, 8);
+	assert_int_equal(c.listen_mode, 0600);
+	assert_string_equal(c.user, "www-data");
+	assert_int_equal(c.log_level, 3);
+	assert_int_equal(c.secure_cookies, 0);
+	assert_int_equal(c.request_timeout, 30);	/* default kept */
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	struct config	c;
+	char		err[256];
+
+	config_defaults(&c);
+	c.workers = 77;
+	assert_int_equal(config_parse("f.conf", text, &c, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(c.workers, 77);	/* untouched on error */
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	expect_error("workers = 0\n", "f.conf:1: not an integer in range");
+	expect_error("\nworkers = 257\n", "f.conf:2:");
+	expect_error("workers = 4x\n", "f.conf:1:");
+	expect_error("workers = \n", "f.conf:1:");
+	expect_error("nosuch = 1\n", "f.conf:1: unknown directive");
+	expect_error("workers\n", "f.conf:1: expected name = value");
+	expect_error("listen_mode = 0999\n", "octal");
+	expect_error("secure_cookies = maybe\n", "yes or no");
+	expect_error("log_level = loud\n", "error, warn");
+	expect_error("[pool\n", "section");
+}
+
+static void
+test_caps_from_bounds(void **state)
+{
+	struct config	c;
+	char		err[256], text[128];
+
+	(void)state;
+	snprintf(text, sizeof(text), "max_body_size = %d\n", BR_MAX_BODY);
+	assert_int_equal(config_parse("t", text, &c, err, sizeof(err)), 0);
+	snprintf(text, sizeof(text), "max_body_size = %d\n", BR_MAX_BODY + 1);
+	assert_int_equal(config_parse("t", text, &c, err, sizeof(err)), -1);
+	snprintf(text, sizeof(text), "workers = %d\n", BR_MAX_WORKERS + 1);
+	assert_int_equal(config_parse("t", text, &c, err, sizeof(err)), -1);
+}
+
+static void
+test_listen_kind(void **state)
+{
+	struct config	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(config_parse("t", "listen = /run/x.sock\n", &c, err,
+	    sizeof(err)), 0);
+	assert_true(config_listen_is_unix(&c));
+	assert_int_equal(config_parse("t", "listen = 127.0.0.1:9000\n", &c,
+	    err, sizeof(err)), 0);
+	assert_false(config_listen_is_unix(&c));
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/b.conf", &c, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/b.conf"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_caps_from_bounds),
+		cmocka_unit_test(test_listen_kind),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
