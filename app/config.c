@@ -79,16 +79,6 @@ static const struct directive directives[] = {
 	    "seconds to wait for a database connection" },
 	{ "max_statement_time", N(max_statement_time, DIR_INT, 0, 3600000),
 	    "5000", "milliseconds a statement may run (0: server default)" },
-	{ "session_idle_timeout", N(session_idle_timeout, DIR_INT, 5, 86400),
-	    "1800", "seconds of inactivity that end a session" },
-	{ "session_absolute_timeout", N(session_absolute_timeout, DIR_INT, 5,
-	    2592000), "43200", "seconds after login that end a session" },
-	{ "login_max_failures", N(login_max_failures, DIR_INT, 1, 100), "5",
-	    "failed logins before an account is locked" },
-	{ "audit_retention_days", N(audit_retention_days, DIR_INT, 1, 36500),
-	    "365", "days audit rows are kept" },
-	{ "secure_cookies", N(secure_cookies, DIR_BOOL, 0, 1), "yes",
-	    "__Host- prefixed, Secure session cookies (HTTPS only)" },
 	{ "debug_routes", N(debug_routes, DIR_BOOL, 0, 1), "no",
 	    "enable /debug/sleep and /debug/echo (loopback only; tests)" },
 };
@@ -283,7 +273,9 @@ config_dump_table(void)
 	for (i = 0; i < NDIRECTIVES; i++) {
 		const struct directive *d = &directives[i];
 		if (d->type == DIR_INT || d->type == DIR_OCTAL)
-			printf("%-26s %-6s %ld..%ld default %s: %s\n", d->name,
+			printf(d->type == DIR_OCTAL ?
+			    "%-26s %-6s %lo..%lo default %s: %s\n" :
+			    "%-26s %-6s %ld..%ld default %s: %s\n", d->name,
 			    tn[d->type], d->min, d->max, d->def, d->help);
 		else
 			printf("%-26s %-6s default \"%s\": %s\n", d->name,

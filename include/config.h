@@ -40,11 +40,6 @@ struct config {
 	char	db_password_file[BR_MAX_PATH];
 	long	db_connect_timeout;	/* seconds */
 	long	max_statement_time;	/* milliseconds, 0 = server default */
-	long	session_idle_timeout;	/* seconds */
-	long	session_absolute_timeout; /* seconds */
-	long	login_max_failures;
-	long	audit_retention_days;
-	long	secure_cookies;		/* 1: __Host- prefix + Secure */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
 };
 

@@ -24,7 +24,6 @@ test_defaults(void **state)
 	assert_int_equal(c.workers, 4);
 	assert_int_equal(c.listen_mode, 0660);
 	assert_int_equal(c.max_body_size, 8388608);
-	assert_int_equal(c.secure_cookies, 1);
 	assert_string_equal(c.db_name, "backroom");
 }
 
@@ -37,13 +36,13 @@ test_parse_ok(void **state)
 	(void)state;
 	assert_int_equal(config_parse("t", "[pool]\n# comment\n; also\n"
 	    "workers = 8\nlisten_mode = 0600\nuser = \"www-data\"\n"
-	    "log_level = debug\nsecure_cookies = no\n\n", &c, err,
+	    "log_level = debug\ndebug_routes = yes\n\n", &c, err,
 	    sizeof(err)), 0);
 	assert_int_equal(c.workers, 8);
 	assert_int_equal(c.listen_mode, 0600);
 	assert_string_equal(c.user, "www-data");
 	assert_int_equal(c.log_level, 3);
-	assert_int_equal(c.secure_cookies, 0);
+	assert_int_equal(c.debug_routes, 1);
 	assert_int_equal(c.request_timeout, 30);	/* default kept */
 }
 
@@ -72,7 +71,7 @@ test_errors(void **state)
 	expect_error("nosuch = 1\n", "f.conf:1: unknown directive");
 	expect_error("workers\n", "f.conf:1: expected name = value");
 	expect_error("listen_mode = 0999\n", "octal");
-	expect_error("secure_cookies = maybe\n", "yes or no");
+	expect_error("debug_routes = maybe\n", "yes or no");
 	expect_error("log_level = loud\n", "error, warn");
 	expect_error("[pool\n", "section");
 }
