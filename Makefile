@@ -56,7 +56,7 @@ deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 
 run: deps all
-	@sh tests/stack.sh start var/run
+	@SEED=1 sh tests/stack.sh start var/run
 
 stop:
 	@sh tests/stack.sh stop var/run

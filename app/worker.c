@@ -168,7 +168,8 @@ worker_main(int slot)
 	ev.data.fd = app.listen_fd;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, app.listen_fd, &ev) == -1)
 		fatal("epoll_ctl");
-	db_configure(&app.cfg);
+	/* db_configure() ran in the master (it reads the password file as
+	 * root); the settings are inherited. */
 	while (!worker_stop && (limit == 0 || served < limit)) {
 		app.slot->state = SB_IDLE;
 		n = epoll_pwait(ep, &ev, 1, -1, &waitmask);
