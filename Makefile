@@ -89,7 +89,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/backroom \
 	    $(DESTDIR)/etc/backroom $(DESTDIR)/lib/systemd/system
 	install -m 0755 $(BUILD)/backroomd $(DESTDIR)$(PREFIX)/sbin/backroomd
-	cp -R app/templates app/static sql $(DESTDIR)$(PREFIX)/share/backroom/
+	install -d $(DESTDIR)$(PREFIX)/share/backroom/app
+	cp -R app/templates app/static app/data $(DESTDIR)$(PREFIX)/share/backroom/app/
+	cp -R sql $(DESTDIR)$(PREFIX)/share/backroom/
+	install -d $(DESTDIR)/etc/nginx/backroom $(DESTDIR)/etc/nginx/sites-available
+	install -m 0644 conf/nginx/fastcgi_params conf/nginx/security_headers \
+	    $(DESTDIR)/etc/nginx/backroom/
+	install -m 0644 conf/nginx/backroom.conf \
+	    $(DESTDIR)/etc/nginx/sites-available/backroom.conf
 	install -m 0640 conf/backroomd.conf.example \
 	    $(DESTDIR)/etc/backroom/backroomd.conf.example
 	sed 's|@PREFIX@|$(PREFIX)|g' conf/backroomd.service > \
