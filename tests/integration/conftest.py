@@ -1,0 +1,94 @@
+"""Shared fixtures for the integration suites: where the stack is, an
+HTTPS session that trusts the stack's self-signed certificate, and helpers
+to read the scoreboard and the backroomd log."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PREFIX = os.path.abspath(os.path.join(ROOT, os.environ.get("BR_PREFIX", "var/test")))
+BASE = os.environ.get("BR_BASE_URL", "https://127.0.0.1:9443")
+HTTP_URL = os.environ.get("BR_HTTP_URL", "http://127.0.0.1:9080")
+CERT = os.path.abspath(os.path.join(ROOT, os.environ.get("BR_CERT", PREFIX + "/tls/cert.pem")))
+BACKROOMD = os.path.join(ROOT, os.environ.get("BACKROOMD", "build/backroomd"))
+CONF = os.path.join(PREFIX, "backroomd.conf")
+LOG = os.path.join(PREFIX, "backroomd.log")
+
+
+def get(path, **kw):
+    kw.setdefault("timeout", 10)
+    kw.setdefault("verify", CERT)
+    return requests.get(BASE + path, **kw)
+
+
+def post(path, **kw):
+    kw.setdefault("timeout", 10)
+    kw.setdefault("verify", CERT)
+    return requests.post(BASE + path, **kw)
+
+
+def status():
+    r = get("/status")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def worker_pids(generation=None):
+    ws = status()["workers"]
+    return sorted(w["pid"] for w in ws
+                  if generation is None or w["generation"] == generation)
+
+
+def master_pid():
+    with open(os.path.join(PREFIX, "backroomd.pid")) as f:
+        return int(f.read())
+
+
+def log_size():
+    return os.path.getsize(LOG)
+
+
+def log_since(offset):
+    with open(LOG, "rb") as f:
+        f.seek(offset)
+        return f.read().decode("utf-8", "replace")
+
+
+def wait_until(pred, timeout=10.0, step=0.1):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if pred():
+                return True
+        except (requests.RequestException, OSError, ValueError):
+            pass
+        time.sleep(step)
+    return False
+
+
+def stack_start():
+    subprocess.run(["sh", os.path.join(ROOT, "tests/stack.sh"), "start", PREFIX],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.fixture
+def healthy_pool():
+    """Waits for the full pool before and after a test that disturbs it."""
+    n = int(status()["configured_workers"])
+    assert wait_until(lambda: len(worker_pids()) == n and
+                      all(w["state"] in ("idle", "busy") for w in status()["workers"]))
+    yield n
+    assert wait_until(lambda: len(worker_pids()) == n, timeout=15)
