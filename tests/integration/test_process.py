@@ -1,0 +1,131 @@
+"""The process manager: respawn after SIGKILL, request_timeout, recycling
+after max_requests, SIGHUP reload under load with zero failed requests,
+an invalid reload refused, and a graceful SIGTERM (last: it restarts the
+stack)."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import (CONF, get, log_since, log_size, master_pid, pid_alive,
+                      stack_start, status, wait_until, worker_pids, BASE)
+
+
+def test_killed_worker_is_replaced(healthy_pool):
+    before = worker_pids()
+    victim = before[0]
+    off = log_size()
+    os.kill(victim, signal.SIGKILL)
+    assert wait_until(lambda: victim not in worker_pids() and
+                      len(worker_pids()) == healthy_pool)
+    for _ in range(20):
+        assert get("/healthz").status_code == 200
+    assert "worker %d killed by signal 9" % victim in log_since(off)
+
+
+def test_request_timeout_kills_and_logs(healthy_pool):
+    off = log_size()
+    t0 = time.monotonic()
+    r = get("/debug/sleep?ms=8000", timeout=15)
+    took = time.monotonic() - t0
+    assert r.status_code in (502, 504)
+    assert took < 7.5, took          # request_timeout = 4 in the test config
+    text = log_since(off)
+    assert re.search(r"request_timeout: killing worker \d+ after \d+ ms "
+                     r"serving GET /debug/sleep\?ms=8000", text), text
+    assert "killed by signal 9 while serving GET /debug/sleep" in text
+    assert get("/healthz").status_code == 200
+
+
+def test_max_requests_recycles_workers(healthy_pool):
+    off = log_size()
+    before = set(worker_pids())
+    # max_requests = 300, no jitter: 4 workers x 300 < 1400 requests.
+    for _ in range(1400):
+        assert get("/healthz").status_code == 200
+    assert wait_until(lambda: "recycling after 300 requests" in log_since(off))
+    after = set(worker_pids())
+    assert after - before, "no new worker pid after recycling"
+    assert len(after) == healthy_pool
+
+
+def run_wrk(seconds, path="/healthz", conns=16):
+    wrk = shutil.which("wrk")
+    assert wrk, "wrk is installed by make deps"
+    return subprocess.Popen([wrk, "-t2", "-c%d" % conns, "-d%ds" % seconds,
+                             "--timeout", "5s", BASE + path],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def parse_wrk(out):
+    reqs = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockerr = re.search(r"Socket errors: (.*)", out)
+    return reqs, rps, int(non2xx.group(1)) if non2xx else 0, sockerr
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/"])
+def test_reload_under_load_drops_nothing(healthy_pool, path):
+    gen0 = max(w["generation"] for w in status()["workers"])
+    off = log_size()
+    p = run_wrk(6, path)
+    time.sleep(1.5)
+    os.kill(master_pid(), signal.SIGHUP)
+    time.sleep(2)
+    os.kill(master_pid(), signal.SIGHUP)
+    out, _ = p.communicate(timeout=30)
+    reqs, rps, non2xx, sockerr = parse_wrk(out)
+    assert non2xx == 0, out
+    assert sockerr is None, out
+    assert rps > 300, out
+    assert log_since(off).count("reloaded: generation") == 2
+    assert wait_until(lambda: min(w["generation"] for w in
+                                  status()["workers"]) == gen0 + 2)
+
+
+def test_invalid_reload_is_refused(healthy_pool):
+    gen0 = max(w["generation"] for w in status()["workers"])
+    pids0 = worker_pids()
+    with open(CONF) as f:
+        good = f.read()
+    off = log_size()
+    try:
+        with open(CONF, "a") as f:
+            f.write("workers = 0\n")
+        os.kill(master_pid(), signal.SIGHUP)
+        assert wait_until(lambda: "reload refused" in log_since(off))
+    finally:
+        with open(CONF, "w") as f:
+            f.write(good)
+    assert get("/healthz").status_code == 200
+    assert worker_pids() == pids0
+    assert max(w["generation"] for w in status()["workers"]) == gen0
+    assert "backroomd.conf:" in log_since(off)
+
+
+def test_sigterm_lets_inflight_request_finish():
+    pid = master_pid()
+    result = {}
+
+    def slow():
+        result["r"] = get("/debug/sleep?ms=2000", timeout=15)
+
+    t = threading.Thread(target=slow)
+    t.start()
+    assert wait_until(lambda: status()["active_workers"] >= 2, timeout=3)
+    off = log_size()
+    os.kill(pid, signal.SIGTERM)
+    t.join(15)
+    assert result["r"].status_code == 200
+    assert result["r"].text == "slept\n"
+    assert wait_until(lambda: not pid_alive(pid), timeout=15)
+    assert "stopped" in log_since(off)
+    stack_start()
+    assert get("/healthz").status_code == 200
