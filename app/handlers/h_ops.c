@@ -75,6 +75,8 @@ status_slot(const struct sb_slot *s, int64_t now_mono)
 		json_object_object_add(o, "uri", json_object_new_string(s->uri));
 		json_object_object_add(o, "request_id",
 		    json_object_new_string(s->request_id));
+		json_object_object_add(o, "request_start",
+		    json_object_new_double((double)s->req_start_wall / 1000));
 		json_object_object_add(o, "request_ms",
 		    json_object_new_int64(now_mono - s->req_start_ms));
 	}

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import (CONF, get, log_since, log_size, master_pid, pid_alive,
+from conftest import (CONF, BACKROOMD as BACKROOMD_BIN, get, log_since, log_size, master_pid, pid_alive,
                       stack_start, status, wait_until, worker_pids, BASE)
 
 
@@ -129,3 +129,30 @@ def test_sigterm_lets_inflight_request_finish():
     assert "stopped" in log_since(off)
     stack_start()
     assert get("/healthz").status_code == 200
+
+
+def test_crash_loop_backs_off(tmp_path):
+    """Workers that die at once (unknown user) are respawned with a growing
+    delay, not in a tight loop; the master still stops cleanly."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to test privilege drop")
+    text = open(CONF).read()
+    keep = [l for l in text.splitlines()
+            if not l.startswith(("listen", "pid_file", "log_file", "user",
+                                 "group"))]
+    log = tmp_path / "crash.log"
+    keep += ["listen = 127.0.0.1:19777", "user = no-such-user-br",
+             "log_file = %s" % log]
+    conf = tmp_path / "crash.conf"
+    conf.write_text("\n".join(keep) + "\n")
+    p = subprocess.Popen([BACKROOMD_BIN, "-c", str(conf)])
+    try:
+        time.sleep(4)
+        text = log.read_text()
+        deaths = text.count("exited with status 1")
+        assert "crash loop" in text
+        # Without backoff 4 workers would die thousands of times in 4 s.
+        assert 4 <= deaths <= 20, deaths
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=15) == 0
