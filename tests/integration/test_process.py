@@ -92,7 +92,6 @@ def test_reload_under_load_drops_nothing(healthy_pool, path):
 
 def test_invalid_reload_is_refused(healthy_pool):
     gen0 = max(w["generation"] for w in status()["workers"])
-    pids0 = worker_pids()
     with open(CONF) as f:
         good = f.read()
     off = log_size()
@@ -105,8 +104,9 @@ def test_invalid_reload_is_refused(healthy_pool):
         with open(CONF, "w") as f:
             f.write(good)
     assert get("/healthz").status_code == 200
-    assert worker_pids() == pids0
-    assert max(w["generation"] for w in status()["workers"]) == gen0
+    # No new generation: the running workers were kept (pids may change
+    # only through max_requests recycling, which keeps the generation).
+    assert {w["generation"] for w in status()["workers"]} == {gen0}
     assert "backroomd.conf:" in log_since(off)
 
 
