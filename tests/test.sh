@@ -1,6 +1,6 @@
 #!/bin/sh
 # The `make test` driver: a fresh stack in var/test (never var/run), then
-# lint, unit and integration suites; always stops what it started; ends
+# lint, unit, integration and asan suites; always stops what it started; ends
 # with "make test: N passed, M failed" (suites) and a non-zero exit on any
 # failure.
 set -u
@@ -40,6 +40,9 @@ if sh tests/stack.sh start "$PREFIX"; then
 else
 	failed=$((failed + 1)); failures="$failures stack"
 fi
+# The same suite against an ASan + UBSan build, on its own stack.
+sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
+suite asan make -s asan
 echo
 [ -n "$failures" ] && echo "failed suites:$failures"
 echo "make test: $passed passed, $failed failed"
