@@ -35,8 +35,7 @@ LIBOBJS	 = $(filter-out $(BUILD)/app/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run stop test lint unit integration asan install clean \
-	bench bench-smoke fmt
+.PHONY: all deps run stop test lint unit integration asan install clean fmt
 
 all: $(BUILD)/backroomd
 
@@ -78,12 +77,6 @@ asan:
 	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/backroomd
 	@ASAN=1 sh tests/integration/run.sh build-asan
-
-bench: deps all
-	@sh tests/bench/run.sh
-
-bench-smoke: all
-	@SMOKE=1 sh tests/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/backroom \
