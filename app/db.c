@@ -221,20 +221,33 @@ db_connect(void)
 	return DB_OK;
 }
 
-int
-db_ping(void)
+/* SELECT 1 on the current connection. */
+static int
+db_select1(void)
 {
 	int	rv;
 
 	if ((rv = db_connect()) != DB_OK)
 		return rv;
-	if (mysql_query(db_conn, "SELECT 1") != 0) {
-		rv = db_classify(mysql_errno(db_conn), mysql_error(db_conn));
-		db_close();
-		return rv;
-	}
+	if (mysql_query(db_conn, "SELECT 1") != 0)
+		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
 	mysql_free_result(mysql_store_result(db_conn));
 	return DB_OK;
+}
+
+int
+db_ping(void)
+{
+	int	rv;
+
+	/* Like any query: a connection found dead is reopened once. */
+	if ((rv = db_select1()) == DB_UNAVAILABLE && db_lost) {
+		db_close();
+		rv = db_select1();
+	}
+	if (rv != DB_OK && db_lost)
+		db_close();
+	return rv;
 }
 
 static MYSQL_STMT *

@@ -412,6 +412,7 @@ master_run(void)
 	char		 err[512];
 	int		 sig;
 
+	app.master_pid = getpid();
 	if (master_open_log(app.cfg.log_file) == -1)
 		fatal("cannot open log %s", app.cfg.log_file);
 	log_set_level((enum log_level)app.cfg.log_level);

@@ -62,8 +62,6 @@ worker_signals(sigset_t *waitmask)
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(waitmask);
-	/* Exit with the master, whatever killed it. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /* Drops to the configured user and group when running as root. */
@@ -90,6 +88,15 @@ worker_privdrop(void)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("no_new_privs");
+	/*
+	 * Leave with the master, whatever killed it.  Set after the uid
+	 * change, which clears it (prctl(2)); if the master died before this
+	 * line, we are already orphaned.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("pdeathsig");
+	if (getppid() != app.master_pid)
+		fatalx("master is gone");
 }
 
 static void

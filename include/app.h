@@ -6,6 +6,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include <sys/types.h>
+
 #include "config.h"
 
 struct scoreboard;
@@ -19,6 +21,7 @@ struct app {
 	struct sb_slot		*slot;		/* a worker's own slot */
 	int			 listen_fd;
 	int			 generation;
+	pid_t			 master_pid;
 };
 
 extern struct app	app;

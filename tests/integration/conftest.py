@@ -1,9 +1,7 @@
 """Shared fixtures for the integration suites: where the stack is, an
 HTTPS session that trusts the stack's self-signed certificate, and helpers
 to read the scoreboard and the backroomd log."""
-import json
 import os
-import signal
 import subprocess
 import time
 

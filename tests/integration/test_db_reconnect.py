@@ -1,0 +1,48 @@
+"""A MariaDB restart the workers did not see happen: each worker's
+persistent connection is dead, and the first request on it must reconnect
+once by itself (DESIGN: "A lost database connection is retried once by
+reconnecting") instead of answering 503."""
+import concurrent.futures
+import os
+import signal
+
+import pytest
+
+from conftest import (PREFIX, get, log_since, log_size, pid_alive, stack_start,
+                      wait_until, worker_pids)
+
+
+def mysqld_pid():
+    with open(os.path.join(PREFIX, "mysqld.pid")) as f:
+        return int(f.read())
+
+
+def spread(path, n=48, clients=12):
+    """n requests from `clients` concurrent clients, so that every worker
+    serves some; their status codes."""
+    with concurrent.futures.ThreadPoolExecutor(clients) as ex:
+        return list(ex.map(lambda _: get(path).status_code, range(n)))
+
+
+def restart_mariadb():
+    pid = mysqld_pid()
+    os.kill(pid, signal.SIGTERM)
+    try:
+        assert wait_until(lambda: not pid_alive(pid), timeout=60)
+    finally:
+        stack_start()                   # starts only what is not running
+    assert mysqld_pid() != pid
+
+
+@pytest.mark.parametrize("path", ["/", "/readyz"])
+def test_first_request_after_a_database_restart_reconnects(healthy_pool, path):
+    assert spread(path) == [200] * 48          # every worker connected
+    pids = worker_pids()
+    off = log_size()
+    restart_mariadb()
+    codes = spread(path)
+    assert codes == [200] * len(codes), codes
+    assert worker_pids() == pids
+    if path == "/":
+        # The stale connections were really used, and replaced.
+        assert "lost the database connection, reconnecting" in log_since(off)
