@@ -4,24 +4,58 @@
 #
 # Environment: HTTPS_PORT, HTTP_PORT (default 8443/8080), WORKERS (4),
 # BACKROOMD (binary, default build/backroomd), BACKROOMD_EXTRA (directives
-# appended to the generated config), SEED=1 (load sql/seed/*.sql once).
-# `start` is idempotent: what already runs is left alone, data is kept.
-# Everything listens on loopback or unix sockets; stop goes by pid file.
+# appended to the generated config), SEED=1 (load sql/seed/*.sql once and
+# create an admin account once; ADMIN=0/1 overrides the latter,
+# ADMIN_EMAIL its address).
+# `start` is idempotent: what already runs is left alone (a changed config
+# is reloaded, a rebuilt binary restarted), data is kept.  Everything
+# listens on loopback or unix sockets; stop goes by pid file, and only
+# signals a process whose command line names this PREFIX.
 set -eu
+umask 022
 
 cmd=${1:-}
 [ $# -ge 2 ] || { echo "usage: $0 start|stop|status PREFIX" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$2"
+case $cmd in
+start) mkdir -p "$2" ;;
+*) [ -d "$2" ] || { echo "stack: $2: not started"; exit 0; } ;;
+esac
 P=$(cd "$2" && pwd)
 HTTPS_PORT=${HTTPS_PORT:-8443}
 HTTP_PORT=${HTTP_PORT:-8080}
 WORKERS=${WORKERS:-4}
 BACKROOMD=${BACKROOMD:-build/backroomd}
 case $BACKROOMD in /*) ;; *) BACKROOMD=$ROOT/$BACKROOMD ;; esac
+SEED=${SEED:-0}
+ADMIN=${ADMIN:-$SEED}
+ADMIN_EMAIL=${ADMIN_EMAIL:-admin@example.com}
 SOCK=$P/mysqld.sock
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# running PID: the process exists and is not a zombie.
+running() {
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || true
+	[ "$st" != Z ]
+}
+
+# alive PIDFILE: it names a running process that is ours: its command line
+# mentions this prefix, or it is older than the pid file (after a reboot a
+# stale pid file may name any process, which must be neither trusted nor
+# signalled).
+alive() {
+	[ -s "$1" ] || return 1
+	apid=$(cat "$1" 2>/dev/null) || return 1
+	case $apid in '' | *[!0-9]*) return 1 ;; esac
+	running "$apid" || return 1
+	[ -r "/proc/$apid/stat" ] || return 0
+	tr '\0' ' ' < "/proc/$apid/cmdline" 2>/dev/null | grep -qF "$P/" &&
+	    return 0
+	ticks=$(sed 's/.*) //' "/proc/$apid/stat" | cut -d' ' -f20)
+	btime=$(sed -n 's/^btime //p' /proc/stat)
+	started=$((btime + ticks / $(getconf CLK_TCK)))
+	[ "$started" -le $(($(stat -c %Y "$1") + 1)) ]
+}
 
 # Waits up to $2 tenths of a second for command $1 to succeed.
 wait_for() {
@@ -34,14 +68,23 @@ wait_for() {
 }
 
 stop_pid() {	# pidfile signal tenths name
-	alive "$1" || return 0
+	if ! alive "$1"; then
+		rm -f "$1"
+		return 0
+	fi
 	pid=$(cat "$1")
 	kill -"$2" "$pid" 2>/dev/null || true
-	if ! wait_for "! kill -0 $pid" "$3"; then
-		echo "stack: $4 ($pid) did not stop in time, killing" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-		sleep 0.2
-	fi
+	i=0
+	while running "$pid"; do
+		i=$((i + 1))
+		if [ $i -ge "$3" ]; then
+			echo "stack: $4 ($pid) did not stop in time, killing" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 0.2
+			break
+		fi
+		sleep 0.1
+	done
 	rm -f "$1"
 }
 
@@ -51,20 +94,23 @@ stop_pid() {	# pidfile signal tenths name
 pick_user() {
 	if id www-data >/dev/null 2>&1 &&
 	    runuser -u www-data -- test -x "$P" -a \
-	    -r "$ROOT/app/static/style.css" 2>/dev/null; then
+	    -r "$ROOT/app/static/style.css" -a -x "$ROOT/app/templates" \
+	    2>/dev/null; then
 		RUNAS=www-data
 	else
 		RUNAS=root
+		echo "stack: www-data cannot read $ROOT; workers run as root" >&2
 	fi
 }
 
 start_tls() {
 	mkdir -p "$P/tls"
-	[ -f "$P/tls/cert.pem" ] && return 0
-	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=localhost" \
+	[ -s "$P/tls/cert.pem" ] && [ -s "$P/tls/key.pem" ] && return 0
+	(umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 825 \
+	    -subj "/CN=localhost" \
 	    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-	    -keyout "$P/tls/key.pem" -out "$P/tls/cert.pem" >/dev/null 2>&1
-	chmod 600 "$P/tls/key.pem"
+	    -keyout "$P/tls/key.pem" -out "$P/tls/cert.pem" >/dev/null 2>&1)
+	chmod 644 "$P/tls/cert.pem"
 }
 
 start_mariadb() {
@@ -76,16 +122,23 @@ start_mariadb() {
 		    > "$P/mysql-install.log" 2>&1 ||
 		    { cat "$P/mysql-install.log" >&2; exit 1; }
 	fi
+	rm -f "$P/mysqld.pid"
 	setsid mariadbd --no-defaults --user=root --datadir="$P/mysql" \
 	    --socket="$SOCK" --skip-networking --pid-file="$P/mysqld.pid" \
 	    --log-error="$P/mysqld.err" --innodb-flush-log-at-trx-commit=1 \
 	    --innodb-buffer-pool-size=256M --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
-	if ! wait_for "mariadb -S '$SOCK' -u root -e 'SELECT 1'" 600; then
-		echo "stack: MariaDB did not start; see $P/mysqld.err" >&2
-		tail -20 "$P/mysqld.err" >&2 || true
-		exit 1
-	fi
+	mpid=$!
+	i=0
+	until mariadb -S "$SOCK" -u root -e 'SELECT 1' >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -ge 600 ] || ! running "$mpid"; then
+			echo "stack: MariaDB did not start; see $P/mysqld.err" >&2
+			tail -20 "$P/mysqld.err" >&2 || true
+			exit 1
+		fi
+		sleep 0.1
+	done
 }
 
 setup_db() {
@@ -93,6 +146,10 @@ setup_db() {
 		(umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' \
 		    > "$P/db_password")
 	fi
+	# Read by the master before workers drop privileges; the worker
+	# group may read it too (a master started unprivileged needs it).
+	[ "$RUNAS" = root ] || chgrp "$RUNAS" "$P/db_password"
+	chmod 640 "$P/db_password"
 	pw=$(cat "$P/db_password")
 	mariadb -S "$SOCK" -u root <<SQL
 CREATE DATABASE IF NOT EXISTS backroom CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -132,25 +189,46 @@ CONF
 	fi
 }
 
+# True when the running master was started from another binary than
+# $BACKROOMD, or from one since rebuilt ("... (deleted)").
+binary_changed() {
+	exe=$(readlink "/proc/$(cat "$P/backroomd.pid")/exe" 2>/dev/null) ||
+	    return 1
+	[ "$exe" != "$(readlink -f "$BACKROOMD")" ]
+}
+
 start_backroomd() {
+	[ -x "$BACKROOMD" ] || { echo "stack: no $BACKROOMD (make all)" >&2; exit 1; }
 	"$BACKROOMD" -c "$P/backroomd.conf" -t >/dev/null
 	"$BACKROOMD" -c "$P/backroomd.conf" migrate
+	if alive "$P/backroomd.pid" && binary_changed; then
+		echo "stack: backroomd runs an older binary than $BACKROOMD; restarting it"
+		stop_pid "$P/backroomd.pid" TERM 350 backroomd
+	fi
 	if alive "$P/backroomd.pid"; then
 		# Pick up a changed config without dropping a request.
 		[ "$CONF_CHANGED" = 0 ] || kill -HUP "$(cat "$P/backroomd.pid")"
 		return 0
 	fi
+	rm -f "$P/backroomd.pid"
 	setsid "$BACKROOMD" -c "$P/backroomd.conf" </dev/null \
 	    >>"$P/backroomd.log" 2>&1 &
-	if ! wait_for "test -S '$P/backroomd.sock' && test -s '$P/backroomd.pid'" 100; then
-		echo "stack: backroomd did not start; see $P/backroomd.log" >&2
-		tail -20 "$P/backroomd.log" >&2 || true
-		exit 1
-	fi
+	bpid=$!
+	i=0
+	until [ -S "$P/backroomd.sock" ] && alive "$P/backroomd.pid"; do
+		i=$((i + 1))
+		if [ $i -ge 100 ] || ! running "$bpid"; then
+			echo "stack: backroomd did not start; see $P/backroomd.log" >&2
+			tail -20 "$P/backroomd.log" >&2 || true
+			exit 1
+		fi
+		sleep 0.1
+	done
 }
 
-# The dev site: conf/nginx/backroom.conf with only ports, paths and the
-# certificate substituted (tests compare the two).
+# The dev site: conf/nginx/backroom.conf with only ports, the upstream
+# socket, the certificate and the static and snippet paths substituted
+# (tests/integration/test_smoke.py compares the two).
 gen_site() {
 	sed -e "s|listen 443 ssl http2;|listen 127.0.0.1:$HTTPS_PORT ssl http2;|" \
 	    -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
@@ -160,9 +238,6 @@ gen_site() {
 	    -e "s|/etc/ssl/backroom/|$P/tls/|g" \
 	    -e "s|/usr/local/share/backroom/app/static/|$ROOT/app/static/|" \
 	    -e "s|/etc/nginx/backroom/|$ROOT/conf/nginx/|g" \
-	    -e "s|zone=backroom_login:10m|zone=backroom_login_dev:10m|" \
-	    -e "s|zone=backroom_login burst|zone=backroom_login_dev burst|" \
-	    -e "s|shared:BackroomSSL:10m|shared:BackroomSSLdev:10m|" \
 	    "$ROOT/conf/nginx/backroom.conf"
 }
 
@@ -172,12 +247,46 @@ start_nginx() {
 	gen_site > "$P/nginx/backroom.conf"
 	sed -e "s|@PREFIX@|$P|g" -e "s|^user www-data www-data;|user $RUNAS;|" \
 	    "$ROOT/conf/nginx/nginx-dev.conf.in" > "$P/nginx.conf"
-	nginx -t -q -c "$P/nginx.conf" -p "$P/nginx" 2>&1 | grep -v "^$" >&2 || true
+	if ! out=$(nginx -t -q -c "$P/nginx.conf" -p "$P/nginx/" 2>&1); then
+		echo "$out" >&2
+		echo "stack: nginx rejects $P/nginx.conf" >&2
+		exit 1
+	fi
 	if alive "$P/nginx/nginx.pid"; then
-		nginx -c "$P/nginx.conf" -p "$P/nginx" -s reload 2>/dev/null
+		if ! out=$(nginx -c "$P/nginx.conf" -p "$P/nginx/" -s reload 2>&1)
+		then
+			echo "$out" >&2
+			exit 1
+		fi
 		return 0
 	fi
-	nginx -c "$P/nginx.conf" -p "$P/nginx"
+	rm -f "$P/nginx/nginx.pid"
+	nginx -c "$P/nginx.conf" -p "$P/nginx/"
+}
+
+seed_db() {
+	[ "$SEED" = 1 ] && [ ! -f "$P/.seeded" ] || return 0
+	for f in "$ROOT"/sql/seed/*.sql; do
+		[ -f "$f" ] || continue
+		echo "stack: loading $f"
+		mariadb -S "$SOCK" -u root backroom < "$f"
+	done
+	touch "$P/.seeded"
+}
+
+# The first admin account, once; its login is kept in PREFIX/admin_login
+# and shown on every start.  Tolerates a backroomd without create-admin.
+make_admin() {
+	[ "$ADMIN" = 1 ] && [ ! -s "$P/admin_login" ] || return 0
+	out=$("$BACKROOMD" -c "$P/backroomd.conf" create-admin "$ADMIN_EMAIL" \
+	    2>"$P/create-admin.err") || return 0
+	[ -n "$out" ] || return 0
+	case $out in
+	*[[:space:]]*) login="admin login: $ADMIN_EMAIL
+$out" ;;
+	*) login="admin login: $ADMIN_EMAIL  password: $out" ;;
+	esac
+	(umask 077; printf '%s\n' "$login" > "$P/admin_login")
 }
 
 do_start() {
@@ -193,30 +302,27 @@ do_start() {
 		echo "stack: https://127.0.0.1:$HTTPS_PORT/healthz does not answer" >&2
 		exit 1
 	fi
-	if [ "${SEED:-0}" = 1 ] && [ ! -f "$P/.seeded" ]; then
-		for f in "$ROOT"/sql/seed/*.sql; do
-			[ -f "$f" ] || continue
-			mariadb -S "$SOCK" -u root backroom < "$f"
-		done
-		touch "$P/.seeded"
-	fi
+	seed_db
+	make_admin
 	echo "stack: up at https://127.0.0.1:$HTTPS_PORT/ (http://127.0.0.1:$HTTP_PORT/ redirects)"
-	[ -f "$P/admin_login" ] && cat "$P/admin_login"
+	if [ -s "$P/admin_login" ]; then cat "$P/admin_login"; fi
 	return 0
 }
 
 do_stop() {
 	stop_pid "$P/nginx/nginx.pid" QUIT 100 nginx
-	stop_pid "$P/backroomd.pid" TERM 400 backroomd
+	stop_pid "$P/backroomd.pid" TERM 350 backroomd
 	stop_pid "$P/mysqld.pid" TERM 600 mariadbd
 	echo "stack: stopped ($P)"
 }
 
 do_status() {
+	rc=0
 	for f in nginx/nginx.pid backroomd.pid mysqld.pid; do
 		if alive "$P/$f"; then echo "$f: running ($(cat "$P/$f"))"
-		else echo "$f: stopped"; fi
+		else echo "$f: stopped"; rc=3; fi
 	done
+	return $rc
 }
 
 case $cmd in

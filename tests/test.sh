@@ -1,17 +1,18 @@
 #!/bin/sh
 # The `make test` driver: a fresh stack in var/test (never var/run), then
-# lint, unit, integration and asan suites; always stops what it started; ends
-# with "make test: N passed, M failed" (suites) and a non-zero exit on any
-# failure.
+# the lint, unit, integration and asan suites; always stops what it
+# started; ends with "make test: N passed, M failed" (N, M count suites)
+# and a non-zero exit on any failure.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 PREFIX=var/test
-export HTTPS_PORT=9443 HTTP_PORT=9080 WORKERS=4
+export HTTPS_PORT=9443 HTTP_PORT=9080 WORKERS=4 BACKROOMD=build/backroomd
 export BACKROOMD_EXTRA="debug_routes = yes
 request_timeout = 4
 max_requests = 300
 max_requests_jitter = 0
 shutdown_timeout = 10"
+unset SEED ADMIN
 passed=0; failed=0; failures=""
 
 suite() {	# name command...
@@ -21,29 +22,46 @@ suite() {	# name command...
 	else failed=$((failed + 1)); failures="$failures $name"; fi
 }
 
+summary() {
+	echo
+	[ -z "$failures" ] || echo "failed suites:$failures"
+	echo "make test: $passed passed, $failed failed"
+}
+
+has_tests() {
+	ls tests/integration/test_*.py >/dev/null 2>&1
+}
+
+integration() {
+	has_tests || { echo "no integration tests"; return 0; }
+	if ! sh tests/stack.sh start "$PREFIX"; then
+		echo "integration: the stack did not start"
+		return 1
+	fi
+	BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT \
+	    BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
+	    BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT \
+	    BR_CERT=$PREFIX/tls/cert.pem \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+}
+
 [ -d "$PREFIX" ] && sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 rm -rf "$PREFIX"
-trap 'sh tests/stack.sh stop "$PREFIX"' EXIT INT TERM
+trap 'sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+echo "=== build"
 if ! make -s all; then
-	echo "make test: 0 passed, 1 failed (build)"
+	failed=1; failures=" build"
+	summary
 	exit 1
 fi
-suite lint sh tests/lint.sh
+[ -f tests/lint.sh ] && suite lint make -s lint
 suite unit make -s unit
-if sh tests/stack.sh start "$PREFIX"; then
-	export BR_PREFIX=$PREFIX BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
-	    BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT \
-	    BR_CERT=$PREFIX/tls/cert.pem
-	suite integration /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-	    tests/integration
-else
-	failed=$((failed + 1)); failures="$failures stack"
-fi
+suite integration integration
 # The same suite against an ASan + UBSan build, on its own stack.
 sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
-suite asan make -s asan
-echo
-[ -n "$failures" ] && echo "failed suites:$failures"
-echo "make test: $passed passed, $failed failed"
+has_tests && suite asan make -s asan
+summary
 [ "$failed" -eq 0 ]

@@ -303,9 +303,6 @@ def test_413_json_body_is_problem_json():
     assert_request_id(r, "json 413")
 
 
-@pytest.mark.xfail(strict=True, reason="product gap: responses made by nginx "
-                   "itself (413, 502, static files) carry no X-Request-Id; "
-                   "nginx would need add_header X-Request-Id $request_id")
 def test_request_id_on_responses_made_by_nginx():
     r = post("/debug/echo", data=b"a=" + b"x" * MAX_BODY, headers=FORM)
     assert r.status_code == 413
