@@ -41,6 +41,7 @@ static MYSQL			*db_conn;
 static int			 db_schema_ok;
 static int			 db_in_tx;
 static int			 db_lost;	/* connection died mid-call */
+static unsigned int		 db_errno;	/* of the last failure */
 static struct stmt_cache	 db_stmts[BR_MAX_STMTS];
 static size_t			 db_nstmts;
 static struct db_stats		 db_stats;
@@ -95,6 +96,7 @@ static int
 db_classify(unsigned int err, const char *msg)
 {
 	snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s", err, msg);
+	db_errno = err;
 	switch (err) {
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
@@ -124,13 +126,10 @@ db_classify(unsigned int err, const char *msg)
 	}
 }
 
-struct st_mysql *
-db_open(int multi)
+static MYSQL *
+db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
 {
 	MYSQL		*m;
-	unsigned int	 tmo = (unsigned int)db_cfg->db_connect_timeout;
-	unsigned int	 rtmo = (unsigned int)(db_cfg->max_statement_time /
-			    1000 + 5);
 	char		 init[160];
 	const char	*host = db_cfg->db_host[0] ? db_cfg->db_host : NULL;
 
@@ -156,6 +155,13 @@ db_open(int multi)
 		return NULL;
 	}
 	return m;
+}
+
+struct st_mysql *
+db_open(int multi)
+{
+	return db_open_timeouts(multi, (unsigned int)db_cfg->db_connect_timeout,
+	    (unsigned int)(db_cfg->max_statement_time / 1000 + 5));
 }
 
 void
@@ -221,32 +227,36 @@ db_connect(void)
 	return DB_OK;
 }
 
-/* SELECT 1 on the current connection. */
-static int
-db_select1(void)
-{
-	int	rv;
-
-	if ((rv = db_connect()) != DB_OK)
-		return rv;
-	if (mysql_query(db_conn, "SELECT 1") != 0)
-		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
-	mysql_free_result(mysql_store_result(db_conn));
-	return DB_OK;
-}
-
+/*
+ * The readiness probe: its own connection with one-second timeouts, so a
+ * stalled server answers 503 within about a second instead of holding the
+ * worker for the read timeout of the request connection.  Also reports a
+ * schema that is behind.
+ */
 int
 db_ping(void)
 {
-	int	rv;
+	MYSQL		*m;
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	int64_t		 v = -1;
+	int		 rv = DB_UNAVAILABLE;
 
-	/* Like any query: a connection found dead is reopened once. */
-	if ((rv = db_select1()) == DB_UNAVAILABLE && db_lost) {
-		db_close();
-		rv = db_select1();
-	}
-	if (rv != DB_OK && db_lost)
-		db_close();
+	if ((m = db_open_timeouts(0, 1, 1)) == NULL)
+		return DB_UNAVAILABLE;
+	if (mysql_query(m, "SELECT COALESCE(MAX(version), 0) FROM "
+	    "schema_migrations") == 0 && (res = mysql_store_result(m)) != NULL) {
+		if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+			(void)str_to_i64(row[0], 0, INT64_MAX, &v);
+		mysql_free_result(res);
+		rv = v < 0 ? DB_UNAVAILABLE : v < SCHEMA_VERSION ? DB_SCHEMA :
+		    DB_OK;
+	} else if (mysql_errno(m) == ER_NO_SUCH_TABLE)
+		rv = DB_SCHEMA;
+	else
+		snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s",
+		    mysql_errno(m), mysql_error(m));
+	mysql_close(m);
 	return rv;
 }
 
@@ -294,8 +304,10 @@ db_run(const char *sql, const char *types, va_list ap, MYSQL_STMT **out)
 
 	if ((rv = db_connect()) != DB_OK)
 		return rv;
-	if ((st = db_stmt(sql)) == NULL)
+	if ((st = db_stmt(sql)) == NULL) {
+		db_errno = 0;	/* nothing executed: safe to repeat */
 		return db_lost ? DB_UNAVAILABLE : DB_ERROR;
+	}
 	if (n > DB_MAX_PARAMS || n != mysql_stmt_param_count(st))
 		fatalx("parameter count mismatch for: %s", sql);
 	memset(b, 0, sizeof(b[0]) * n);
@@ -392,15 +404,29 @@ out:
 
 /* Runs fn once, and once more on a fresh connection if the old one had
  * died (outside a transaction only: inside one the caller decides). */
-#define DB_WITH_RECONNECT(call)	do {					\
+/*
+ * Runs call again once on a fresh connection when the connection was found
+ * dead outside a transaction.  A read is always safe to repeat; a write only
+ * when it never reached the server (CR_SERVER_GONE_ERROR: the send failed,
+ * or the failure came before execute).  After CR_SERVER_LOST a write may
+ * have committed, so it is reported as unavailable, not repeated.
+ */
+#define DB_WITH_RECONNECT(call, is_write)	do {			\
 	int _try;							\
 	for (_try = 0; _try < 2; _try++) {				\
+		db_errno = 0;						\
 		rv = (call);						\
 		if (rv != DB_UNAVAILABLE || !db_lost || db_in_tx ||	\
 		    _try == 1)						\
 			break;						\
-		log_warn("lost the database connection, reconnecting"); \
 		db_close();						\
+		if ((is_write) && db_errno != 0 &&			\
+		    db_errno != CR_SERVER_GONE_ERROR) {			\
+			log_warn("lost the database connection during a "\
+			    "write; not repeating it");			\
+			break;						\
+		}							\
+		log_warn("lost the database connection, reconnecting"); \
 	}								\
 } while (0)
 
@@ -422,7 +448,7 @@ db_exec(const char *sql, const char *types, ...)
 	int64_t	rv;
 
 	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_exec_v(sql, types, ap), va_end(ap), rv));
+	    rv = db_exec_v(sql, types, ap), va_end(ap), rv), 1);
 	return rv;
 }
 
@@ -447,7 +473,7 @@ db_query(struct arena *a, struct db_rows *out, const char *sql,
 	int	rv;
 
 	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_query_v(a, out, sql, types, ap), va_end(ap), rv));
+	    rv = db_query_v(a, out, sql, types, ap), va_end(ap), rv), 0);
 	return rv;
 }
 

@@ -158,7 +158,9 @@ master_listen(void)
 	app.listen_fd = fd;
 }
 
-static void
+/* Forks a worker into a free slot; -1 (and a retry in a second) if there is
+ * no free slot or fork fails, so callers never spin. */
+static int
 master_spawn(void)
 {
 	struct sb_slot	*s = NULL;
@@ -173,7 +175,8 @@ master_spawn(void)
 		}
 	if (s == NULL) {
 		log_warn("no free scoreboard slot");
-		return;
+		next_spawn_ms = now_mono_ms() + 1000;
+		return -1;
 	}
 	memset(s, 0, sizeof(*s));
 	s->state = SB_STARTING;
@@ -182,13 +185,15 @@ master_spawn(void)
 	if ((pid = fork()) == -1) {
 		log_err("fork: %s", strerror(errno));
 		s->state = SB_FREE;
-		return;
+		next_spawn_ms = now_mono_ms() + 1000;
+		return -1;
 	}
 	if (pid == 0) {
 		s->pid = getpid();
 		worker_main(i);
 	}
 	s->pid = pid;
+	return 0;
 }
 
 static int
@@ -221,10 +226,16 @@ static void
 master_reaped(struct sb_slot *s, int status)
 {
 	char	uri[256];
-	int	busy = s->state == SB_BUSY;
+	int	busy = s->state == SB_BUSY || s->state == SB_READING;
 	int64_t	lived = now_wall_ms() - s->started_ms;
 
-	if (WIFSIGNALED(status)) {
+	/* A worker that died mid-request never ran scoreboard_request_end. */
+	if (s->state == SB_BUSY)
+		__atomic_sub_fetch(&app.sb->active, 1, __ATOMIC_RELAXED);
+	if (s->generation == -1)	/* the watchdog logged why */
+		log_info("worker %d reaped after the request_timeout kill",
+		    (int)s->pid);
+	else if (WIFSIGNALED(status)) {
 		if (busy)
 			log_err("worker %d killed by signal %d while serving "
 			    "%s %s [%s]", (int)s->pid, WTERMSIG(status),
@@ -280,7 +291,8 @@ master_watchdog(void)
 		struct sb_slot *s = &app.sb->slots[i];
 		if (s->pid == 0)
 			continue;
-		if (s->state == SB_BUSY && app.cfg.request_timeout > 0 &&
+		if ((s->state == SB_BUSY || s->state == SB_READING) &&
+		    app.cfg.request_timeout > 0 &&
 		    now - s->req_start_ms > app.cfg.request_timeout * 1000 &&
 		    s->generation >= 0) {
 			log_err("request_timeout: killing worker %d after %lld "
@@ -295,6 +307,26 @@ master_watchdog(void)
 		    now > old_deadline)
 			kill(s->pid, SIGKILL);
 	}
+}
+
+/*
+ * Starts a new generation of workers and tells the old ones to finish their
+ * request and leave (SIGQUIT).  The listening socket is never closed, so no
+ * connection is refused meanwhile.
+ */
+static void
+master_replace_workers(void)
+{
+	app.generation++;
+	app.sb->workers = (uint32_t)app.cfg.workers;
+	crashes = 0;
+	next_spawn_ms = 0;
+	/* Old workers keep their slots until they exit; whatever does not
+	 * fit now is spawned by the main loop as they go. */
+	while (live_workers(1) < app.cfg.workers && master_spawn() == 0)
+		;
+	master_signal_workers(SIGQUIT, 1);
+	old_deadline = now_mono_ms() + app.cfg.shutdown_timeout * 1000;
 }
 
 static void
@@ -329,14 +361,7 @@ master_reload(void)
 	app.tmpl = nt;
 	log_set_level((enum log_level)app.cfg.log_level);
 	db_configure(&app.cfg);
-	app.generation++;
-	app.sb->workers = (uint32_t)app.cfg.workers;
-	crashes = 0;
-	next_spawn_ms = 0;
-	while (live_workers(1) < app.cfg.workers)
-		master_spawn();
-	master_signal_workers(SIGQUIT, 1);
-	old_deadline = now_mono_ms() + app.cfg.shutdown_timeout * 1000;
+	master_replace_workers();
 	log_info("reloaded: generation %d, %ld workers", app.generation,
 	    app.cfg.workers);
 }
@@ -383,10 +408,15 @@ master_handle(int sig)
 			master_reload();
 		break;
 	case SIGUSR1:
+		/* Workers have dropped privileges and may not open the log
+		 * themselves: they are replaced, inheriting the new file. */
 		if (master_open_log(app.cfg.log_file) == -1)
 			log_err("cannot reopen %s", app.cfg.log_file);
-		else
-			log_info("log reopened");
+		else if (!stopping) {
+			master_replace_workers();
+			log_info("log reopened; workers replaced (generation "
+			    "%d)", app.generation);
+		}
 		break;
 	case SIGTERM:
 	case SIGQUIT:
@@ -446,8 +476,9 @@ master_run(void)
 			}
 		} else {
 			while (live_workers(1) < app.cfg.workers &&
-			    now_mono_ms() >= next_spawn_ms)
-				master_spawn();
+			    now_mono_ms() >= next_spawn_ms &&
+			    master_spawn() == 0)
+				;
 			if (live_workers(0) == live_workers(1))
 				old_deadline = 0;
 		}

@@ -100,8 +100,17 @@ response_cookie(struct response *r, const char *name, const char *value,
 void
 response_redirect(struct response *r, const char *location)
 {
+	const char	*p;
+
+	/* Local paths only: no scheme, no "//host", and no byte that a
+	 * browser strips or folds ("/\t/evil" is "//evil" to it). */
 	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
 		location = "/";
+	for (p = location; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\') {
+			location = "/";
+			break;
+		}
 	buf_reset(&r->body);
 	r->status = 303;
 	r->content_type = NULL;

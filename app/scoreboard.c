@@ -87,13 +87,24 @@ scoreboard_request_end(struct scoreboard *sb, struct sb_slot *s,
 	__atomic_store_n(&s->state, SB_IDLE, __ATOMIC_RELEASE);
 }
 
+void
+scoreboard_reading(struct sb_slot *s)
+{
+	slot_copy(s->method, sizeof(s->method), "-");
+	slot_copy(s->uri, sizeof(s->uri), "(reading request)");
+	s->request_id[0] = '\0';
+	s->req_start_ms = now_mono_ms();
+	s->req_start_wall = now_wall_ms();
+	__atomic_store_n(&s->state, SB_READING, __ATOMIC_RELEASE);
+}
+
 const char *
 scoreboard_state_name(int st)
 {
 	static const char *const names[] = { "free", "starting", "idle",
-	    "busy", "exiting" };
+	    "busy", "exiting", "reading" };
 
-	if (st < 0 || st > SB_EXITING)
+	if (st < 0 || st > SB_READING)
 		return "unknown";
 	return names[st];
 }

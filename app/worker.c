@@ -182,6 +182,7 @@ worker_main(int slot)
 		n = epoll_pwait(ep, &ev, 1, -1, &waitmask);
 		if (n <= 0 || worker_stop)
 			continue;
+		scoreboard_reading(app.slot);
 		if (fcgi_accept(fr) == -1)
 			continue;
 		worker_serve(fr, a, &resp, &out);

@@ -42,7 +42,8 @@ void	db_configure(const struct config *);
 /* Connects if needed and checks the schema.  DB_OK or a status. */
 int	db_connect(void);
 void	db_close(void);
-/* SELECT 1; DB_OK when the server answers. */
+/* Readiness: a fresh connection with 1 s timeouts reads the schema version;
+ * DB_OK, DB_SCHEMA (behind) or DB_UNAVAILABLE.  Not for the request path. */
 int	db_ping(void);
 /*
  * Runs a statement that returns no rows.  Returns the affected-row count

@@ -62,7 +62,7 @@ enum form_status form_parse_multipart(struct arena *, const char *content_type,
 /*
  * Parses a Cookie header ("a=1; b=2").  Values are not %-decoded (RFC 6265);
  * surrounding double quotes are removed.  A pair without '=' is skipped; a
- * control byte is FORM_ECONTROL; more than BR_MAX_COOKIES is FORM_ETOOMANY.
+ * control byte is FORM_ECONTROL; pairs past BR_MAX_COOKIES are ignored.
  * NULL or empty header gives an empty form.
  */
 enum form_status form_parse_cookies(struct arena *, const char *header,

@@ -13,7 +13,11 @@
 
 #include "bounds.h"
 
-enum sb_state { SB_FREE = 0, SB_STARTING, SB_IDLE, SB_BUSY, SB_EXITING };
+/* SB_READING: a connection was accepted and libfcgi is reading its params;
+ * the watchdog times it like a request, so a stalled peer cannot wedge a
+ * worker. */
+enum sb_state { SB_FREE = 0, SB_STARTING, SB_IDLE, SB_BUSY, SB_EXITING,
+	SB_READING };
 
 struct sb_slot {
 	volatile pid_t	 pid;
@@ -47,6 +51,8 @@ void	scoreboard_request_start(struct scoreboard *, struct sb_slot *,
 	    const char *method, const char *uri, const char *request_id);
 void	scoreboard_request_end(struct scoreboard *, struct sb_slot *,
 	    uint32_t duration_us, int slow);
+/* Marks slot s as reading a new connection's params. */
+void	scoreboard_reading(struct sb_slot *);
 /* Milliseconds from CLOCK_MONOTONIC / CLOCK_REALTIME. */
 int64_t	 now_mono_ms(void);
 int64_t	 now_wall_ms(void);

@@ -69,7 +69,7 @@ status_slot(const struct sb_slot *s, int64_t now_mono)
 	    json_object_new_int64((int64_t)s->requests));
 	json_object_object_add(o, "last_duration_us",
 	    json_object_new_int64(s->last_duration_us));
-	if (s->state == SB_BUSY) {
+	if (s->state == SB_BUSY || s->state == SB_READING) {
 		json_object_object_add(o, "method",
 		    json_object_new_string(s->method));
 		json_object_object_add(o, "uri", json_object_new_string(s->uri));
@@ -132,7 +132,7 @@ h_status(struct request *r, struct response *resp)
 		if (s->pid == 0)
 			continue;
 		idle += s->state == SB_IDLE;
-		busy += s->state == SB_BUSY;
+		busy += s->state == SB_BUSY || s->state == SB_READING;
 		json_object_array_add(ws, status_slot(s, now));
 	}
 	json_object_object_add(o, "pool", json_object_new_string("backroomd"));

@@ -87,6 +87,6 @@ def healthy_pool():
     """Waits for the full pool before and after a test that disturbs it."""
     n = int(status()["configured_workers"])
     assert wait_until(lambda: len(worker_pids()) == n and
-                      all(w["state"] in ("idle", "busy") for w in status()["workers"]))
+                      all(w["state"] in ("idle", "busy", "reading") for w in status()["workers"]))
     yield n
     assert wait_until(lambda: len(worker_pids()) == n, timeout=15)

@@ -44,6 +44,21 @@ def test_database_down_gives_503_and_recovers(healthy_pool):
     assert worker_pids() == pids
 
 
+def test_readyz_bounded_when_database_stalls(healthy_pool):
+    """A stopped (not dead) server: /readyz still answers within ~1 s."""
+    pid = mysqld_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        r = get("/readyz")
+        took = time.monotonic() - t0
+        assert r.status_code == 503
+        assert took < 2.5, took
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert wait_until(lambda: get("/readyz").status_code == 200, timeout=15)
+
+
 def migrate(conf):
     return subprocess.run([BACKROOMD, "-c", conf, "migrate"],
                           capture_output=True, text=True)

@@ -86,6 +86,7 @@ def test_http_redirects_to_https():
     assert r.status_code == 301
     assert r.headers["Location"].startswith("https://")
     assert r.headers["Location"].endswith("/healthz?x=1")
+    assert_security_headers(r)
 
 
 def test_malformed_query_and_form_400():
@@ -178,3 +179,12 @@ def test_status_loopback_only_in_backroomd_and_text_form():
 def test_templates_escape_request_id_and_values():
     r = get("/nope", headers={"X-Request-Id": "<script>"})
     assert "<script>" not in r.text
+
+
+def test_many_cookies_are_not_refused():
+    """A browser sends every cookie of the host; past the cap they are
+    ignored, not answered with 400."""
+    jar = "; ".join("c%d=v%d" % (i, i) for i in range(60))
+    r = get("/", headers={"Cookie": jar})
+    assert r.status_code != 400
+    assert get("/healthz", headers={"Cookie": jar}).status_code == 200

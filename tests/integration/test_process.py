@@ -6,13 +6,14 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import (CONF, BACKROOMD as BACKROOMD_BIN, get, log_since, log_size, master_pid, pid_alive,
+from conftest import (CONF, PREFIX, BACKROOMD as BACKROOMD_BIN, get, log_since, log_size, master_pid, pid_alive,
                       stack_start, status, wait_until, worker_pids, BASE)
 
 
@@ -38,7 +39,47 @@ def test_request_timeout_kills_and_logs(healthy_pool):
     text = log_since(off)
     assert re.search(r"request_timeout: killing worker \d+ after \d+ ms "
                      r"serving GET /debug/sleep\?ms=8000", text), text
-    assert "killed by signal 9 while serving GET /debug/sleep" in text
+    assert re.search(r"worker \d+ reaped after the request_timeout kill", text)
+    assert "killed by signal 9 while serving" not in text   # logged once
+    assert get("/healthz").status_code == 200
+
+
+def test_sigusr1_reopens_log_in_workers_too(healthy_pool):
+    """logrotate: rename the log, SIGUSR1; requests after it are logged by
+    workers into the new file, and no request fails meanwhile."""
+    from conftest import LOG
+    rotated = LOG + ".1"
+    old = worker_pids()
+    os.rename(LOG, rotated)
+    try:
+        os.kill(master_pid(), signal.SIGUSR1)
+        assert wait_until(lambda: os.path.exists(LOG))
+        assert wait_until(lambda: not set(worker_pids()) & set(old), timeout=15)
+        slow = get("/debug/sleep?ms=1100", timeout=10)   # slow_request_ms logs it
+        assert slow.status_code == 200
+        assert wait_until(lambda: "slow request: GET /debug/sleep" in log_since(0))
+    finally:
+        if os.path.exists(rotated):
+            with open(rotated, "rb") as f, open(LOG + ".keep", "wb") as g:
+                g.write(f.read())
+            os.remove(rotated)
+
+
+def test_stalled_fastcgi_peer_is_killed(healthy_pool):
+    """A local client that connects to the FastCGI socket and sends half a
+    record must not wedge a worker: the watchdog times the read."""
+    off = log_size()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(os.path.join(PREFIX, "backroomd.sock"))
+    s.sendall(b"\x01\x01\x00\x01\x00\x08")   # half a BEGIN_REQUEST header
+    try:
+        assert wait_until(lambda: "(reading request)" in log_since(off),
+                          timeout=10)
+        assert re.search(r"request_timeout: killing worker \d+ after \d+ ms "
+                         r"serving - \(reading request\)", log_since(off))
+    finally:
+        s.close()
+    assert wait_until(lambda: len(worker_pids()) == healthy_pool)
     assert get("/healthz").status_code == 200
 
 

@@ -81,6 +81,15 @@ test_redirect_local_only(void **state)
 	reset();
 	response_redirect(&R, "/\\evil.example");
 	assert_string_equal(header("Location"), "/");
+	reset();
+	response_redirect(&R, "/\t/evil.example");
+	assert_string_equal(header("Location"), "/");
+	reset();
+	response_redirect(&R, "/a/\\/evil.example");
+	assert_string_equal(header("Location"), "/");
+	reset();
+	response_redirect(&R, "/a b");
+	assert_string_equal(header("Location"), "/");
 }
 
 static void
