@@ -4,25 +4,44 @@
  *   backroomd [-c file]            serve (master in the foreground)
  *   backroomd [-c file] -t         check the config and templates
  *   backroomd [-c file] migrate    apply pending migrations
+ *   backroomd [-c file] create-admin EMAIL
+ *   backroomd [-c file] create-user EMAIL ROLE
+ *                                  make a user; prints its generated
+ *                                  password alone on stdout
+ *   backroomd [-c file] audit-verify  check the audit trail's hash chain
+ *   backroomd [-c file] housekeeping  run the clean-up once
  *   backroomd -T                   print the directive table
+ *   backroomd routes               print the route table as JSON
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "accounts.h"
 #include "app.h"
+#include "arena.h"
+#include "audit.h"
+#include "authz.h"
 #include "config.h"
 #include "db.h"
+#include "housekeeping.h"
 #include "log.h"
+#include "password.h"
+#include "request.h"
+#include "router.h"
 #include "tmpl.h"
+#include "token.h"
 
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] "
-	    "[serve | migrate]\n");
+	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] [serve | "
+	    "migrate | create-admin EMAIL | create-user EMAIL ROLE |\n"
+	    "       audit-verify | housekeeping | routes]\n");
 	exit(2);
 }
 
@@ -40,6 +59,123 @@ check_config(void)
 	tmpl_set_free(t);
 	printf("backroomd: %s: configuration ok\n", app.cfg.path);
 	return 0;
+}
+
+/* The route table as JSON, for the tests that walk it. */
+static int
+print_routes(void)
+{
+	static const int methods[] = { M_GET, M_HEAD, M_POST, M_PUT, M_PATCH,
+	    M_DELETE };
+	struct json_object	*list = json_object_new_array();
+	size_t			 i, j;
+
+	for (i = 0; i < nroutes; i++) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *m = json_object_new_array();
+		for (j = 0; j < sizeof(methods) / sizeof(methods[0]); j++)
+			if ((routes[i].methods & methods[j]) ||
+			    (methods[j] == M_HEAD && (routes[i].methods & M_GET)))
+				json_object_array_add(m, json_object_new_string(
+				    request_method_name(methods[j])));
+		json_object_object_add(o, "methods", m);
+		json_object_object_add(o, "pattern",
+		    json_object_new_string(routes[i].pattern));
+		json_object_object_add(o, "perm",
+		    json_object_new_string(routes[i].perm));
+		json_object_object_add(o, "public", json_object_new_boolean(
+		    (routes[i].flags & R_PUBLIC) != 0));
+		json_object_object_add(o, "loopback", json_object_new_boolean(
+		    (routes[i].flags & R_LOOPBACK) != 0));
+		json_object_object_add(o, "api", json_object_new_boolean(
+		    (routes[i].flags & R_API) != 0));
+		json_object_array_add(list, o);
+	}
+	printf("%s\n", json_object_to_json_string_ext(list,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(list);
+	return 0;
+}
+
+/* 20 characters from 56 unambiguous ones: about 116 bits. */
+static int
+generate_password(char *out, size_t n)
+{
+	static const char alphabet[] =
+	    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char	rnd[64];
+	size_t		i, k = 0, len = 20;
+
+	if (n < len + 1)
+		return -1;
+	if (token_bytes(rnd, sizeof(rnd)) == -1)
+		return -1;
+	/* Rejection sampling keeps every character equally likely. */
+	for (i = 0; i < sizeof(rnd) && k < len; i++)
+		if (rnd[i] < 224)	/* 224 = 4 * 56 */
+			out[k++] = alphabet[rnd[i] % 56];
+	explicit_bzero(rnd, sizeof(rnd));
+	if (k < len)
+		return -1;
+	out[k] = '\0';
+	return 0;
+}
+
+static int
+create_user(const char *email, const char *role)
+{
+	struct audit_ctx	 ctx;
+	struct acct_error	 err = { NULL, NULL };
+	char			 pw[32];
+	int64_t			 id;
+	int			 rv;
+
+	if (password_policy_load(app.cfg.password_list) == -1)
+		return 1;
+	if ((ctx.arena = arena_create(BR_ARENA_CAP)) == NULL)
+		return 1;
+	ctx.actor_id = 0;
+	ctx.client_addr = NULL;
+	ctx.request_id = NULL;
+	db_configure(&app.cfg);
+	if (generate_password(pw, sizeof(pw)) == -1) {
+		fprintf(stderr, "backroomd: no randomness\n");
+		return 1;
+	}
+	rv = accounts_create_user(&ctx, email, "", role, pw, 0, &id, &err);
+	if (rv == ACCT_INVALID) {
+		fprintf(stderr, "backroomd: %s: %s\n", err.field, err.message);
+		explicit_bzero(pw, sizeof(pw));
+		return 1;
+	}
+	if (rv != DB_OK) {
+		fprintf(stderr, "backroomd: cannot create the user: %s\n",
+		    db_last_error());
+		explicit_bzero(pw, sizeof(pw));
+		return 1;
+	}
+	printf("%s\n", pw);
+	fflush(stdout);
+	explicit_bzero(pw, sizeof(pw));
+	fprintf(stderr, "backroomd: created %s user %s (id %lld)\n", role,
+	    email, (long long)id);
+	return 0;
+}
+
+static int
+run_db_command(const char *cmd)
+{
+	struct arena	*a;
+	int		 rv;
+
+	if ((a = arena_create(BR_ARENA_CAP)) == NULL)
+		return 1;
+	db_configure(&app.cfg);
+	if (strcmp(cmd, "audit-verify") == 0) {
+		rv = audit_verify(a);
+		return rv == 0 ? 0 : 1;
+	}
+	return housekeeping_run(a, &app.cfg) == 0 ? 0 : 1;
 }
 
 int
@@ -68,6 +204,8 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc)
 		cmd = argv[optind++];
+	if (strcmp(cmd, "routes") == 0 && optind == argc)
+		return print_routes();
 	if (config_load(conf, &app.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "backroomd: %s\n", err);
 		return 1;
@@ -80,5 +218,12 @@ main(int argc, char *argv[])
 		db_configure(&app.cfg);
 		return db_migrate(app.cfg.migrations_dir) == 0 ? 0 : 1;
 	}
+	if (strcmp(cmd, "create-admin") == 0 && optind + 1 == argc)
+		return create_user(argv[optind], "admin");
+	if (strcmp(cmd, "create-user") == 0 && optind + 2 == argc)
+		return create_user(argv[optind], argv[optind + 1]);
+	if ((strcmp(cmd, "audit-verify") == 0 ||
+	    strcmp(cmd, "housekeeping") == 0) && optind == argc)
+		return run_db_command(cmd);
 	usage();
 }

@@ -31,9 +31,12 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "arena.h"
 #include "db.h"
 #include "escape.h"
+#include "housekeeping.h"
 #include "log.h"
+#include "password.h"
 #include "scoreboard.h"
 #include "str.h"
 #include "tmpl.h"
@@ -47,6 +50,8 @@ static int	stopping;
 static int64_t	stop_deadline, old_deadline;
 static int	crashes;
 static int64_t	next_spawn_ms;
+static pid_t	hk_pid;		/* housekeeping child, 0: none */
+static int64_t	next_hk_ms;
 
 /* Opens the log file onto stderr (O_APPEND: whole-line writes). */
 static int
@@ -271,6 +276,13 @@ master_reap(void)
 	int	status, i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == hk_pid) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				log_warn("housekeeping child %d failed",
+				    (int)pid);
+			hk_pid = 0;
+			continue;
+		}
 		for (i = 0; i < BR_SCOREBOARD_SLOTS; i++)
 			if (app.sb->slots[i].pid == pid) {
 				master_reaped(&app.sb->slots[i], status);
@@ -345,6 +357,12 @@ master_reload(void)
 		log_err("reload refused, templates: %s", err);
 		return;
 	}
+	if (password_policy_load(nc.password_list) == -1) {
+		log_err("reload refused: cannot load password_list %s",
+		    nc.password_list);
+		tmpl_set_free(nt);
+		return;
+	}
 	if (strcmp(nc.listen, app.cfg.listen) || strcmp(nc.user, app.cfg.user)
 	    || strcmp(nc.group, app.cfg.group)) {
 		log_warn("listen, user and group need a restart; keeping %s",
@@ -364,6 +382,36 @@ master_reload(void)
 	master_replace_workers();
 	log_info("reloaded: generation %d, %ld workers", app.generation,
 	    app.cfg.workers);
+}
+
+/* Every housekeeping_interval seconds, one short-lived child cleans up. */
+static void
+master_housekeeping(void)
+{
+	struct arena	*a;
+	sigset_t	 none;
+	pid_t		 pid;
+
+	if (app.cfg.housekeeping_interval == 0 || hk_pid != 0 ||
+	    now_mono_ms() < next_hk_ms)
+		return;
+	next_hk_ms = now_mono_ms() + app.cfg.housekeeping_interval * 1000;
+	if ((pid = fork()) == -1) {
+		log_err("fork housekeeping: %s", strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		hk_pid = pid;
+		return;
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	worker_privdrop();
+	if ((a = arena_create(BR_ARENA_CAP)) == NULL)
+		_exit(1);
+	_exit(housekeeping_run(a, &app.cfg) == 0 ? 0 : 1);
 }
 
 static void
@@ -449,6 +497,8 @@ master_run(void)
 	if ((app.tmpl = tmpl_load_dir(app.cfg.templates_dir, err,
 	    sizeof(err))) == NULL)
 		fatalx("templates: %s", err);
+	if (password_policy_load(app.cfg.password_list) == -1)
+		fatalx("cannot load password_list %s", app.cfg.password_list);
 	master_check_schema();
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -483,6 +533,8 @@ master_run(void)
 				old_deadline = 0;
 		}
 		master_watchdog();
+		if (!stopping)
+			master_housekeeping();
 		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)
 			master_handle(sig);
 	}

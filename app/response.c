@@ -8,11 +8,13 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "authz.h"
 #include "buf.h"
 #include "json.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
+#include "session.h"
 #include "tmpl.h"
 
 static const struct {
@@ -151,6 +153,45 @@ response_problem(struct response *r, int status, const char *detail,
 	r->content_type = "application/problem+json";
 }
 
+/*
+ * What the layout needs: the signed-in user with the CSRF token for the
+ * sign-out form and the navigation their role may use, and the flash
+ * message (shown once: its cookie is cleared).
+ */
+static void
+response_page_context(struct response *r, const struct request *req,
+    struct json_object *ctx)
+{
+	const struct principal	*p = &req->auth;
+	struct json_object	*me, *can;
+
+	if (req->flash != NULL) {
+		json_object_object_add(ctx, "flash",
+		    json_object_new_string(req->flash));
+		(void)response_cookie(r, FLASH_COOKIE, "", 0, COOKIE_SECURE |
+		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX);
+	}
+	if (p->via != AUTH_SESSION)
+		return;
+	me = json_object_new_object();
+	json_object_object_add(me, "email", json_object_new_string(p->email));
+	json_object_object_add(me, "name", json_object_new_string(
+	    p->name ? p->name : ""));
+	json_object_object_add(me, "role", json_object_new_string(
+	    authz_role_name((enum authz_role)p->role)));
+	json_object_object_add(me, "csrf", json_object_new_string(p->csrf));
+	can = json_object_new_object();
+	json_object_object_add(can, "users", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "users.manage")));
+	json_object_object_add(can, "tokens", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "tokens.manage")));
+	json_object_object_add(can, "audit", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "audit.read")));
+	json_object_object_add(me, "can", can);
+	json_object_object_add(ctx, "me", me);
+	json_object_object_add(ctx, "csrf", json_object_new_string(p->csrf));
+}
+
 void
 response_html(struct response *r, const struct request *req, int status,
     const char *name, struct json_object *ctx)
@@ -160,6 +201,7 @@ response_html(struct response *r, const struct request *req, int status,
 
 	if (ctx == NULL)
 		ctx = json_object_new_object();
+	response_page_context(r, req, ctx);
 	buf_init(&page, BR_MAX_RESPONSE);
 	rv = tmpl_render(r->tmpl, name, ctx, &page);
 	if (rv == 0) {

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "log.h"
+#include "middleware.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -132,5 +133,7 @@ router_dispatch(struct request *r, struct response *resp)
 		    "Only reachable from the local machine.");
 		return;
 	}
+	if (middleware_run(rt, r, resp) == -1)
+		return;
 	rt->handler(r, resp);
 }

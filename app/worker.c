@@ -64,8 +64,9 @@ worker_signals(sigset_t *waitmask)
 	sigemptyset(waitmask);
 }
 
-/* Drops to the configured user and group when running as root. */
-static void
+/* Drops to the configured user and group when running as root (workers
+ * and the housekeeping child). */
+void
 worker_privdrop(void)
 {
 	const struct config	*c = &app.cfg;

@@ -30,5 +30,8 @@ extern struct app	app;
 int	master_run(void);
 /* worker.c: serves requests until told to stop; never returns. */
 void	worker_main(int slot) __attribute__((noreturn));
+/* worker.c: setuid/setgid to the configured user, no_new_privs, and leave
+ * with the master. */
+void	worker_privdrop(void);
 
 #endif /* APP_H */

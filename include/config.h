@@ -41,6 +41,15 @@ struct config {
 	long	db_connect_timeout;	/* seconds */
 	long	max_statement_time;	/* milliseconds, 0 = server default */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
+	char	password_list[BR_MAX_PATH];	/* common passwords */
+	long	session_idle_timeout;	/* seconds */
+	long	session_absolute_timeout; /* seconds */
+	long	login_max_failures;	/* per account, before lockout */
+	long	login_lockout_seconds;	/* first lockout; doubles */
+	long	login_addr_max_failures; /* per client address and window */
+	long	login_addr_window;	/* seconds */
+	long	audit_retention_days;
+	long	housekeeping_interval;	/* seconds, 0 = off */
 };
 
 /* Fills c with every directive's default. */

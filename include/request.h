@@ -26,6 +26,23 @@ enum http_method {
 	M_DELETE = 32, M_OPTIONS = 64, M_OTHER = 128
 };
 
+/* Who is asking: filled by the middleware from a session cookie or a
+ * bearer token (session.c). */
+enum auth_via { AUTH_NONE = 0, AUTH_SESSION, AUTH_TOKEN };
+
+struct principal {
+	int		 via;
+	int64_t		 user_id;
+	const char	*email;
+	const char	*name;
+	int		 role;		/* enum authz_role */
+	int		 must_change;	/* password reset by an admin */
+	const char	*session_hash;	/* AUTH_SESSION */
+	const char	*csrf;		/* AUTH_SESSION: the form token */
+	int64_t		 token_id;	/* AUTH_TOKEN */
+	int		 scope_read, scope_write;
+};
+
 struct request {
 	struct arena		*arena;
 	const struct config	*cfg;
@@ -57,6 +74,9 @@ struct request {
 	size_t			 body_len;
 	int			 body_done;
 	struct json_object	*json;		/* decoded JSON body */
+
+	struct principal	 auth;
+	const char		*flash;		/* message from the last POST */
 };
 
 /*

@@ -174,6 +174,7 @@ log_file = $P/backroomd.log
 pid_file = $P/backroomd.pid
 templates_dir = $ROOT/app/templates
 migrations_dir = $ROOT/sql/migrations
+password_list = $ROOT/app/data/common-passwords.txt
 db_socket = $SOCK
 db_name = backroom
 db_user = backroom

@@ -1,0 +1,288 @@
+/*
+ * audit.c -- writing, verifying and pruning the audit trail.  See audit.h;
+ * the hash itself is auditchain.c's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "auditchain.h"
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+#include "str.h"
+
+/* The time format the database gives back for a DATETIME(6). */
+#define AUDIT_TIME_FMT	"'%Y-%m-%d %H:%i:%s.%f'"
+
+static const char SQL_HEAD_LOCK[] =
+    "SELECT last_id, last_hash, DATE_FORMAT(NOW(6), " AUDIT_TIME_FMT ") "
+    "FROM audit_chain WHERE id = 1 FOR UPDATE";
+static const char SQL_INSERT[] =
+    "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, "
+    "details, client_addr, request_id, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_HEAD_SET[] =
+    "UPDATE audit_chain SET last_id = ?, last_hash = ? WHERE id = 1";
+static const char SQL_HEAD[] =
+    "SELECT last_id, last_hash, pruned_id, pruned_hash FROM audit_chain "
+    "WHERE id = 1";
+static const char SQL_ROWS[] =
+    "SELECT id, DATE_FORMAT(at, " AUDIT_TIME_FMT "), actor_id, action, "
+    "entity, entity_id, details, client_addr, request_id, prev_hash, hash "
+    "FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000";
+static const char SQL_PRUNE_FIND[] =
+    "SELECT id, hash FROM audit_log WHERE at < NOW(6) - INTERVAL ? DAY "
+    "ORDER BY id DESC LIMIT 1";
+static const char SQL_PRUNE_MIN[] =
+    "SELECT COALESCE(MIN(id), 0) FROM audit_log";
+static const char SQL_PRUNE_DELETE[] =
+    "DELETE FROM audit_log WHERE id <= ? ORDER BY id LIMIT 10000";
+static const char SQL_PRUNE_ANCHOR[] =
+    "UPDATE audit_chain SET pruned_id = ?, pruned_hash = ? WHERE id = 1";
+
+static int64_t
+cell_i64(const char *s)
+{
+	int64_t	v = 0;
+
+	if (s != NULL)
+		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
+	return v;
+}
+
+int
+audit_write(const struct audit_ctx *ctx, const char *action,
+    const char *entity, const char *entity_id, struct json_object *details)
+{
+	struct audit_fields	 f;
+	struct db_rows		 head;
+	struct buf		 canon;
+	const char		*dj = NULL;
+	char			 hash[AUDIT_HASH_HEX_LEN + 1];
+	int			 rv;
+
+	if (details != NULL) {
+		dj = arena_strdup(ctx->arena, json_object_to_json_string_ext(
+		    details, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(details);
+		if (dj == NULL)
+			return DB_ERROR;
+	}
+	if ((rv = db_query(ctx->arena, &head, SQL_HEAD_LOCK, "")) != DB_OK)
+		return rv;
+	if (head.nrows != 1) {
+		log_err("audit_chain has no head row: was migration 0002 run?");
+		return DB_ERROR;
+	}
+	memset(&f, 0, sizeof(f));
+	f.id = cell_i64(DB_CELL(&head, 0, 0)) + 1;
+	f.time = DB_CELL(&head, 0, 2);
+	f.actor_id = ctx->actor_id;
+	f.action = action;
+	f.entity = entity;
+	f.entity_id = entity_id;
+	f.details = dj;
+	f.client_addr = ctx->client_addr;
+	f.request_id = ctx->request_id;
+	buf_init(&canon, AUDIT_CANONICAL_MAX);
+	rv = audit_canonical(&canon, &f) == 0 &&
+	    audit_row_hash(DB_CELL(&head, 0, 1), buf_cstr(&canon), hash) == 0 ?
+	    DB_OK : DB_ERROR;
+	buf_free(&canon);
+	if (rv != DB_OK) {
+		log_err("audit row for %s could not be hashed", action);
+		return rv;
+	}
+	if ((rv = (int)db_exec(SQL_INSERT, "issssssssss", f.id, f.time,
+	    ctx->actor_id > 0 ? arena_printf(ctx->arena, "%" PRId64,
+	    ctx->actor_id) : NULL, action, entity, entity_id, dj, f.client_addr,
+	    f.request_id, DB_CELL(&head, 0, 1), hash)) < 0)
+		return rv;
+	rv = (int)db_exec(SQL_HEAD_SET, "is", f.id, hash);
+	return rv < 0 ? rv : DB_OK;
+}
+
+struct event_arg {
+	const struct audit_ctx	*ctx;
+	const char		*action, *entity, *entity_id;
+	struct json_object	*details;
+};
+
+static int
+audit_event_tx(void *p)
+{
+	struct event_arg	*e = p;
+
+	/* db_tx may run us twice; audit_write consumes one reference. */
+	return audit_write(e->ctx, e->action, e->entity, e->entity_id,
+	    e->details != NULL ? json_object_get(e->details) : NULL);
+}
+
+int
+audit_event(const struct audit_ctx *ctx, const char *action,
+    const char *entity, const char *entity_id, struct json_object *details)
+{
+	struct event_arg	e = { ctx, action, entity, entity_id, details };
+	int			rv;
+
+	rv = db_tx(audit_event_tx, &e);
+	json_object_put(details);
+	if (rv != DB_OK)
+		log_err("audit event %s not recorded: %s", action,
+		    db_last_error());
+	return rv;
+}
+
+/* Checks one row against the hash it links to; prints problems. */
+static int
+verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
+    int64_t prev_id, struct buf *canon)
+{
+	struct audit_fields	f;
+	char			hash[AUDIT_HASH_HEX_LEN + 1];
+	int			bad = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.id = cell_i64(DB_CELL(rows, i, 0));
+	f.time = DB_CELL(rows, i, 1);
+	f.actor_id = cell_i64(DB_CELL(rows, i, 2));
+	f.action = DB_CELL(rows, i, 3);
+	f.entity = DB_CELL(rows, i, 4);
+	f.entity_id = DB_CELL(rows, i, 5);
+	f.details = DB_CELL(rows, i, 6);
+	f.client_addr = DB_CELL(rows, i, 7);
+	f.request_id = DB_CELL(rows, i, 8);
+	if (f.id != prev_id + 1) {
+		printf("audit-verify: rows %" PRId64 " to %" PRId64
+		    " are missing\n", prev_id + 1, f.id - 1);
+		bad++;
+	}
+	if (DB_CELL(rows, i, 9) == NULL ||
+	    strcmp(DB_CELL(rows, i, 9), prev_hash) != 0) {
+		printf("audit-verify: row %" PRId64 ": does not link to the "
+		    "row before it (a row was deleted or changed)\n", f.id);
+		bad++;
+	}
+	if (audit_canonical(canon, &f) == -1 ||
+	    audit_row_hash(prev_hash, buf_cstr(canon), hash) == -1 ||
+	    DB_CELL(rows, i, 10) == NULL ||
+	    strcmp(hash, DB_CELL(rows, i, 10)) != 0) {
+		printf("audit-verify: row %" PRId64 ": content does not match "
+		    "its hash (changed)\n", f.id);
+		bad++;
+	}
+	return bad;
+}
+
+int
+audit_verify(struct arena *a)
+{
+	struct db_rows	 head, rows;
+	struct buf	 canon;
+	char		 prev_hash[AUDIT_HASH_HEX_LEN + 1];
+	int64_t		 prev_id, n = 0;
+	size_t		 i;
+	int		 bad = 0, rv;
+
+	if ((rv = db_query(a, &head, SQL_HEAD, "")) != DB_OK ||
+	    head.nrows != 1) {
+		fprintf(stderr, "audit-verify: cannot read the chain head: "
+		    "%s\n", db_last_error());
+		return -1;
+	}
+	prev_id = cell_i64(DB_CELL(&head, 0, 2));
+	(void)str_copy(prev_hash, sizeof(prev_hash), DB_CELL(&head, 0, 3));
+	buf_init(&canon, AUDIT_CANONICAL_MAX);
+	for (;;) {
+		if ((rv = db_query(a, &rows, SQL_ROWS, "i", prev_id)) != DB_OK) {
+			fprintf(stderr, "audit-verify: %s\n", db_last_error());
+			buf_free(&canon);
+			return -1;
+		}
+		for (i = 0; i < rows.nrows; i++) {
+			bad += verify_row(&rows, i, prev_hash, prev_id, &canon);
+			prev_id = cell_i64(DB_CELL(&rows, i, 0));
+			/* Link the next row to the stored hash, so one change
+			 * is reported once, not for every row after it. */
+			(void)str_copy(prev_hash, sizeof(prev_hash),
+			    DB_CELL(&rows, i, 10) ? DB_CELL(&rows, i, 10) : "");
+			n++;
+		}
+		if (rows.nrows < 1000)
+			break;
+	}
+	buf_free(&canon);
+	if (prev_id != cell_i64(DB_CELL(&head, 0, 0)) ||
+	    strcmp(prev_hash, DB_CELL(&head, 0, 1)) != 0) {
+		printf("audit-verify: the chain ends at row %" PRId64 " but the "
+		    "head says %s (rows at the end were deleted)\n", prev_id,
+		    DB_CELL(&head, 0, 0));
+		bad++;
+	}
+	if (bad == 0)
+		printf("audit-verify: %" PRId64 " rows, chain intact\n", n);
+	return bad;
+}
+
+struct prune_arg {
+	struct arena	*a;
+	long		 days;
+	int64_t		 deleted;
+};
+
+static int
+audit_prune_tx(void *p)
+{
+	struct prune_arg	*pa = p;
+	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL };
+	struct db_rows		 head, last, first;
+	struct json_object	*d;
+	int64_t			 through, n, total = 0;
+	int			 rv;
+
+	pa->deleted = 0;
+	if ((rv = db_query(pa->a, &head, SQL_HEAD_LOCK, "")) != DB_OK)
+		return rv;
+	if ((rv = db_query(pa->a, &last, SQL_PRUNE_FIND, "i",
+	    (int64_t)pa->days)) != DB_OK)
+		return rv;
+	if (last.nrows == 0)
+		return DB_OK;
+	through = cell_i64(DB_CELL(&last, 0, 0));
+	if ((rv = db_query(pa->a, &first, SQL_PRUNE_MIN, "")) != DB_OK)
+		return rv;
+	do {
+		if ((n = db_exec(SQL_PRUNE_DELETE, "i", through)) < 0)
+			return (int)n;
+		total += n;
+	} while (n > 0);
+	if ((rv = (int)db_exec(SQL_PRUNE_ANCHOR, "is", through,
+	    DB_CELL(&last, 0, 1))) < 0)
+		return rv;
+	pa->deleted = total;
+	d = json_object_new_object();
+	json_object_object_add(d, "from_id", json_object_new_int64(
+	    cell_i64(DB_CELL(&first, 0, 0))));
+	json_object_object_add(d, "through_id", json_object_new_int64(through));
+	json_object_object_add(d, "rows", json_object_new_int64(total));
+	json_object_object_add(d, "retention_days",
+	    json_object_new_int64(pa->days));
+	return audit_write(&ctx, "audit.pruned", "audit_log", NULL, d);
+}
+
+int64_t
+audit_prune(struct arena *a, long days)
+{
+	struct prune_arg	pa = { a, days, 0 };
+	int			rv;
+
+	if ((rv = db_tx(audit_prune_tx, &pa)) != DB_OK)
+		return rv;
+	return pa.deleted;
+}

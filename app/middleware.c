@@ -1,0 +1,247 @@
+/*
+ * middleware.c -- the checks every routed request passes, in this order:
+ * authentication (bearer token, else session cookie), the forced password
+ * change, CSRF on unsafe cookie-authenticated requests, the route's
+ * permission, and a token's scope.  Public routes skip all of them.
+ *
+ * Refusals: 401 for no or a bad credential (API: problem+json with
+ * WWW-Authenticate; pages: 303 to /login), 403 for CSRF, permission and
+ * scope, each audited as a security event.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "authz.h"
+#include "db.h"
+#include "escape.h"
+#include "handlers.h"
+#include "log.h"
+#include "middleware.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "session.h"
+#include "str.h"
+
+/* Flash messages are codes in a cookie, never text from the request. */
+static const struct {
+	const char	*code;
+	const char	*text;
+} flashes[] = {
+	{ "password_changed", "Your password was changed." },
+	{ "user_created", "The user was created." },
+	{ "user_saved", "The user was saved." },
+	{ "password_reset", "The password was set; the user must change it "
+	    "at next sign-in, and their sessions were ended." },
+	{ "token_revoked", "The token was revoked." },
+	{ "signed_out", "You are signed out." },
+};
+
+const char *
+middleware_flash_text(const char *code)
+{
+	size_t	i;
+
+	for (i = 0; code != NULL && i < sizeof(flashes) / sizeof(flashes[0]);
+	    i++)
+		if (strcmp(flashes[i].code, code) == 0)
+			return flashes[i].text;
+	return NULL;
+}
+
+void
+middleware_audit_ctx(const struct request *r, struct audit_ctx *ctx)
+{
+	ctx->arena = r->arena;
+	ctx->actor_id = r->auth.user_id;
+	ctx->client_addr = r->remote_addr;
+	ctx->request_id = r->request_id[0] != '\0' ? r->request_id : NULL;
+}
+
+static int
+is_unsafe(int method)
+{
+	return !(method & (M_GET | M_HEAD | M_OPTIONS));
+}
+
+/* Records a refusal; details name the request, never a credential. */
+static void
+audit_refusal(struct request *r, const char *action, const char *why)
+{
+	struct audit_ctx	 ctx;
+	struct json_object	*d = json_object_new_object();
+
+	middleware_audit_ctx(r, &ctx);
+	json_object_object_add(d, "method", json_object_new_string(
+	    r->method_str));
+	json_object_object_add(d, "path", json_object_new_string(r->path));
+	json_object_object_add(d, "reason", json_object_new_string(why));
+	(void)audit_event(&ctx, action, NULL, NULL, d);
+}
+
+static void
+unauthenticated(struct request *r, struct response *resp, int bad_token)
+{
+	char	*loc;
+
+	if (r->is_api || (r->auth.via == AUTH_NONE && bad_token)) {
+		response_header(resp, "WWW-Authenticate", bad_token ?
+		    "Bearer realm=\"backroom\", error=\"invalid_token\"" :
+		    "Bearer realm=\"backroom\"");
+		response_error(resp, r, 401, bad_token ?
+		    "The bearer token is unknown, expired or revoked." :
+		    "Authentication required: send a bearer token.");
+		return;
+	}
+	if (r->method & (M_GET | M_HEAD)) {
+		struct buf b;
+
+		buf_init(&b, 4096);
+		if (buf_puts(&b, "/login?next=") == 0 &&
+		    escape_url(&b, r->uri, strlen(r->uri)) == 0 &&
+		    (loc = arena_strdup(r->arena, buf_cstr(&b))) != NULL)
+			response_redirect(resp, loc);
+		else
+			response_redirect(resp, "/login");
+		buf_free(&b);
+		return;
+	}
+	response_redirect(resp, "/login");
+}
+
+/* The origin this request must come from: https:// and its Host. */
+static int
+origin_ok(struct request *r)
+{
+	const char	*origin = request_env(r, "HTTP_ORIGIN");
+	const char	*site = request_env(r, "HTTP_SEC_FETCH_SITE");
+	const char	*host = request_env(r, "HTTP_HOST");
+
+	if (site != NULL && site[0] != '\0' && strcmp(site, "same-origin") != 0
+	    && strcmp(site, "none") != 0)
+		return 0;
+	if (origin == NULL || origin[0] == '\0')
+		return 1;
+	if (host == NULL || !str_has_prefix(origin, "https://"))
+		return 0;
+	return strcmp(origin + 8, host) == 0;
+}
+
+int
+middleware_origin_ok(struct request *r)
+{
+	return origin_ok(r);
+}
+
+static int
+csrf_ok(struct request *r, const char **why)
+{
+	const char	*tok, *field;
+	int		 st;
+
+	if (!origin_ok(r)) {
+		*why = "The request came from another site: refused by the "
+		    "CSRF check (Origin / Sec-Fetch-Site).";
+		return 0;
+	}
+	tok = request_env(r, "HTTP_X_CSRF_TOKEN");
+	if (tok == NULL) {
+		if ((st = request_parse_form(r, &field)) != 0)
+			tok = NULL;
+		else
+			tok = form_get(&r->form, "csrf");
+	}
+	if (tok == NULL || tok[0] == '\0') {
+		*why = "The form's security token (CSRF token) is missing.";
+		return 0;
+	}
+	if (r->auth.csrf == NULL || !str_ct_equal(tok, strlen(tok),
+	    r->auth.csrf, strlen(r->auth.csrf))) {
+		*why = "The form's security token (CSRF token) does not match "
+		    "your session.";
+		return 0;
+	}
+	return 1;
+}
+
+static int
+authenticate(struct request *r, struct response *resp, int *bad_token)
+{
+	const char	*authz = request_env(r, "HTTP_AUTHORIZATION");
+	const char	*cookie;
+	int		 st;
+
+	*bad_token = 0;
+	if (authz != NULL && authz[0] != '\0') {
+		if (str_ncasecmp(authz, "Bearer ", 7) != 0) {
+			*bad_token = 1;
+			return 0;
+		}
+		if ((st = token_lookup(r->arena, authz + 7, &r->auth))
+		    != DB_OK) {
+			h_db_error(r, resp, st);
+			return -1;
+		}
+		*bad_token = r->auth.via == AUTH_NONE;
+		return 0;
+	}
+	if ((cookie = request_cookie(r, SESSION_COOKIE)) == NULL)
+		return 0;
+	if ((st = session_lookup(r->arena, r->cfg, cookie, &r->auth))
+	    != DB_OK) {
+		h_db_error(r, resp, st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+middleware_run(const struct route *rt, struct request *r,
+    struct response *resp)
+{
+	const char	*why;
+	int		 bad_token;
+
+	r->flash = middleware_flash_text(request_cookie(r, FLASH_COOKIE));
+	if (rt->flags & R_PUBLIC)
+		return 0;
+	if (authenticate(r, resp, &bad_token) == -1)
+		return -1;
+	if (r->auth.via == AUTH_NONE) {
+		unauthenticated(r, resp, bad_token);
+		return -1;
+	}
+	if (r->auth.via == AUTH_SESSION && r->auth.must_change &&
+	    !(rt->flags & R_PWCHANGE) && !r->is_api) {
+		response_redirect(resp, "/account");
+		return -1;
+	}
+	if (r->auth.via == AUTH_SESSION && is_unsafe(r->method) &&
+	    !csrf_ok(r, &why)) {
+		audit_refusal(r, "csrf.rejected", why);
+		response_error(resp, r, 403, why);
+		return -1;
+	}
+	if (!authz_allowed((enum authz_role)r->auth.role, rt->perm)) {
+		audit_refusal(r, "permission.denied", rt->perm);
+		response_error(resp, r, 403, "Your role does not allow this.");
+		return -1;
+	}
+	if (r->auth.via == AUTH_TOKEN && (is_unsafe(r->method) ?
+	    !r->auth.scope_write : !r->auth.scope_read)) {
+		audit_refusal(r, "permission.denied", is_unsafe(r->method) ?
+		    "token lacks the write scope" :
+		    "token lacks the read scope");
+		response_header(resp, "WWW-Authenticate", is_unsafe(r->method) ?
+		    "Bearer realm=\"backroom\", error=\"insufficient_scope\", "
+		    "scope=\"write\"" : "Bearer realm=\"backroom\", "
+		    "error=\"insufficient_scope\", scope=\"read\"");
+		response_error(resp, r, 403, "This token's scope does not "
+		    "allow this method.");
+		return -1;
+	}
+	return 0;
+}

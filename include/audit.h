@@ -1,0 +1,54 @@
+/*
+ * audit.h -- the audit trail: one hash-chained row per change of data and
+ * per security event, written in the transaction of the change.
+ *
+ * audit_write() locks the chain's head (audit_chain, one row), so the rows
+ * of concurrent transactions get gapless ids in commit order and each links
+ * to the hash of the one before.  Call it as the last statement before the
+ * transaction commits: the head stays locked only until COMMIT.
+ * details is JSON and never holds a secret (no password, token or session
+ * id): callers pass names and values they would show an admin.
+ */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct arena;
+
+/* Who did it and from where; no HTTP types, so the domain can use it. */
+struct audit_ctx {
+	struct arena	*arena;
+	int64_t		 actor_id;	/* 0: anonymous or the system */
+	const char	*client_addr;	/* NULL: none (command line) */
+	const char	*request_id;	/* NULL: none */
+};
+
+/*
+ * Appends one row inside the caller's transaction.  Consumes details (may
+ * be NULL).  DB_OK or a db_status (the caller rolls back).
+ */
+int	audit_write(const struct audit_ctx *, const char *action,
+	    const char *entity, const char *entity_id,
+	    struct json_object *details);
+/* The same as a transaction of its own (security events). */
+int	audit_event(const struct audit_ctx *, const char *action,
+	    const char *entity, const char *entity_id,
+	    struct json_object *details);
+/*
+ * Recomputes the whole chain: every row's hash, every link, the first row
+ * against the pruning anchor and the last against the head.  Prints each
+ * problem naming the row id.  Returns the number of problems (0: intact)
+ * or -1 when the database cannot be read.
+ */
+int	audit_verify(struct arena *);
+/*
+ * Deletes rows older than days, keeping the chain verifiable (the head
+ * records the last pruned hash), and audits the pruning.  Returns the
+ * number of rows deleted or a db_status.
+ */
+int64_t	audit_prune(struct arena *, long days);
+
+#endif /* AUDIT_H */
