@@ -45,6 +45,13 @@ integration() {
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 }
 
+# Headless Chromium against the stack the integration suite left running.
+browser() {
+	BR_PREFIX=$PREFIX BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
+	    BR_CERT=$PREFIX/tls/cert.pem \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser
+}
+
 [ -d "$PREFIX" ] && sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 rm -rf "$PREFIX"
 trap 'sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1' EXIT
@@ -60,6 +67,7 @@ fi
 [ -f tests/lint.sh ] && suite lint make -s lint
 suite unit make -s unit
 suite integration integration
+ls tests/browser/test_*.py >/dev/null 2>&1 && suite browser browser
 # The same suite against an ASan + UBSan build, on its own stack.
 sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 has_tests && suite asan make -s asan

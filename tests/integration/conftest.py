@@ -30,6 +30,39 @@ def post(path, **kw):
     return requests.post(BASE + path, **kw)
 
 
+_ADMIN = {}
+
+
+def create_user(email, role):
+    """A user made with `backroomd create-user`; returns its password."""
+    p = subprocess.run([BACKROOMD, "-c", CONF, "create-user", email, role],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip()
+
+
+def login_cookies(email, password):
+    r = requests.post(BASE + "/login", data={"email": email, "password": password},
+                      verify=CERT, timeout=10, allow_redirects=False)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    return {"__Host-br_session": r.cookies["__Host-br_session"]}
+
+
+def admin_cookies():
+    """A signed-in admin's session cookie for tests of pages behind the
+    login; signs in again if a test ended the session."""
+    if _ADMIN:
+        r = requests.get(BASE + "/account", cookies=_ADMIN["cookies"],
+                         verify=CERT, timeout=10, allow_redirects=False)
+        if r.status_code == 200:
+            return _ADMIN["cookies"]
+    else:
+        _ADMIN["email"] = "kit-admin-%d@example.com" % (time.time_ns() % 10**12)
+        _ADMIN["password"] = create_user(_ADMIN["email"], "admin")
+    _ADMIN["cookies"] = login_cookies(_ADMIN["email"], _ADMIN["password"])
+    return _ADMIN["cookies"]
+
+
 def status():
     r = get("/status")
     assert r.status_code == 200, r.text

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from conftest import (CONF, BACKROOMD, PREFIX, get, pid_alive, stack_start,
+from conftest import (CONF, admin_cookies, BACKROOMD, PREFIX, get, pid_alive, stack_start,
                       wait_until, worker_pids)
 
 SOCK = os.path.join(PREFIX, "mysqld.sock")
@@ -24,6 +24,7 @@ def sql(stmt):
 
 def test_database_down_gives_503_and_recovers(healthy_pool):
     assert get("/readyz").status_code == 200
+    cookies = admin_cookies()
     pids = worker_pids()
     pid = mysqld_pid()
     os.kill(pid, signal.SIGTERM)
@@ -31,7 +32,7 @@ def test_database_down_gives_503_and_recovers(healthy_pool):
     try:
         for path in ("/readyz", "/"):
             t0 = time.monotonic()
-            r = get(path)
+            r = get(path, cookies=cookies, allow_redirects=False)
             assert time.monotonic() - t0 < 2
             assert r.status_code == 503, path
             assert r.headers["Retry-After"] == "2"
@@ -40,7 +41,7 @@ def test_database_down_gives_503_and_recovers(healthy_pool):
     finally:
         stack_start()
     assert wait_until(lambda: get("/readyz").status_code == 200, timeout=15)
-    assert get("/").status_code == 200
+    assert get("/", cookies=cookies).status_code == 200
     assert worker_pids() == pids
 
 

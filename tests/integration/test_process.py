@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import (CONF, PREFIX, BACKROOMD as BACKROOMD_BIN, get, log_since, log_size, master_pid, pid_alive,
+from conftest import (CONF, PREFIX, admin_cookies, BACKROOMD as BACKROOMD_BIN, get, log_since, log_size, master_pid, pid_alive,
                       stack_start, status, wait_until, worker_pids, BASE)
 
 
@@ -98,8 +98,11 @@ def test_max_requests_recycles_workers(healthy_pool):
 def run_wrk(seconds, path="/healthz", conns=16):
     wrk = shutil.which("wrk")
     assert wrk, "wrk is installed by make deps"
+    # Signed in: "/" then reads the session and the page from the database.
+    cookie = "; ".join("%s=%s" % kv for kv in admin_cookies().items())
     return subprocess.Popen([wrk, "-t2", "-c%d" % conns, "-d%ds" % seconds,
-                             "--timeout", "5s", BASE + path],
+                             "--timeout", "5s", "-H", "Cookie: " + cookie,
+                             BASE + path],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
 

@@ -12,6 +12,7 @@ BASE = os.environ.get("BR_BASE_URL", "https://127.0.0.1:9443")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PREFIX = os.path.abspath(os.path.join(ROOT, os.environ.get("BR_PREFIX", "var/test")))
 
+from conftest import CERT, admin_cookies
 
 def test_healthz_over_https():
     r = requests.get(BASE + "/healthz", verify=False, timeout=5)
@@ -22,7 +23,7 @@ def test_healthz_over_https():
 
 
 def test_home_page_renders_from_db():
-    r = requests.get(BASE + "/", verify=False, timeout=5)
+    r = requests.get(BASE + "/", verify=CERT, timeout=5, cookies=admin_cookies())
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")
     assert "<h1>Backroom</h1>" in r.text

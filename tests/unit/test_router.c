@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "authz.h"
 #include "request.h"
 #include "router.h"
 
@@ -138,6 +139,22 @@ test_table_declares_permissions(void **state)
 		assert_non_null(routes[i].perm);
 		if (routes[i].perm[0] == '\0')
 			assert_true(routes[i].flags & R_PUBLIC);
+		else {
+			/* A permission of the matrix, and not public too. */
+			if (!authz_perm_known(routes[i].perm))
+				fail_msg("route %s names unknown permission %s",
+				    routes[i].pattern, routes[i].perm);
+			assert_false(routes[i].flags & R_PUBLIC);
+		}
+		/* Public routes that change state are only the sign-in form
+		 * and loopback-only debugging. */
+		if ((routes[i].flags & R_PUBLIC) &&
+		    (routes[i].methods & ~(M_GET | M_HEAD)))
+			assert_true(strcmp(routes[i].pattern, "/login") == 0 ||
+			    (routes[i].flags & R_LOOPBACK));
+		/* API routes live under /api/ (JSON errors, no CSRF). */
+		if (routes[i].flags & R_API)
+			assert_true(strncmp(routes[i].pattern, "/api/", 5) == 0);
 		assert_true(routes[i].pattern[0] == '/');
 		assert_non_null(routes[i].handler);
 	}
