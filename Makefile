@@ -12,7 +12,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libmariadb-dev \
 	   libjson-c-dev libargon2-dev libssl-dev libcmocka-dev \
 	   mariadb-server mariadb-client nginx openssl wrk \
 	   python3-pytest python3-requests python3-pymysql \
-	   python3-selenium chromium chromium-driver \
+	   python3-selenium chromium chromium-driver argon2 \
 	   clang-format cppcheck curl procps
 
 SCHEMA_VERSION := $(shell ls sql/migrations 2>/dev/null | \

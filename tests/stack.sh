@@ -227,6 +227,15 @@ start_backroomd() {
 	done
 }
 
+# nginx's limit on /login: the production numbers for `make run` (SEED=1);
+# test stacks sign in hundreds of times from 127.0.0.1, so by default they
+# get the same rule with other numbers.
+if [ "$SEED" = 1 ]; then
+	LOGIN_RATE=${LOGIN_RATE:-10r/m}; LOGIN_BURST=${LOGIN_BURST:-10}
+else
+	LOGIN_RATE=${LOGIN_RATE:-6000r/m}; LOGIN_BURST=${LOGIN_BURST:-500}
+fi
+
 # The dev site: conf/nginx/backroom.conf with only ports, the upstream
 # socket, the certificate and the static and snippet paths substituted
 # (tests/integration/test_smoke.py compares the two).
@@ -239,6 +248,8 @@ gen_site() {
 	    -e "s|/etc/ssl/backroom/|$P/tls/|g" \
 	    -e "s|/usr/local/share/backroom/app/static/|$ROOT/app/static/|" \
 	    -e "s|/etc/nginx/backroom/|$ROOT/conf/nginx/|g" \
+	    -e "s|rate=10r/m;|rate=$LOGIN_RATE;|" \
+	    -e "s|zone=backroom_login burst=10 |zone=backroom_login burst=$LOGIN_BURST |" \
 	    "$ROOT/conf/nginx/backroom.conf"
 }
 

@@ -11,7 +11,9 @@ export BACKROOMD_EXTRA="debug_routes = yes
 request_timeout = 4
 max_requests = 300
 max_requests_jitter = 0
-shutdown_timeout = 10"
+shutdown_timeout = 10
+login_lockout_seconds = 2
+login_addr_max_failures = 40"
 unset SEED ADMIN
 passed=0; failed=0; failures=""
 
