@@ -87,6 +87,28 @@ static const char SQL_TOKEN_EXISTS[] =
 static const char SQL_USER_ENABLED[] =
     "SELECT id FROM users WHERE id = ? AND disabled = 0";
 
+static const char SQL_USERS[] =
+    "SELECT id, email, name, role, disabled, must_change_password, "
+    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i') FROM users ORDER BY email "
+    "LIMIT 1000";
+static const char SQL_USER[] =
+    "SELECT id, email, name, role, disabled, must_change_password, "
+    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i'), "
+    "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = users.id) "
+    "FROM users WHERE id = ?";
+static const char SQL_TOKENS[] =
+    "SELECT t.id, t.name, u.email, t.scope_read, t.scope_write, "
+    "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i'), "
+    "DATE_FORMAT(t.expires_at, '%Y-%m-%d %H:%i'), "
+    "DATE_FORMAT(t.last_used_at, '%Y-%m-%d %H:%i:%s'), "
+    "DATE_FORMAT(t.revoked_at, '%Y-%m-%d %H:%i'), "
+    "t.expires_at IS NOT NULL AND t.expires_at <= NOW(6) "
+    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    "ORDER BY t.revoked_at IS NOT NULL, t.id DESC LIMIT 500";
+static const char SQL_TOKEN_USERS[] =
+    "SELECT id, email FROM users WHERE disabled = 0 ORDER BY email "
+    "LIMIT 1000";
+
 static int64_t
 i64(const char *s)
 {
@@ -782,4 +804,30 @@ accounts_revoke_token(const struct audit_ctx *ctx, int64_t id)
 	t.ctx = ctx;
 	t.id = id;
 	return db_tx(revoke_token_tx, &t);
+}
+
+/* --- listings ----------------------------------------------------------- */
+
+int
+accounts_list_users(struct arena *a, struct db_rows *out)
+{
+	return db_query(a, out, SQL_USERS, "");
+}
+
+int
+accounts_get_user(struct arena *a, int64_t id, struct db_rows *out)
+{
+	return db_query(a, out, SQL_USER, "i", id);
+}
+
+int
+accounts_list_tokens(struct arena *a, struct db_rows *out)
+{
+	return db_query(a, out, SQL_TOKENS, "");
+}
+
+int
+accounts_token_owners(struct arena *a, struct db_rows *out)
+{
+	return db_query(a, out, SQL_TOKEN_USERS, "");
 }

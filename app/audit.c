@@ -45,6 +45,15 @@ static const char SQL_PRUNE_DELETE[] =
 static const char SQL_PRUNE_ANCHOR[] =
     "UPDATE audit_chain SET pruned_id = ?, pruned_hash = ? WHERE id = 1";
 
+static const char SQL_AUDIT[] =
+    "SELECT a.id, DATE_FORMAT(a.at, '%Y-%m-%d %H:%i:%s.%f'), a.actor_id, "
+    "u.email, a.action, a.entity, a.entity_id, a.details, a.client_addr, "
+    "a.request_id FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
+    "WHERE (? = '' OR u.email = ?) AND (? = '' OR a.action = ?) "
+    "AND (? = '' OR a.entity = ?) AND a.at >= ? "
+    "AND a.at < DATE(?) + INTERVAL 1 DAY "
+    "ORDER BY a.id DESC LIMIT ? OFFSET ?";
+
 static int64_t
 cell_i64(const char *s)
 {
@@ -285,4 +294,14 @@ audit_prune(struct arena *a, long days)
 	if ((rv = db_tx(audit_prune_tx, &pa)) != DB_OK)
 		return rv;
 	return pa.deleted;
+}
+
+int
+audit_query(struct arena *a, const struct audit_filter *f,
+    struct db_rows *out)
+{
+	return db_query(a, out, SQL_AUDIT, "ssssssssii",
+	    f->actor, f->actor, f->action, f->action, f->entity, f->entity,
+	    f->from[0] ? f->from : "1970-01-01", f->to[0] ? f->to : "9999-12-30",
+	    f->limit, f->offset);
 }

@@ -100,6 +100,22 @@ int	accounts_create_token(const struct audit_ctx *, int64_t user_id,
 /* Revokes token id at once.  ACCT_NOT_FOUND if there is no such token. */
 int	accounts_revoke_token(const struct audit_ctx *, int64_t id);
 
+/*
+ * Listings for the admin pages, rows in a (DB_OK or a db_status):
+ *   users:   id, email, name, role, disabled, must_change_password,
+ *            created (YYYY-MM-DD HH:MM), ordered by email, at most 1000;
+ *   user:    the same columns and the number of open sessions; 0 or 1 row;
+ *   tokens:  id, name, owner email, scope_read, scope_write, created,
+ *            expires, last used, revoked (NULL when not), expired (0/1),
+ *            live ones first, newest first, at most 500;
+ *   owners:  id, email of enabled users (for the token form).
+ */
+struct db_rows;
+int	accounts_list_users(struct arena *, struct db_rows *);
+int	accounts_get_user(struct arena *, int64_t id, struct db_rows *);
+int	accounts_list_tokens(struct arena *, struct db_rows *);
+int	accounts_token_owners(struct arena *, struct db_rows *);
+
 /* Housekeeping: old throttle rows; count or a db_status. */
 int64_t	accounts_purge_throttle(const struct config *);
 

@@ -51,4 +51,24 @@ int	audit_verify(struct arena *);
  */
 int64_t	audit_prune(struct arena *, long days);
 
+/*
+ * Filters for audit_query(); strings are "" for "any"; from and to are
+ * YYYY-MM-DD (validated by the caller), to inclusive.
+ */
+struct audit_filter {
+	const char	*actor;		/* user email */
+	const char	*action;
+	const char	*entity;
+	const char	*from, *to;
+	int64_t		 limit, offset;
+};
+struct db_rows;
+/*
+ * Rows newest first: id, time (UTC, microseconds), actor id, actor email,
+ * action, entity, entity id, details (JSON text), client address, request
+ * id.  DB_OK or a db_status.
+ */
+int	audit_query(struct arena *, const struct audit_filter *,
+	    struct db_rows *);
+
 #endif /* AUDIT_H */

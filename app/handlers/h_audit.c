@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "buf.h"
 #include "db.h"
 #include "escape.h"
@@ -18,14 +19,6 @@
 
 #define AUDIT_PAGE	50
 
-static const char SQL_AUDIT[] =
-    "SELECT a.id, DATE_FORMAT(a.at, '%Y-%m-%d %H:%i:%s.%f'), a.actor_id, "
-    "u.email, a.action, a.entity, a.entity_id, a.details, a.client_addr, "
-    "a.request_id FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
-    "WHERE (? = '' OR u.email = ?) AND (? = '' OR a.action = ?) "
-    "AND (? = '' OR a.entity = ?) AND a.at >= ? "
-    "AND a.at < DATE(?) + INTERVAL 1 DAY "
-    "ORDER BY a.id DESC LIMIT ? OFFSET ?";
 
 /* YYYY-MM-DD with plausible ranges, or empty. */
 static int
@@ -64,8 +57,9 @@ static int
 audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
     int64_t max_limit, int64_t def_limit)
 {
-	const char	*p = q(r, "page"), *l = q(r, "limit");
-	int		 st;
+	struct audit_filter	 f;
+	const char		*p = q(r, "page"), *l = q(r, "limit");
+	int			 st;
 
 	aq->actor = q(r, "actor");
 	aq->action = q(r, "action");
@@ -89,11 +83,15 @@ audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
 		    "to must be a date as YYYY-MM-DD.");
 		return 400;
 	}
-	if ((st = db_query(r->arena, &aq->rows, SQL_AUDIT, "ssssssssii",
-	    aq->actor, aq->actor, aq->action, aq->action, aq->entity,
-	    aq->entity, aq->from[0] ? aq->from : "1970-01-01",
-	    aq->to[0] ? aq->to : "9999-12-30", aq->limit + 1,
-	    (aq->page - 1) * aq->limit)) != DB_OK) {
+	memset(&f, 0, sizeof(f));
+	f.actor = aq->actor;
+	f.action = aq->action;
+	f.entity = aq->entity;
+	f.from = aq->from;
+	f.to = aq->to;
+	f.limit = aq->limit + 1;
+	f.offset = (aq->page - 1) * aq->limit;
+	if ((st = audit_query(r->arena, &f, &aq->rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return 503;
 	}

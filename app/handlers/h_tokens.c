@@ -16,18 +16,6 @@
 #include "session.h"
 #include "str.h"
 
-static const char SQL_TOKENS[] =
-    "SELECT t.id, t.name, u.email, t.scope_read, t.scope_write, "
-    "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i'), "
-    "DATE_FORMAT(t.expires_at, '%Y-%m-%d %H:%i'), "
-    "DATE_FORMAT(t.last_used_at, '%Y-%m-%d %H:%i:%s'), "
-    "DATE_FORMAT(t.revoked_at, '%Y-%m-%d %H:%i'), "
-    "t.expires_at IS NOT NULL AND t.expires_at <= NOW(6) "
-    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
-    "ORDER BY t.revoked_at IS NOT NULL, t.id DESC LIMIT 500";
-static const char SQL_TOKEN_USERS[] =
-    "SELECT id, email FROM users WHERE disabled = 0 ORDER BY email "
-    "LIMIT 1000";
 
 #define FLAGS	(COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX)
 
@@ -47,8 +35,8 @@ tokens_page(struct request *r, struct response *resp, int status,
 	size_t			 i;
 	int			 st;
 
-	if ((st = db_query(r->arena, &rows, SQL_TOKENS, "")) != DB_OK ||
-	    (st = db_query(r->arena, &urows, SQL_TOKEN_USERS, "")) != DB_OK) {
+	if ((st = accounts_list_tokens(r->arena, &rows)) != DB_OK ||
+	    (st = accounts_token_owners(r->arena, &urows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}

@@ -19,15 +19,6 @@
 #include "session.h"
 #include "str.h"
 
-static const char SQL_USERS[] =
-    "SELECT id, email, name, role, disabled, must_change_password, "
-    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i') FROM users ORDER BY email "
-    "LIMIT 1000";
-static const char SQL_USER[] =
-    "SELECT id, email, name, role, disabled, must_change_password, "
-    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i'), "
-    "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = users.id) "
-    "FROM users WHERE id = ?";
 
 #define FLAGS	(COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX)
 
@@ -89,7 +80,7 @@ users_page(struct request *r, struct response *resp, int status,
 	size_t			 i;
 	int			 st;
 
-	if ((st = db_query(r->arena, &rows, SQL_USERS, "")) != DB_OK) {
+	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
@@ -161,7 +152,7 @@ user_page(struct request *r, struct response *resp, int status, int64_t id,
 	struct db_rows		 rows;
 	int			 st;
 
-	if ((st = db_query(r->arena, &rows, SQL_USER, "i", id)) != DB_OK) {
+	if ((st = accounts_get_user(r->arena, id, &rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
@@ -288,7 +279,7 @@ h_api_users(struct request *r, struct response *resp)
 	size_t			 i;
 	int			 st;
 
-	if ((st = db_query(r->arena, &rows, SQL_USERS, "")) != DB_OK) {
+	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
