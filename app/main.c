@@ -10,6 +10,7 @@
  *                                  password alone on stdout
  *   backroomd [-c file] audit-verify  check the audit trail's hash chain
  *   backroomd [-c file] housekeeping  run the clean-up once
+ *   backroomd [-c file] check      verify the inventory invariants
  *   backroomd -T                   print the directive table
  *   backroomd routes               print the route table as JSON
  */
@@ -30,6 +31,7 @@
 #include "housekeeping.h"
 #include "log.h"
 #include "password.h"
+#include "reorder.h"
 #include "request.h"
 #include "router.h"
 #include "tmpl.h"
@@ -41,7 +43,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] [serve | "
 	    "migrate | create-admin EMAIL | create-user EMAIL ROLE |\n"
-	    "       audit-verify | housekeeping | routes]\n");
+	    "       audit-verify | housekeeping | check | routes]\n");
 	exit(2);
 }
 
@@ -175,6 +177,10 @@ run_db_command(const char *cmd)
 		rv = audit_verify(a);
 		return rv == 0 ? 0 : 1;
 	}
+	if (strcmp(cmd, "check") == 0) {
+		rv = inventory_check(a);
+		return rv == 0 ? 0 : 1;
+	}
 	return housekeeping_run(a, &app.cfg) == 0 ? 0 : 1;
 }
 
@@ -222,7 +228,7 @@ main(int argc, char *argv[])
 		return create_user(argv[optind], "admin");
 	if (strcmp(cmd, "create-user") == 0 && optind + 2 == argc)
 		return create_user(argv[optind], argv[optind + 1]);
-	if ((strcmp(cmd, "audit-verify") == 0 ||
+	if ((strcmp(cmd, "audit-verify") == 0 || strcmp(cmd, "check") == 0 ||
 	    strcmp(cmd, "housekeeping") == 0) && optind == argc)
 		return run_db_command(cmd);
 	usage();

@@ -25,10 +25,15 @@
 #define BR_ARENA_CAP		(32 * 1024 * 1024) /* per-request memory */
 #define BR_MAX_PAGE_SIZE	200	/* rows per page in lists */
 #define BR_MAX_REQUEST_ID	64	/* bytes of a request id */
-#define BR_MAX_STMTS		128	/* prepared statements per worker */
+#define BR_MAX_STMTS		256	/* prepared statements per worker */
 #define BR_MAX_TEMPLATES	64	/* templates loaded at start */
 #define BR_MAX_TEMPLATE_SIZE	(256 * 1024) /* bytes of one template */
 #define BR_MAX_PATH		1024	/* filesystem paths in config */
 #define BR_TX_MAX_RETRIES	5	/* deadlock/lock-wait re-runs */
+#define BR_MAX_ORDER_LINES	100	/* lines of a sales or purchase order */
+#define BR_MAX_QTY		1000000000LL	/* units in one movement */
+#define BR_MAX_LINE_QTY		1000000LL	/* units on one order line */
+#define BR_MAX_CENTS		1000000000000LL	/* a price or cost */
+#define BR_MAX_REORDER_ITEMS	500	/* suggestions turned into POs at once */
 
 #endif /* BOUNDS_H */

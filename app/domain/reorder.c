@@ -1,0 +1,191 @@
+/*
+ * reorder.c -- reorder suggestions and the invariant checker.  See
+ * reorder.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "bounds.h"
+#include "db.h"
+#include "domain.h"
+#include "orders.h"
+#include "purchasing.h"
+#include "reorder.h"
+#include "str.h"
+
+#define SUGGEST_FROM \
+    "FROM products p CROSS JOIN warehouses w " \
+    "LEFT JOIN stock s ON s.product_id = p.id AND s.warehouse_id = w.id " \
+    "LEFT JOIN suppliers sp ON sp.id = p.supplier_id " \
+    "LEFT JOIN (SELECT l.product_id, o.warehouse_id, " \
+    "SUM(l.qty - l.received) AS q FROM purchase_order_lines l " \
+    "JOIN purchase_orders o ON o.id = l.order_id WHERE o.status IN " \
+    "('draft', 'ordered', 'partially_received') " \
+    "GROUP BY l.product_id, o.warehouse_id) oo " \
+    "ON oo.product_id = p.id AND oo.warehouse_id = w.id " \
+    "WHERE p.active = 1 AND w.active = 1 AND p.reorder_point > 0 " \
+    "AND p.reorder_qty > 0 AND COALESCE(s.on_hand, 0) - " \
+    "COALESCE(s.reserved, 0) + COALESCE(oo.q, 0) <= p.reorder_point "
+
+static const char SQL_SUGGEST[] =
+    "SELECT p.id, p.sku, p.name, w.id, w.code, p.supplier_id, sp.name, "
+    "COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0), COALESCE(oo.q, 0), "
+    "COALESCE(s.on_hand, 0) - COALESCE(s.reserved, 0) + COALESCE(oo.q, 0), "
+    "p.reorder_point, p.reorder_qty, p.cost_cents " SUGGEST_FROM
+    "ORDER BY sp.name IS NULL, sp.name, w.code, p.sku LIMIT 5000";
+static const char SQL_SUGGEST_ONE[] =
+    "SELECT p.supplier_id, p.reorder_qty " SUGGEST_FROM
+    "AND p.id = ? AND w.id = ?";
+
+static const char SQL_CHECK_LEDGER[] =
+    "SELECT s.product_id, s.warehouse_id, s.on_hand, "
+    "COALESCE((SELECT SUM(m.qty_delta) FROM stock_movements m "
+    "WHERE m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id),"
+    " 0) AS ledger, COALESCE((SELECT m.balance_after FROM stock_movements m "
+    "WHERE m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id "
+    "ORDER BY m.id DESC LIMIT 1), 0) AS last_balance FROM stock s "
+    "HAVING s.on_hand <> ledger OR s.on_hand <> last_balance";
+static const char SQL_CHECK_RESERVED[] =
+    "SELECT k.product_id, k.warehouse_id, COALESCE(s.reserved, 0), "
+    "COALESCE(r.q, 0), COALESCE(s.on_hand, 0) FROM "
+    "(SELECT product_id, warehouse_id FROM stock UNION "
+    "SELECT l.product_id, o.warehouse_id FROM sales_order_lines l "
+    "JOIN sales_orders o ON o.id = l.order_id WHERE o.status = 'confirmed') "
+    "k LEFT JOIN stock s ON s.product_id = k.product_id AND "
+    "s.warehouse_id = k.warehouse_id LEFT JOIN (SELECT l.product_id, "
+    "o.warehouse_id, SUM(l.qty) AS q FROM sales_order_lines l "
+    "JOIN sales_orders o ON o.id = l.order_id WHERE o.status = 'confirmed' "
+    "GROUP BY l.product_id, o.warehouse_id) r ON r.product_id = "
+    "k.product_id AND r.warehouse_id = k.warehouse_id "
+    "WHERE COALESCE(s.reserved, 0) <> COALESCE(r.q, 0) "
+    "OR COALESCE(s.reserved, 0) < 0 "
+    "OR COALESCE(s.reserved, 0) > COALESCE(s.on_hand, 0)";
+static const char SQL_CHECK_ORPHANS[] =
+    "SELECT m.product_id, m.warehouse_id, COUNT(*) FROM stock_movements m "
+    "LEFT JOIN stock s ON s.product_id = m.product_id AND "
+    "s.warehouse_id = m.warehouse_id WHERE s.product_id IS NULL "
+    "GROUP BY m.product_id, m.warehouse_id";
+
+int
+reorder_suggestions(struct arena *a, struct db_rows *out)
+{
+	return db_query(a, out, SQL_SUGGEST, "");
+}
+
+static int64_t
+i64(const char *s)
+{
+	int64_t	v = 0;
+
+	if (s != NULL)
+		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
+	return v;
+}
+
+int
+reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
+    size_t n, int64_t *po_ids, size_t *npos, struct dom_error *err)
+{
+	struct db_rows	 rows;
+	struct line_in	*lines;
+	int64_t		*sup, *qty;
+	int		*done;
+	size_t		 i, j, k;
+	int		 rv;
+
+	*npos = 0;
+	if (n == 0 || n > BR_MAX_REORDER_ITEMS)
+		return dom_fail(err, DOM_INVALID, "items",
+		    "Pick 1 to 500 suggestions.");
+	sup = arena_calloc(ctx->arena, n, sizeof(*sup));
+	qty = arena_calloc(ctx->arena, n, sizeof(*qty));
+	done = arena_calloc(ctx->arena, n, sizeof(*done));
+	lines = arena_calloc(ctx->arena, n, sizeof(*lines));
+	if (sup == NULL || qty == NULL || done == NULL || lines == NULL)
+		return DB_ERROR;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (p[j].product_id == p[i].product_id &&
+			    p[j].warehouse_id == p[i].warehouse_id)
+				return dom_fail(err, DOM_INVALID, arena_printf(
+				    ctx->arena, "items[%zu]", i),
+				    "This suggestion is picked twice.");
+		if ((rv = db_query(ctx->arena, &rows, SQL_SUGGEST_ONE, "ii",
+		    p[i].product_id, p[i].warehouse_id)) != DB_OK)
+			return rv;
+		if (rows.nrows != 1)
+			return dom_fail(err, DOM_INVALID, arena_printf(
+			    ctx->arena, "items[%zu]", i),
+			    "This is not a current reorder suggestion.");
+		if (DB_CELL(&rows, 0, 0) == NULL)
+			return dom_fail(err, DOM_INVALID, arena_printf(
+			    ctx->arena, "items[%zu]", i),
+			    "This product has no preferred supplier.");
+		sup[i] = i64(DB_CELL(&rows, 0, 0));
+		qty[i] = i64(DB_CELL(&rows, 0, 1));
+	}
+	/* One draft purchase order per supplier x warehouse. */
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		for (j = i, k = 0; j < n; j++)
+			if (!done[j] && sup[j] == sup[i] &&
+			    p[j].warehouse_id == p[i].warehouse_id) {
+				lines[k].product_id = p[j].product_id;
+				lines[k].qty = qty[j] > BR_MAX_LINE_QTY ?
+				    BR_MAX_LINE_QTY : qty[j];
+				lines[k].cost_cents = -1;
+				k++;
+				done[j] = 1;
+			}
+		if ((rv = po_create(ctx, sup[i], p[i].warehouse_id,
+		    "from reorder suggestions", lines, k, &po_ids[*npos], err))
+		    != DB_OK)
+			return rv;
+		(*npos)++;
+	}
+	return DB_OK;
+}
+
+int
+inventory_check(struct arena *a)
+{
+	struct db_rows	r;
+	size_t		i;
+	int		bad = 0;
+
+	if (db_query(a, &r, SQL_CHECK_LEDGER, "") != DB_OK) {
+		fprintf(stderr, "check: %s\n", db_last_error());
+		return -1;
+	}
+	for (i = 0; i < r.nrows; i++, bad++)
+		printf("check: product %s warehouse %s: on_hand %s but the "
+		    "ledger sums to %s (last balance_after %s)\n",
+		    DB_CELL(&r, i, 0), DB_CELL(&r, i, 1), DB_CELL(&r, i, 2),
+		    DB_CELL(&r, i, 3), DB_CELL(&r, i, 4));
+	if (db_query(a, &r, SQL_CHECK_RESERVED, "") != DB_OK) {
+		fprintf(stderr, "check: %s\n", db_last_error());
+		return -1;
+	}
+	for (i = 0; i < r.nrows; i++, bad++)
+		printf("check: product %s warehouse %s: reserved %s, confirmed "
+		    "orders hold %s, on_hand %s\n", DB_CELL(&r, i, 0),
+		    DB_CELL(&r, i, 1), DB_CELL(&r, i, 2), DB_CELL(&r, i, 3),
+		    DB_CELL(&r, i, 4));
+	if (db_query(a, &r, SQL_CHECK_ORPHANS, "") != DB_OK) {
+		fprintf(stderr, "check: %s\n", db_last_error());
+		return -1;
+	}
+	for (i = 0; i < r.nrows; i++, bad++)
+		printf("check: product %s warehouse %s: %s ledger rows without "
+		    "a stock row\n", DB_CELL(&r, i, 0), DB_CELL(&r, i, 1),
+		    DB_CELL(&r, i, 2));
+	if (bad == 0)
+		printf("check: inventory invariants hold\n");
+	return bad;
+}

@@ -1,0 +1,276 @@
+/*
+ * stock.c -- the stock ledger.  See stock.h and domain.h.
+ *
+ * An increase is one upsert (INSERT ... ON DUPLICATE KEY UPDATE takes the
+ * row's exclusive lock at once, so two receipts never deadlock upgrading a
+ * shared lock); a decrease is a guarded UPDATE whose affected-row count
+ * says whether enough was there.  The ledger row reads the new balance
+ * from the locked stock row in the same statement (INSERT ... SELECT ...
+ * RETURNING), so balance_after is exact without another round trip.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "bounds.h"
+#include "db.h"
+#include "domain.h"
+#include "stock.h"
+#include "str.h"
+
+static const char SQL_STOCK_ADD[] =
+    "INSERT INTO stock (product_id, warehouse_id, on_hand, reserved) "
+    "VALUES (?, ?, ?, 0) ON DUPLICATE KEY UPDATE "
+    "on_hand = on_hand + VALUES(on_hand), updated_at = NOW(6)";
+static const char SQL_STOCK_TAKE[] =
+    "UPDATE stock SET on_hand = on_hand + ?, reserved = reserved - ?, "
+    "updated_at = NOW(6) WHERE product_id = ? AND warehouse_id = ? "
+    "AND reserved >= ? AND on_hand + ? >= reserved - ?";
+static const char SQL_LEDGER[] =
+    "INSERT INTO stock_movements (product_id, warehouse_id, kind, "
+    "qty_delta, balance_after, reference, note, user_id) "
+    "SELECT product_id, warehouse_id, ?, ?, on_hand, ?, ?, ? FROM stock "
+    "WHERE product_id = ? AND warehouse_id = ? RETURNING id";
+static const char SQL_RESERVE[] =
+    "UPDATE stock SET reserved = reserved + ?, updated_at = NOW(6) "
+    "WHERE product_id = ? AND warehouse_id = ? "
+    "AND reserved + ? >= 0 AND on_hand >= reserved + ?";
+static const char SQL_AVAILABLE[] =
+    "SELECT on_hand - reserved FROM stock WHERE product_id = ? "
+    "AND warehouse_id = ?";
+static const char SQL_CHECK_REFS[] =
+    "SELECT (SELECT active FROM products WHERE id = ?), "
+    "(SELECT active FROM warehouses WHERE id = ?), "
+    "(SELECT active FROM warehouses WHERE id = ?)";
+
+static const char *const kind_names[] = {
+	[MOVE_RECEIPT] = "receipt",
+	[MOVE_SHIPMENT] = "shipment",
+	[MOVE_ADJUSTMENT] = "adjustment",
+	[MOVE_TRANSFER] = "transfer",
+};
+
+int
+dom_fail(struct dom_error *err, int code, const char *field,
+    const char *message)
+{
+	if (err != NULL) {
+		err->field = field;
+		err->message = message;
+	}
+	return code;
+}
+
+int
+stock_kind_from_name(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < sizeof(kind_names) /
+	    sizeof(kind_names[0]); i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+user_str(const struct audit_ctx *ctx)
+{
+	return ctx->actor_id > 0 ? arena_printf(ctx->arena, "%" PRId64,
+	    ctx->actor_id) : NULL;
+}
+
+int
+stock_post(const struct audit_ctx *ctx, int64_t product_id,
+    int64_t warehouse_id, const char *kind, int64_t delta, int64_t release,
+    const char *reference, const char *note, int64_t *movement_id)
+{
+	struct db_rows	rows;
+	int64_t		n;
+	int		rv;
+
+	if (delta > 0 && release == 0)
+		n = db_exec(SQL_STOCK_ADD, "iii", product_id, warehouse_id,
+		    delta);
+	else
+		n = db_exec(SQL_STOCK_TAKE, "iiiiiii", delta, release,
+		    product_id, warehouse_id, release, delta, release);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return DOM_CONFLICT;
+	if ((rv = db_query(ctx->arena, &rows, SQL_LEDGER, "sisssii", kind,
+	    delta, reference != NULL ? reference : "", note != NULL ? note :
+	    "", user_str(ctx), product_id, warehouse_id)) != DB_OK)
+		return rv;
+	if (rows.nrows != 1 || str_to_i64(DB_CELL(&rows, 0, 0), 1, INT64_MAX,
+	    movement_id) == -1)
+		return DB_ERROR;
+	return DB_OK;
+}
+
+int
+stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty)
+{
+	int64_t	n;
+
+	n = db_exec(SQL_RESERVE, "iiiii", qty, product_id, warehouse_id, qty,
+	    qty);
+	return n < 0 ? (int)n : n == 1;
+}
+
+int64_t
+stock_available(struct arena *a, int64_t product_id, int64_t warehouse_id)
+{
+	struct db_rows	rows;
+	int64_t		v = 0;
+
+	if (db_query(a, &rows, SQL_AVAILABLE, "ii", product_id, warehouse_id)
+	    == DB_OK && rows.nrows == 1)
+		(void)str_to_i64(DB_CELL(&rows, 0, 0), INT64_MIN, INT64_MAX,
+		    &v);
+	return v;
+}
+
+static int
+text_ok(const char *s, size_t max)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return 1;
+	if (strlen(s) > max)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	if (m->kind == MOVE_ADJUSTMENT ? (m->qty == 0 || m->qty < -BR_MAX_QTY ||
+	    m->qty > BR_MAX_QTY) : (m->qty <= 0 || m->qty > BR_MAX_QTY))
+		return dom_fail(err, DOM_INVALID, "qty", m->kind ==
+		    MOVE_ADJUSTMENT ? "Enter a non-zero change of at most a "
+		    "billion units." : "Enter a quantity from 1 to a billion.");
+	if (!text_ok(m->reference, 64))
+		return dom_fail(err, DOM_INVALID, "reference",
+		    "Use at most 64 characters, no control characters.");
+	if (!text_ok(m->note, 255))
+		return dom_fail(err, DOM_INVALID, "note",
+		    "Use at most 255 characters, no control characters.");
+	if (m->kind == MOVE_ADJUSTMENT && (m->note == NULL ||
+	    m->note[0] == '\0'))
+		return dom_fail(err, DOM_INVALID, "note",
+		    "Give the reason for the adjustment.");
+	if (m->kind == MOVE_TRANSFER && m->to_warehouse_id == m->warehouse_id)
+		return dom_fail(err, DOM_INVALID, "to_warehouse_id",
+		    "Choose a different warehouse to transfer to.");
+	if ((rv = db_query(a, &rows, SQL_CHECK_REFS, "iii", m->product_id,
+	    m->warehouse_id, m->kind == MOVE_TRANSFER ? m->to_warehouse_id :
+	    m->warehouse_id)) != DB_OK)
+		return rv;
+	if (DB_CELL(&rows, 0, 0) == NULL)
+		return dom_fail(err, DOM_INVALID, "product_id",
+		    "No such product.");
+	if (strcmp(DB_CELL(&rows, 0, 0), "1") != 0 && m->kind != MOVE_SHIPMENT
+	    && m->kind != MOVE_ADJUSTMENT)
+		return dom_fail(err, DOM_INVALID, "product_id",
+		    "This product is archived.");
+	if (DB_CELL(&rows, 0, 1) == NULL ||
+	    strcmp(DB_CELL(&rows, 0, 1), "1") != 0)
+		return dom_fail(err, DOM_INVALID, "warehouse_id",
+		    "No such active warehouse.");
+	if (DB_CELL(&rows, 0, 2) == NULL ||
+	    strcmp(DB_CELL(&rows, 0, 2), "1") != 0)
+		return dom_fail(err, DOM_INVALID, "to_warehouse_id",
+		    "No such active warehouse.");
+	return DB_OK;
+}
+
+int
+stock_move(const struct audit_ctx *ctx, const struct move_req *m,
+    struct move_result *res, struct dom_error *err)
+{
+	struct json_object	*d;
+	int			 rv;
+
+	memset(res, 0, sizeof(*res));
+	if ((rv = move_validate(ctx->arena, m, err)) != DB_OK)
+		return rv;
+	switch (m->kind) {
+	case MOVE_RECEIPT:
+		rv = stock_post(ctx, m->product_id, m->warehouse_id, "receipt",
+		    m->qty, 0, m->reference, m->note, &res->ids[0]);
+		res->n = 1;
+		break;
+	case MOVE_SHIPMENT:
+		rv = stock_post(ctx, m->product_id, m->warehouse_id,
+		    "shipment", -m->qty, 0, m->reference, m->note,
+		    &res->ids[0]);
+		res->n = 1;
+		break;
+	case MOVE_ADJUSTMENT:
+		rv = stock_post(ctx, m->product_id, m->warehouse_id,
+		    "adjustment", m->qty, 0, m->reference, m->note,
+		    &res->ids[0]);
+		res->n = 1;
+		break;
+	case MOVE_TRANSFER:
+		/* Lock the two stock rows in warehouse order; the ledger
+		 * still lists the transfer out first. */
+		if (m->warehouse_id < m->to_warehouse_id) {
+			rv = stock_post(ctx, m->product_id, m->warehouse_id,
+			    "transfer_out", -m->qty, 0, m->reference, m->note,
+			    &res->ids[0]);
+			if (rv == DB_OK)
+				rv = stock_post(ctx, m->product_id,
+				    m->to_warehouse_id, "transfer_in", m->qty, 0,
+				    m->reference, m->note, &res->ids[1]);
+		} else {
+			rv = stock_post(ctx, m->product_id, m->to_warehouse_id,
+			    "transfer_in", m->qty, 0, m->reference, m->note,
+			    &res->ids[1]);
+			if (rv == DB_OK)
+				rv = stock_post(ctx, m->product_id,
+				    m->warehouse_id, "transfer_out", -m->qty, 0,
+				    m->reference, m->note, &res->ids[0]);
+		}
+		res->n = 2;
+		break;
+	default:
+		return dom_fail(err, DOM_INVALID, "kind", "Choose receipt, "
+		    "shipment, adjustment or transfer.");
+	}
+	if (rv == DOM_CONFLICT)
+		return dom_fail(err, DOM_CONFLICT, "qty", "Not enough stock "
+		    "available (on hand minus reserved) for this movement.");
+	if (rv != DB_OK)
+		return rv;
+	d = json_object_new_object();
+	json_object_object_add(d, "product_id",
+	    json_object_new_int64(m->product_id));
+	json_object_object_add(d, "warehouse_id",
+	    json_object_new_int64(m->warehouse_id));
+	if (m->kind == MOVE_TRANSFER)
+		json_object_object_add(d, "to_warehouse_id",
+		    json_object_new_int64(m->to_warehouse_id));
+	json_object_object_add(d, "qty", json_object_new_int64(m->qty));
+	if (m->reference != NULL && m->reference[0] != '\0')
+		json_object_object_add(d, "reference",
+		    json_object_new_string(m->reference));
+	if (m->note != NULL && m->note[0] != '\0')
+		json_object_object_add(d, "note",
+		    json_object_new_string(m->note));
+	return audit_write(ctx, arena_printf(ctx->arena, "stock.%s",
+	    kind_names[m->kind]), "stock_movement", arena_printf(ctx->arena,
+	    "%" PRId64, res->ids[0]), d);
+}

@@ -1,0 +1,60 @@
+/*
+ * stock.h -- the stock ledger: receipts, shipments, adjustments and
+ * transfers, each one transaction of stock rows, ledger rows and an audit
+ * row (see domain.h for the locking order).  on_hand never goes below
+ * reserved (so never below 0): a movement that would break that is
+ * DOM_CONFLICT and changes nothing.
+ */
+#ifndef STOCK_H
+#define STOCK_H
+
+#include <stdint.h>
+
+#include "domain.h"
+
+struct arena;
+struct audit_ctx;
+
+enum move_kind { MOVE_RECEIPT, MOVE_SHIPMENT, MOVE_ADJUSTMENT, MOVE_TRANSFER };
+
+struct move_req {
+	enum move_kind	 kind;
+	int64_t		 product_id;
+	int64_t		 warehouse_id;
+	int64_t		 to_warehouse_id;	/* MOVE_TRANSFER */
+	int64_t		 qty;		/* > 0; adjustment: a non-zero delta */
+	const char	*reference;	/* may be NULL */
+	const char	*note;		/* the reason; required for adjustments */
+};
+
+/* Ids of the ledger rows written (a transfer writes out, then in). */
+struct move_result {
+	int64_t		 ids[2];
+	int		 n;
+};
+
+/* Parses "receipt", "shipment", "adjustment", "transfer"; -1 otherwise. */
+int	stock_kind_from_name(const char *);
+/* Validates and applies one movement inside the caller's transaction. */
+int	stock_move(const struct audit_ctx *, const struct move_req *,
+	    struct move_result *, struct dom_error *);
+/*
+ * Posts delta to (product, warehouse) and writes a ledger row of kind,
+ * releasing `release` reserved units at the same time (shipping a
+ * confirmed order).  Guarded: fails with DOM_CONFLICT if on_hand would
+ * fall below what stays reserved.  For orders and purchasing; the caller
+ * locks in domain.h's order and writes the audit row.
+ */
+int	stock_post(const struct audit_ctx *, int64_t product_id,
+	    int64_t warehouse_id, const char *kind, int64_t delta,
+	    int64_t release, const char *reference, const char *note,
+	    int64_t *movement_id);
+/* Guarded reserve (qty > 0) or release (qty < 0) of units; 1 if done,
+ * 0 if the guard refused (not enough available / reserved), or a
+ * db_status. */
+int	stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty);
+/* on_hand - reserved of (product, warehouse), 0 without a stock row. */
+int64_t	stock_available(struct arena *, int64_t product_id,
+	    int64_t warehouse_id);
+
+#endif /* STOCK_H */
