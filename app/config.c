@@ -83,6 +83,8 @@ static const struct directive directives[] = {
 	    "enable /debug/sleep and /debug/echo (loopback only; tests)" },
 	{ "password_list", S(password_list), "app/data/common-passwords.txt",
 	    "common passwords refused as new passwords (one per line)" },
+	{ "openapi_file", S(openapi_file), "app/data/openapi.json",
+	    "the OpenAPI document served at /api/v1/openapi.json" },
 	{ "session_idle_timeout", N(session_idle_timeout, DIR_INT, 1, 86400),
 	    "1800", "seconds a session may sit unused" },
 	{ "session_absolute_timeout", N(session_absolute_timeout, DIR_INT, 1,

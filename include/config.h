@@ -42,6 +42,7 @@ struct config {
 	long	max_statement_time;	/* milliseconds, 0 = server default */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
 	char	password_list[BR_MAX_PATH];	/* common passwords */
+	char	openapi_file[BR_MAX_PATH];	/* served at /api/v1/openapi.json */
 	long	session_idle_timeout;	/* seconds */
 	long	session_absolute_timeout; /* seconds */
 	long	login_max_failures;	/* per account, before lockout */

@@ -5,6 +5,8 @@
 #ifndef HANDLERS_H
 #define HANDLERS_H
 
+#include <stddef.h>
+
 struct request;
 struct response;
 
@@ -40,6 +42,47 @@ void	h_tokens_revoke(struct request *, struct response *);
 /* h_audit.c */
 void	h_audit(struct request *, struct response *);
 void	h_api_audit(struct request *, struct response *);
+
+/* h_stock.c */
+void	h_api_stock(struct request *, struct response *);
+void	h_api_movements(struct request *, struct response *);
+void	h_api_movement_create(struct request *, struct response *);
+/* h_products.c */
+void	h_api_products(struct request *, struct response *);
+void	h_api_product(struct request *, struct response *);
+void	h_api_product_create(struct request *, struct response *);
+void	h_api_product_update(struct request *, struct response *);
+void	h_api_product_archive(struct request *, struct response *);
+/* h_orders.c: sales and purchase orders */
+void	h_api_orders(struct request *, struct response *);
+void	h_api_order(struct request *, struct response *);
+void	h_api_order_create(struct request *, struct response *);
+void	h_api_purchase_orders(struct request *, struct response *);
+void	h_api_purchase_order(struct request *, struct response *);
+void	h_api_purchase_order_create(struct request *, struct response *);
+void	h_api_order_action(struct request *, struct response *);
+/* h_catalog.c: suppliers and warehouses */
+void	h_api_suppliers(struct request *, struct response *);
+void	h_api_supplier(struct request *, struct response *);
+void	h_api_supplier_create(struct request *, struct response *);
+void	h_api_supplier_update(struct request *, struct response *);
+void	h_api_warehouses(struct request *, struct response *);
+void	h_api_warehouse(struct request *, struct response *);
+void	h_api_warehouse_create(struct request *, struct response *);
+void	h_api_warehouse_update(struct request *, struct response *);
+/* h_reorder.c */
+void	h_api_reorder(struct request *, struct response *);
+void	h_api_reorder_create(struct request *, struct response *);
+void	h_api_openapi(struct request *, struct response *);
+
+/* JSON shapes shared by the API and the pages' handlers. */
+struct product;
+struct order;
+struct db_rows;
+struct json_object *h_product_json(const struct product *);
+void	h_product_from_row(struct db_rows *, size_t, struct product *);
+struct json_object *h_order_json(const struct order *, int purchase);
+struct json_object *h_suggestion_json(struct db_rows *, size_t);
 
 /* Answers a database failure (503 with Retry-After, or 500). */
 void	h_db_error(struct request *, struct response *, int db_status);

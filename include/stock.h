@@ -57,4 +57,25 @@ int	stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty);
 int64_t	stock_available(struct arena *, int64_t product_id,
 	    int64_t warehouse_id);
 
+struct db_rows;
+/*
+ * Stock rows (product_id, sku, name, warehouse_id, warehouse code,
+ * on_hand, reserved, unit) ordered by product then warehouse, after the
+ * position (after_product, after_warehouse); 0 filters mean any.
+ */
+int	stock_list(struct arena *, int64_t product_id, int64_t warehouse_id,
+	    int64_t after_product, int64_t after_warehouse, int64_t limit,
+	    struct db_rows *);
+/*
+ * Ledger rows newest first below before_id (0: from the newest): id,
+ * product_id, sku, warehouse_id, warehouse code, kind, qty_delta,
+ * balance_after, reference, note, user_id, user email, created_at.
+ * Filters: 0 / NULL / "" mean any.
+ */
+int	stock_movements(struct arena *, int64_t product_id,
+	    int64_t warehouse_id, const char *kind, int64_t before_id,
+	    int64_t limit, struct db_rows *);
+/* 1 if s names a ledger kind (receipt ... transfer_in). */
+int	stock_ledger_kind_valid(const char *);
+
 #endif /* STOCK_H */

@@ -175,6 +175,7 @@ pid_file = $P/backroomd.pid
 templates_dir = $ROOT/app/templates
 migrations_dir = $ROOT/sql/migrations
 password_list = $ROOT/app/data/common-passwords.txt
+openapi_file = $ROOT/app/data/openapi.json
 db_socket = $SOCK
 db_name = backroom
 db_user = backroom

@@ -46,6 +46,26 @@ static const char SQL_CHECK_REFS[] =
     "(SELECT active FROM warehouses WHERE id = ?), "
     "(SELECT active FROM warehouses WHERE id = ?)";
 
+static const char SQL_STOCK_LIST[] =
+    "SELECT s.product_id, p.sku, p.name, s.warehouse_id, w.code, s.on_hand, "
+    "s.reserved, p.unit FROM stock s JOIN products p ON p.id = s.product_id "
+    "JOIN warehouses w ON w.id = s.warehouse_id "
+    "WHERE (? = 0 OR s.product_id = ?) AND (? = 0 OR s.warehouse_id = ?) "
+    "AND (s.product_id, s.warehouse_id) > (?, ?) "
+    "ORDER BY s.product_id, s.warehouse_id LIMIT ?";
+static const char SQL_MOVEMENTS[] =
+    "SELECT m.id, m.product_id, p.sku, m.warehouse_id, w.code, m.kind, "
+    "m.qty_delta, m.balance_after, m.reference, m.note, m.user_id, u.email, "
+    "DATE_FORMAT(m.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM stock_movements m JOIN products p ON p.id = m.product_id "
+    "JOIN warehouses w ON w.id = m.warehouse_id "
+    "LEFT JOIN users u ON u.id = m.user_id "
+    "WHERE (? = 0 OR m.product_id = ?) AND (? = 0 OR m.warehouse_id = ?) "
+    "AND (? = '' OR m.kind = ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?";
+
+static const char *const ledger_kinds[] = { "receipt", "shipment",
+    "adjustment", "transfer_out", "transfer_in" };
+
 static const char *const kind_names[] = {
 	[MOVE_RECEIPT] = "receipt",
 	[MOVE_SHIPMENT] = "shipment",
@@ -273,4 +293,37 @@ stock_move(const struct audit_ctx *ctx, const struct move_req *m,
 	return audit_write(ctx, arena_printf(ctx->arena, "stock.%s",
 	    kind_names[m->kind]), "stock_movement", arena_printf(ctx->arena,
 	    "%" PRId64, res->ids[0]), d);
+}
+
+int
+stock_list(struct arena *a, int64_t product_id, int64_t warehouse_id,
+    int64_t after_product, int64_t after_warehouse, int64_t limit,
+    struct db_rows *out)
+{
+	return db_query(a, out, SQL_STOCK_LIST, "iiiiiii", product_id,
+	    product_id, warehouse_id, warehouse_id, after_product,
+	    after_warehouse, limit);
+}
+
+int
+stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
+    const char *kind, int64_t before_id, int64_t limit, struct db_rows *out)
+{
+	const char	*k = kind != NULL ? kind : "";
+
+	return db_query(a, out, SQL_MOVEMENTS, "iiiissii", product_id,
+	    product_id, warehouse_id, warehouse_id, k, k,
+	    before_id > 0 ? before_id : INT64_MAX, limit);
+}
+
+int
+stock_ledger_kind_valid(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < sizeof(ledger_kinds) /
+	    sizeof(ledger_kinds[0]); i++)
+		if (strcmp(s, ledger_kinds[i]) == 0)
+			return 1;
+	return 0;
 }

@@ -1,0 +1,213 @@
+/*
+ * hutil.c -- see hutil.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "bounds.h"
+#include "db.h"
+#include "domain.h"
+#include "handlers.h"
+#include "hutil.h"
+#include "request.h"
+#include "response.h"
+#include "str.h"
+
+int
+h_json_body(struct request *r, struct response *resp)
+{
+	const char	*msg;
+	int		 st;
+
+	if ((st = request_parse_json(r, &msg)) != 0) {
+		response_error(resp, r, st, msg != NULL ? msg :
+		    "The JSON body could not be read.");
+		return -1;
+	}
+	if (!json_object_is_type(r->json, json_type_object)) {
+		response_error(resp, r, 400, "The JSON body must be an object.");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+field_error(struct json_object *errors, const char *key, const char *msg)
+{
+	if (errors != NULL && !json_object_object_get_ex(errors, key, NULL))
+		json_object_object_add(errors, key,
+		    json_object_new_string(msg));
+}
+
+int
+h_json_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+    int64_t def, int required, int64_t *out, struct json_object *errors)
+{
+	struct json_object	*v;
+	int64_t			 n;
+
+	*out = def;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
+		if (required)
+			field_error(errors, key, "This field is required.");
+		return required ? -1 : 0;
+	}
+	if (!json_object_is_type(v, json_type_int)) {
+		field_error(errors, key, "Must be a whole number.");
+		return -1;
+	}
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (n < min || n > max || errno != 0) {
+		field_error(errors, key, "Out of range.");
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+h_json_str(struct json_object *o, const char *key, int required,
+    const char *def, const char **out, struct json_object *errors)
+{
+	struct json_object	*v;
+
+	*out = def;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
+		if (required)
+			field_error(errors, key, "This field is required.");
+		return required ? -1 : 0;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		field_error(errors, key, "Must be a string.");
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+int
+h_json_bool(struct json_object *o, const char *key, int def, int *out,
+    struct json_object *errors)
+{
+	struct json_object	*v;
+
+	*out = def;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		field_error(errors, key, "Must be true or false.");
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+int
+h_invalid(struct request *r, struct response *resp, struct json_object *errors)
+{
+	if (json_object_object_length(errors) == 0) {
+		json_object_put(errors);
+		return 0;
+	}
+	response_problem(resp, 422, "Some fields are not valid.", errors);
+	(void)r;
+	return 1;
+}
+
+int
+h_list_params(struct request *r, struct response *resp, int64_t *limit,
+    int64_t *cursor)
+{
+	const char	*l = request_query(r, "limit");
+	const char	*c = request_query(r, "cursor");
+
+	*limit = 50;
+	*cursor = 0;
+	if (l != NULL && str_to_i64(l, 1, BR_MAX_PAGE_SIZE, limit) == -1) {
+		response_error(resp, r, 400, "limit must be a number from 1 to "
+		    "200.");
+		return -1;
+	}
+	if (c != NULL && c[0] != '\0' && str_to_i64(c, 0, INT64_MAX, cursor)
+	    == -1) {
+		response_error(resp, r, 400, "cursor is not valid.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+h_dom_problem(struct request *r, struct response *resp, int rv,
+    struct dom_error *err, struct json_object *extra)
+{
+	struct json_object	*o, *errors;
+	int			 status;
+
+	if (rv < 0) {
+		json_object_put(err->details);
+		json_object_put(extra);
+		err->details = NULL;
+		h_db_error(r, resp, rv);
+		return;
+	}
+	status = rv == DOM_INVALID ? 422 : rv == DOM_NOT_FOUND ? 404 : 409;
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(
+	    "about:blank"));
+	json_object_object_add(o, "title", json_object_new_string(
+	    response_status_text(status)));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "detail", json_object_new_string(
+	    err->message != NULL ? err->message : "Refused."));
+	if (err->field != NULL && rv != DOM_NOT_FOUND) {
+		errors = json_object_new_object();
+		json_object_object_add(errors, err->field,
+		    json_object_new_string(err->message));
+		json_object_object_add(o, "errors", errors);
+	}
+	if (err->details != NULL)
+		json_object_object_add(o, "lines", err->details);
+	err->details = NULL;
+	if (extra != NULL)
+		json_object_object_add(o, "current", extra);
+	response_json(resp, status, o);
+	resp->content_type = "application/problem+json";
+}
+
+void
+h_list_json(struct response *resp, struct json_object *items,
+    int64_t next_cursor)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "items", items);
+	json_object_object_add(o, "next_cursor", next_cursor > 0 ?
+	    json_object_new_string(arena_printf(resp->arena, "%" PRId64,
+	    next_cursor)) : NULL);
+	response_json(resp, 200, o);
+}
+
+struct json_object *
+h_jint(const char *cell)
+{
+	int64_t	v;
+
+	if (cell == NULL || str_to_i64(cell, INT64_MIN, INT64_MAX, &v) == -1)
+		return NULL;
+	return json_object_new_int64(v);
+}
+
+int64_t
+h_id_param(struct request *r, struct response *resp, const char *what)
+{
+	int64_t	id = request_param_id(r, "id");
+
+	if (id <= 0)
+		response_error(resp, r, 404, what);
+	return id > 0 ? id : -1;
+}

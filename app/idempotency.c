@@ -1,0 +1,223 @@
+/*
+ * idempotency.c -- see idempotency.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "handlers.h"
+#include "idempotency.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "str.h"
+#include "token.h"
+
+#define IDEM_REPLAY	100	/* the key exists: replay it */
+#define IDEM_KEY_MAX	100
+
+static const char SQL_CLAIM[] =
+    "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status, "
+    "body) VALUES (?, ?, ?, 0, '')";
+static const char SQL_STORE[] =
+    "UPDATE idempotency_keys SET status = ?, location = ?, "
+    "content_type = ?, body = ? WHERE user_id = ? AND idem_key = ?";
+static const char SQL_LOAD[] =
+    "SELECT fingerprint, status, location, content_type, body "
+    "FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
+static const char SQL_PURGE[] =
+    "DELETE FROM idempotency_keys WHERE created_at < NOW(6) - INTERVAL 1 DAY "
+    "LIMIT 10000";
+
+struct idem {
+	struct request	*r;
+	struct response	*resp;
+	const char	*key;
+	const char	*fp;
+	idem_op		 op;
+	void		*arg;
+};
+
+static int
+key_ok(const char *k)
+{
+	size_t	i, n = strlen(k);
+
+	if (n < 1 || n > IDEM_KEY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+idem_api_key(struct request *r, struct response *resp, const char **key)
+{
+	*key = request_env(r, "HTTP_IDEMPOTENCY_KEY");
+	if (*key == NULL)
+		return 0;
+	if (!key_ok(*key)) {
+		response_error(resp, r, 400, "Idempotency-Key must be 1 to 100 "
+		    "visible ASCII characters.");
+		return -1;
+	}
+	return 0;
+}
+
+int
+idem_form_key(struct request *r, struct response *resp, const char **key)
+{
+	const char	*t = form_get(&r->form, "form_token");
+
+	if (t == NULL || strlen(t) != TOKEN_HEX_LEN || !key_ok(t)) {
+		response_error(resp, r, 400, "The form is missing its one-time "
+		    "token. Reload the page and submit it again.");
+		return -1;
+	}
+	*key = arena_printf(r->arena, "form:%s", t);
+	return 0;
+}
+
+/*
+ * A keyed SHA-256 (HMAC with a fixed key: a fingerprint, not a secret)
+ * over method, path and the body bytes: what "the same request" means.
+ */
+static const char *
+fingerprint(struct request *r)
+{
+	static const char	 label[] = "backroom-idempotency-v1";
+	struct buf		 b;
+	char			 hex[TOKEN_DIGEST_HEX_LEN + 1];
+	int			 ok;
+
+	buf_init(&b, BR_MAX_BODY + 8192);
+	ok = buf_printf(&b, "%s\n%s\n", r->method_str, r->path) == 0 &&
+	    (r->body_len == 0 || buf_append(&b, r->body, r->body_len) == 0) &&
+	    token_hmac_hex(label, sizeof(label) - 1, b.data, b.len, hex) == 0;
+	buf_free(&b);
+	return ok ? arena_strdup(r->arena, hex) : NULL;
+}
+
+static const char *
+resp_location(const struct response *resp)
+{
+	size_t	i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcmp(resp->headers[i].name, "Location") == 0)
+			return resp->headers[i].value;
+	return "";
+}
+
+static int
+idem_store(struct idem *x)
+{
+	int64_t	n;
+
+	n = db_exec(SQL_STORE, "isssis", (int64_t)x->resp->status,
+	    resp_location(x->resp), x->resp->content_type != NULL ?
+	    x->resp->content_type : "", buf_cstr(&x->resp->body),
+	    x->r->auth.user_id, x->key);
+	return n < 0 ? (int)n : DB_OK;
+}
+
+static int
+idem_tx(void *p)
+{
+	struct idem	*x = p;
+	int64_t		 n;
+	int		 rv;
+
+	if (x->key == NULL)
+		return x->op(x->r, x->resp, x->arg);
+	n = db_exec(SQL_CLAIM, "iss", x->r->auth.user_id, x->key, x->fp);
+	if (n == DB_DUPLICATE)
+		return IDEM_REPLAY;
+	if (n < 0)
+		return (int)n;
+	if ((n = db_exec("SAVEPOINT idem", "")) < 0)
+		return (int)n;
+	rv = x->op(x->r, x->resp, x->arg);
+	if (rv < 0)
+		return rv;
+	if (rv > 0 && (n = db_exec("ROLLBACK TO SAVEPOINT idem", "")) < 0)
+		return (int)n;
+	/* Stored: the refusal as well as the success. */
+	return idem_store(x);
+}
+
+static void
+idem_replay(struct idem *x)
+{
+	struct db_rows	 rows;
+	int64_t		 status = 0;
+	const char	*loc;
+	int		 rv;
+
+	if ((rv = db_query(x->r->arena, &rows, SQL_LOAD, "is",
+	    x->r->auth.user_id, x->key)) != DB_OK) {
+		h_db_error(x->r, x->resp, rv);
+		return;
+	}
+	if (rows.nrows != 1) {		/* the first one rolled back: retry */
+		response_header(x->resp, "Retry-After", "1");
+		response_error(x->resp, x->r, 409, "A request with this key is "
+		    "still being processed. Try again.");
+		return;
+	}
+	if (strcmp(DB_CELL(&rows, 0, 0), x->fp) != 0) {
+		response_error(x->resp, x->r, 422, "This key was already used "
+		    "for a different request.");
+		return;
+	}
+	(void)str_to_i64(DB_CELL(&rows, 0, 1), 100, 599, &status);
+	buf_reset(&x->resp->body);
+	x->resp->nheaders = 0;
+	if (x->r->request_id[0] != '\0')
+		response_header(x->resp, "X-Request-Id", x->r->request_id);
+	x->resp->status = (int)status;
+	x->resp->content_type = DB_CELL(&rows, 0, 3)[0] != '\0' ?
+	    DB_CELL(&rows, 0, 3) : NULL;
+	loc = DB_CELL(&rows, 0, 2);
+	if (loc[0] != '\0')
+		response_header(x->resp, "Location", loc);
+	response_header(x->resp, "Idempotent-Replayed", "true");
+	response_header(x->resp, "Cache-Control", "no-store");
+	if (buf_puts(&x->resp->body, DB_CELL(&rows, 0, 4)) == -1)
+		response_error(x->resp, x->r, 500, "Internal error.");
+}
+
+void
+idem_run(struct request *r, struct response *resp, const char *key,
+    idem_op op, void *arg)
+{
+	struct idem	x = { r, resp, key, NULL, op, arg };
+	int		rv;
+
+	if (key != NULL && (x.fp = fingerprint(r)) == NULL) {
+		response_error(resp, r, 500, "Internal error.");
+		return;
+	}
+	rv = db_tx(idem_tx, &x);
+	if (rv == IDEM_REPLAY)
+		idem_replay(&x);
+	else if (rv < 0)
+		h_db_error(r, resp, rv);
+	/* rv > 0: the op wrote the refusal; DB_OK: the op wrote the answer */
+}
+
+long long
+idem_purge(void)
+{
+	int64_t	n, total = 0;
+
+	do {
+		if ((n = db_exec(SQL_PURGE, "")) < 0)
+			return n;
+		total += n;
+	} while (n > 0);
+	return total;
+}

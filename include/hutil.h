@@ -1,0 +1,55 @@
+/*
+ * hutil.h -- what the resource handlers share: reading a JSON body and its
+ * typed fields with per-field errors, list parameters, and answering a
+ * domain refusal as problem+json.
+ */
+#ifndef HUTIL_H
+#define HUTIL_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct dom_error;
+struct request;
+struct response;
+
+/* Parses the JSON body, which must be an object.  0, or -1 having answered
+ * 400/413/415. */
+int	h_json_body(struct request *, struct response *);
+/*
+ * Typed fields of obj.  Absent or null: *out = def, and an error
+ * "required" when required.  Wrong type or out of range: an error for key
+ * in errors.  Return 0 when the field is usable.
+ */
+int	h_json_int(struct json_object *obj, const char *key, int64_t min,
+	    int64_t max, int64_t def, int required, int64_t *out,
+	    struct json_object *errors);
+int	h_json_str(struct json_object *obj, const char *key, int required,
+	    const char *def, const char **out, struct json_object *errors);
+int	h_json_bool(struct json_object *obj, const char *key, int def,
+	    int *out, struct json_object *errors);
+/* Answers 422 with errors when it holds any; 1 if it did (errors is
+ * consumed either way). */
+int	h_invalid(struct request *, struct response *, struct json_object *);
+/* ?limit= (1..200, default 50) and ?cursor= (an id, default 0).  0, or -1
+ * having answered 400. */
+int	h_list_params(struct request *, struct response *, int64_t *limit,
+	    int64_t *cursor);
+/*
+ * Answers a domain outcome: DOM_INVALID 422 (errors {field: message}),
+ * DOM_NOT_FOUND 404, DOM_CONFLICT 409 (with err->details as "lines", and
+ * extra, if not NULL, added as "current"); negative db_status 503/500.
+ * Consumes err->details and extra.
+ */
+void	h_dom_problem(struct request *, struct response *, int rv,
+	    struct dom_error *, struct json_object *extra);
+/* The list envelope {"items": items, "next_cursor": cursor or null}. */
+void	h_list_json(struct response *, struct json_object *items,
+	    int64_t next_cursor);
+/* A JSON int from a text cell (NULL stays null). */
+struct json_object *h_jint(const char *cell);
+/* The {id} route parameter, or -1 having answered 404. */
+int64_t	h_id_param(struct request *, struct response *, const char *what);
+
+#endif /* HUTIL_H */

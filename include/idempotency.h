@@ -1,0 +1,40 @@
+/*
+ * idempotency.h -- runs a change once per key: the API's Idempotency-Key
+ * header and the one-time token of every HTML form that changes data.
+ *
+ * idem_run() opens the transaction.  With a key it first inserts the key's
+ * row (user, key, fingerprint of method + path + body): a concurrent
+ * request with the same key waits on that row and, once the first commits,
+ * replays its stored response -- same status, body, Content-Type and
+ * Location -- without running anything.  The first response is stored in
+ * the same transaction as the change; a refusal (4xx from the domain) is
+ * stored too, after rolling the change back to a savepoint.  The same key
+ * with another fingerprint is 422.  Without a key the change simply runs
+ * in its own transaction.
+ */
+#ifndef IDEMPOTENCY_H
+#define IDEMPOTENCY_H
+
+struct request;
+struct response;
+
+/*
+ * The change: writes the whole response; returns DB_OK to commit, a
+ * positive domain code to roll back (the response already says why), or a
+ * negative db_status (DB_RETRY re-runs everything; others become 503/500).
+ */
+typedef int (*idem_op)(struct request *, struct response *, void *arg);
+
+/* key NULL: no idempotency.  Always leaves a complete response. */
+void	idem_run(struct request *, struct response *, const char *key,
+	    idem_op, void *arg);
+/* The API's key: the Idempotency-Key header (NULL if absent).  -1 with a
+ * 400 response if it is malformed. */
+int	idem_api_key(struct request *, struct response *, const char **key);
+/* The HTML form's key from its "form_token" field; -1 with a 400 page if
+ * it is missing or malformed. */
+int	idem_form_key(struct request *, struct response *, const char **key);
+/* Deletes keys older than a day (housekeeping); count or a db_status. */
+long long idem_purge(void);
+
+#endif /* IDEMPOTENCY_H */
