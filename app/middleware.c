@@ -38,6 +38,22 @@ static const struct {
 	    "at next sign-in, and their sessions were ended." },
 	{ "token_revoked", "The token was revoked." },
 	{ "signed_out", "You are signed out." },
+	{ "product_created", "The product was created." },
+	{ "product_saved", "The product was saved." },
+	{ "product_archived", "The product was archived." },
+	{ "movement_recorded", "The movement was recorded." },
+	{ "order_created", "The order was created as a draft." },
+	{ "order_confirmed", "The order was confirmed; its stock is reserved." },
+	{ "order_shipped", "The order was shipped." },
+	{ "order_cancelled", "The order was cancelled." },
+	{ "po_created", "The purchase order was created as a draft." },
+	{ "po_ordered", "The purchase order was sent." },
+	{ "po_received", "The goods were received." },
+	{ "po_cancelled", "The purchase order was cancelled." },
+	{ "supplier_saved", "The supplier was saved." },
+	{ "warehouse_saved", "The warehouse was saved." },
+	{ "reorder_created", "Draft purchase orders were created from the "
+	    "suggestions." },
 };
 
 const char *

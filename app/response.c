@@ -15,6 +15,7 @@
 #include "request.h"
 #include "response.h"
 #include "session.h"
+#include "token.h"
 #include "tmpl.h"
 
 static const struct {
@@ -164,6 +165,7 @@ response_page_context(struct response *r, const struct request *req,
 {
 	const struct principal	*p = &req->auth;
 	struct json_object	*me, *can;
+	char			 ftok[TOKEN_HEX_LEN + 1];
 
 	if (req->flash != NULL) {
 		json_object_object_add(ctx, "flash",
@@ -187,9 +189,27 @@ response_page_context(struct response *r, const struct request *req,
 	    authz_allowed((enum authz_role)p->role, "tokens.manage")));
 	json_object_object_add(can, "audit", json_object_new_boolean(
 	    authz_allowed((enum authz_role)p->role, "audit.read")));
+	json_object_object_add(can, "move", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "stock.move")));
+	json_object_object_add(can, "draft", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "orders.draft")));
+	json_object_object_add(can, "orders", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "orders.manage")));
+	json_object_object_add(can, "products", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "products.manage")));
+	json_object_object_add(can, "suppliers", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "suppliers.manage")));
+	json_object_object_add(can, "warehouses", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "warehouses.manage")));
+	json_object_object_add(can, "purchasing", json_object_new_boolean(
+	    authz_allowed((enum authz_role)p->role, "purchasing.manage")));
 	json_object_object_add(me, "can", can);
 	json_object_object_add(ctx, "me", me);
 	json_object_object_add(ctx, "csrf", json_object_new_string(p->csrf));
+	/* A fresh one-time token for the forms of this page (idempotency). */
+	if (token_random(ftok, TOKEN_BYTES) == 0)
+		json_object_object_add(ctx, "form_token",
+		    json_object_new_string(ftok));
 }
 
 void

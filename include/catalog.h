@@ -48,6 +48,8 @@ int	products_archive(const struct audit_ctx *, int64_t id,
 	    struct dom_error *);
 /* DB_OK, DOM_NOT_FOUND or a db_status. */
 int	products_get(struct arena *, int64_t id, struct product *);
+/* The id of the product with this SKU, 0 if none, or a db_status. */
+int64_t	products_id_by_sku(struct arena *, const char *sku);
 /* warehouse_id, warehouse code, on_hand, reserved for one product. */
 int	products_stock(struct arena *, int64_t id, struct db_rows *);
 /*

@@ -6,6 +6,7 @@
 #define HANDLERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct request;
 struct response;
@@ -14,8 +15,6 @@ struct response;
 void	h_healthz(struct request *, struct response *);
 void	h_readyz(struct request *, struct response *);
 void	h_status(struct request *, struct response *);
-/* h_home.c */
-void	h_home(struct request *, struct response *);
 /* h_debug.c: only with debug_routes = yes */
 void	h_debug_sleep(struct request *, struct response *);
 void	h_debug_echo(struct request *, struct response *);
@@ -74,6 +73,33 @@ void	h_api_warehouse_update(struct request *, struct response *);
 void	h_api_reorder(struct request *, struct response *);
 void	h_api_reorder_create(struct request *, struct response *);
 void	h_api_openapi(struct request *, struct response *);
+
+/* pages: h_products_html.c, h_stock_html.c, h_orders_html.c,
+ * h_catalog_html.c */
+void	h_products_page(struct request *, struct response *);
+void	h_product_new(struct request *, struct response *);
+void	h_product_create_form(struct request *, struct response *);
+void	h_product_page(struct request *, struct response *);
+void	h_product_edit(struct request *, struct response *);
+void	h_product_update_form(struct request *, struct response *);
+void	h_product_archive_form(struct request *, struct response *);
+void	h_stock_page(struct request *, struct response *);
+void	h_stock_move_form(struct request *, struct response *);
+void	h_movements_page(struct request *, struct response *);
+void	h_orders_page(struct request *, struct response *);
+void	h_order_new(struct request *, struct response *);
+void	h_order_create_form(struct request *, struct response *);
+void	h_order_page(struct request *, struct response *);
+void	h_order_action_form(struct request *, struct response *);
+void	h_catalog_page(struct request *, struct response *);
+void	h_catalog_item(struct request *, struct response *);
+void	h_catalog_create_form(struct request *, struct response *);
+void	h_catalog_update_form(struct request *, struct response *);
+void	h_reorder_page(struct request *, struct response *);
+void	h_reorder_form(struct request *, struct response *);
+void	h_dashboard(struct request *, struct response *);
+struct json_object *h_warehouse_options(struct request *, int64_t chosen,
+	    int64_t *first);
 
 /* JSON shapes shared by the API and the pages' handlers. */
 struct product;

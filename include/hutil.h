@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+struct arena;
 struct dom_error;
 struct request;
 struct response;
@@ -51,5 +52,26 @@ void	h_list_json(struct response *, struct json_object *items,
 struct json_object *h_jint(const char *cell);
 /* The {id} route parameter, or -1 having answered 404. */
 int64_t	h_id_param(struct request *, struct response *, const char *what);
+
+/* --- HTML forms --------------------------------------------------------- */
+
+/* A form field's value, "" when absent. */
+const char *h_field(const struct request *, const char *name);
+/* A whole-number field; "" is def (an error "required" when required). */
+int	h_field_int(const struct request *, const char *name, int64_t min,
+	    int64_t max, int64_t def, int required, int64_t *out,
+	    struct json_object *errors);
+/* A money field "12.50" (at most two decimals) into cents. */
+int	h_field_money(const struct request *, const char *name, int64_t *cents,
+	    struct json_object *errors);
+/* Cents as "12.50" in the arena. */
+const char *h_money(struct arena *, int64_t cents);
+/* Every field of the posted form, to re-render what the user typed. */
+struct json_object *h_form_echo(const struct request *);
+/* 303 to location with a flash message code (middleware.c's table). */
+void	h_redirect_flash(struct response *, const char *location,
+	    const char *flash);
+/* Adds {field: message} of a domain refusal to errors (NULL: "form"). */
+void	h_dom_field(struct json_object *errors, const struct dom_error *);
 
 #endif /* HUTIL_H */

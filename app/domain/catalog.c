@@ -65,6 +65,8 @@ static const char SQL_PRODUCTS_BY_NAME[] =
     "JOIN products p ON p.id = k.id ORDER BY p.name, p.id";
 static const char SQL_PRODUCTS_COUNT[] =
     "SELECT COUNT(*) FROM products p WHERE " PRODUCT_FILTER;
+static const char SQL_PRODUCT_BY_SKU[] =
+    "SELECT id FROM products WHERE sku = ?";
 static const char SQL_SUPPLIER_EXISTS[] =
     "SELECT id FROM suppliers WHERE id = ?";
 
@@ -312,6 +314,17 @@ products_get(struct arena *a, int64_t id, struct product *p)
 		return DOM_NOT_FOUND;
 	product_from_row(&rows, 0, p);
 	return DB_OK;
+}
+
+int64_t
+products_id_by_sku(struct arena *a, const char *sku)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	if ((rv = db_query(a, &rows, SQL_PRODUCT_BY_SKU, "s", sku)) != DB_OK)
+		return rv;
+	return rows.nrows == 1 ? i64(DB_CELL(&rows, 0, 0)) : 0;
 }
 
 int

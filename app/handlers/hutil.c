@@ -15,6 +15,7 @@
 #include "hutil.h"
 #include "request.h"
 #include "response.h"
+#include "session.h"
 #include "str.h"
 
 int
@@ -210,4 +211,100 @@ h_id_param(struct request *r, struct response *resp, const char *what)
 	if (id <= 0)
 		response_error(resp, r, 404, what);
 	return id > 0 ? id : -1;
+}
+
+const char *
+h_field(const struct request *r, const char *name)
+{
+	const char	*v = form_get(&r->form, name);
+
+	return v != NULL ? v : "";
+}
+
+int
+h_field_int(const struct request *r, const char *name, int64_t min,
+    int64_t max, int64_t def, int required, int64_t *out,
+    struct json_object *errors)
+{
+	const char	*v = h_field(r, name);
+
+	*out = def;
+	if (v[0] == '\0') {
+		if (required)
+			field_error(errors, name, "This field is required.");
+		return required ? -1 : 0;
+	}
+	if (str_to_i64(v, min, max, out) == -1) {
+		field_error(errors, name, arena_printf(r->arena, "Enter a whole "
+		    "number from %" PRId64 " to %" PRId64 ".", min, max));
+		*out = def;
+		return -1;
+	}
+	return 0;
+}
+
+int
+h_field_money(const struct request *r, const char *name, int64_t *cents,
+    struct json_object *errors)
+{
+	const char	*v = h_field(r, name), *dot;
+	int64_t		 whole = 0, frac = 0;
+	size_t		 nf;
+
+	*cents = 0;
+	if (v[0] == '\0')
+		return 0;
+	dot = strchr(v, '.');
+	nf = dot != NULL ? strlen(dot + 1) : 0;
+	if ((dot != NULL && (nf == 0 || nf > 2 || str_to_i64n(dot + 1, nf, 0,
+	    99, &frac) == -1 || dot[1] == '-' || dot[1] == '+')) ||
+	    str_to_i64n(v, dot != NULL ? (size_t)(dot - v) : strlen(v), 0,
+	    BR_MAX_CENTS / 100, &whole) == -1 || v[0] == '-' || v[0] == '+') {
+		field_error(errors, name, "Enter an amount like 12.50.");
+		return -1;
+	}
+	if (nf == 1)
+		frac *= 10;
+	*cents = whole * 100 + frac;
+	return 0;
+}
+
+const char *
+h_money(struct arena *a, int64_t cents)
+{
+	return arena_printf(a, "%s%" PRId64 ".%02" PRId64, cents < 0 ? "-" : "",
+	    (cents < 0 ? -cents : cents) / 100, (cents < 0 ? -cents : cents) %
+	    100);
+}
+
+struct json_object *
+h_form_echo(const struct request *r)
+{
+	struct json_object	*o = json_object_new_object();
+	size_t			 i;
+
+	for (i = 0; i < r->form.nfields; i++)
+		if (strcmp(r->form.fields[i].name, "csrf") != 0 &&
+		    strcmp(r->form.fields[i].name, "form_token") != 0 &&
+		    !json_object_object_get_ex(o, r->form.fields[i].name, NULL))
+			json_object_object_add(o, r->form.fields[i].name,
+			    json_object_new_string(r->form.fields[i].value));
+	return o;
+}
+
+void
+h_redirect_flash(struct response *resp, const char *location,
+    const char *flash)
+{
+	response_redirect(resp, location);
+	if (flash != NULL)
+		(void)response_cookie(resp, FLASH_COOKIE, flash, 60,
+		    COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX);
+}
+
+void
+h_dom_field(struct json_object *errors, const struct dom_error *err)
+{
+	field_error(errors, err->field != NULL ? err->field : "form",
+	    err->message != NULL ? err->message : "Refused.");
 }

@@ -175,6 +175,8 @@ class Client:
             h.setdefault("Content-Type", JSON_CT)
         url = path if path.startswith("http") else BASE + (
             path if path.startswith("/api/") else API + path)
+        # verify per request: a *_CA_BUNDLE variable would beat s.verify.
+        kw.setdefault("verify", CERT)
         return self.s.request(method, url, data=data, headers=h,
                               timeout=timeout, allow_redirects=False, **kw)
 
@@ -205,7 +207,7 @@ class Client:
             r = self.get(path, params=params)
             assert r.status_code == 200, (path, params, r.status_code, r.text[:500])
             j = r.json()
-            assert "items" in j and "next_cursor" in j, j
+            assert "items" in j and "next_cursor" in j, (path, sorted(j))
             out.extend(j["items"])
             if j["next_cursor"] is None:
                 return out

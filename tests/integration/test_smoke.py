@@ -26,7 +26,7 @@ def test_home_page_renders_from_db():
     r = requests.get(BASE + "/", verify=CERT, timeout=5, cookies=admin_cookies())
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")
-    assert "<h1>Backroom</h1>" in r.text
+    assert "<h1>Dashboard</h1>" in r.text
     assert 'href="/static/style.css"' in r.text
 
 
