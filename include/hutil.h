@@ -29,7 +29,10 @@ int	h_json_int(struct json_object *obj, const char *key, int64_t min,
 int	h_json_str(struct json_object *obj, const char *key, int required,
 	    const char *def, const char **out, struct json_object *errors);
 int	h_json_bool(struct json_object *obj, const char *key, int def,
-	    int *out, struct json_object *errors);
+	    int required, int *out, struct json_object *errors);
+/* An id that may be null (0) but must be present when required. */
+int	h_json_nullable_id(struct json_object *obj, const char *key,
+	    int required, int64_t *out, struct json_object *errors);
 /* Answers 422 with errors when it holds any; 1 if it did (errors is
  * consumed either way). */
 int	h_invalid(struct request *, struct response *, struct json_object *);

@@ -47,6 +47,13 @@ integration() {
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 }
 
+# After the suites: the inventory invariants and the audit chain over
+# everything they did.
+invariants() {
+	build/backroomd -c "$PREFIX/backroomd.conf" check &&
+	    build/backroomd -c "$PREFIX/backroomd.conf" audit-verify
+}
+
 # Headless Chromium against the stack the integration suite left running.
 browser() {
 	BR_PREFIX=$PREFIX BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
@@ -70,6 +77,7 @@ fi
 suite unit make -s unit
 suite integration integration
 ls tests/browser/test_*.py >/dev/null 2>&1 && suite browser browser
+suite invariants invariants
 # The same suite against an ASan + UBSan build, on its own stack.
 sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 has_tests && suite asan make -s asan

@@ -216,14 +216,17 @@ catalog_save_api(struct request *r, struct response *resp, int warehouse,
 		op.w.id = id;
 		(void)h_json_str(r->json, "code", 1, NULL, &op.w.code, errors);
 		(void)h_json_str(r->json, "name", 1, NULL, &op.w.name, errors);
-		(void)h_json_bool(r->json, "active", 1, &op.w.active, errors);
+		(void)h_json_bool(r->json, "active", 1, update, &op.w.active,
+		    errors);
 	} else {
 		op.s.id = id;
 		(void)h_json_str(r->json, "name", 1, NULL, &op.s.name, errors);
-		(void)h_json_str(r->json, "email", 0, "", &op.s.email, errors);
-		(void)h_json_int(r->json, "lead_time_days", 0, 365, 7, 0,
+		(void)h_json_str(r->json, "email", update, "", &op.s.email,
+		    errors);
+		(void)h_json_int(r->json, "lead_time_days", 0, 365, 7, update,
 		    &op.s.lead_time_days, errors);
-		(void)h_json_bool(r->json, "active", 1, &op.s.active, errors);
+		(void)h_json_bool(r->json, "active", 1, update, &op.s.active,
+		    errors);
 	}
 	if (h_invalid(r, resp, errors))
 		return;

@@ -167,27 +167,32 @@ h_api_product(struct request *r, struct response *resp)
 }
 
 /* Reads a product's fields from the JSON body into p; errors per field. */
+/*
+ * Reads a product's fields from the JSON body into p; errors per field.
+ * A PUT replaces the product, so every field is required there (supplier_id
+ * as null for none); a POST fills what is left out with defaults.
+ */
 static void
 product_from_json(struct request *r, struct product *p,
-    struct json_object *errors, int need_version)
+    struct json_object *errors, int put)
 {
 	(void)h_json_str(r->json, "sku", 1, NULL, &p->sku, errors);
 	(void)h_json_str(r->json, "name", 1, NULL, &p->name, errors);
-	(void)h_json_str(r->json, "description", 0, "", &p->description,
+	(void)h_json_str(r->json, "description", put, "", &p->description,
 	    errors);
-	(void)h_json_str(r->json, "unit", 0, "pcs", &p->unit, errors);
-	(void)h_json_int(r->json, "price_cents", 0, BR_MAX_CENTS, 0, 0,
+	(void)h_json_str(r->json, "unit", put, "pcs", &p->unit, errors);
+	(void)h_json_int(r->json, "price_cents", 0, BR_MAX_CENTS, 0, put,
 	    &p->price_cents, errors);
-	(void)h_json_int(r->json, "cost_cents", 0, BR_MAX_CENTS, 0, 0,
+	(void)h_json_int(r->json, "cost_cents", 0, BR_MAX_CENTS, 0, put,
 	    &p->cost_cents, errors);
-	(void)h_json_int(r->json, "reorder_point", 0, BR_MAX_QTY, 0, 0,
+	(void)h_json_int(r->json, "reorder_point", 0, BR_MAX_QTY, 0, put,
 	    &p->reorder_point, errors);
-	(void)h_json_int(r->json, "reorder_qty", 0, BR_MAX_QTY, 0, 0,
+	(void)h_json_int(r->json, "reorder_qty", 0, BR_MAX_QTY, 0, put,
 	    &p->reorder_qty, errors);
-	(void)h_json_int(r->json, "supplier_id", 1, INT64_MAX, 0, 0,
-	    &p->supplier_id, errors);
-	(void)h_json_bool(r->json, "active", 1, &p->active, errors);
-	if (need_version)
+	(void)h_json_nullable_id(r->json, "supplier_id", put, &p->supplier_id,
+	    errors);
+	(void)h_json_bool(r->json, "active", 1, put, &p->active, errors);
+	if (put)
 		(void)h_json_int(r->json, "version", 1, INT64_MAX, 0, 1,
 		    &p->version, errors);
 }

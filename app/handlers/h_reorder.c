@@ -57,20 +57,25 @@ void
 h_api_reorder(struct request *r, struct response *resp)
 {
 	struct db_rows		 rows;
-	struct json_object	*items, *o;
+	struct json_object	*items;
+	int64_t			 limit, from;
 	size_t			 i;
 	int			 st;
 
+	/* The cursor is the position in the (supplier, warehouse, sku)
+	 * order; suggestions are computed afresh on every call. */
+	if (h_list_params(r, resp, &limit, &from) == -1)
+		return;
 	if ((st = reorder_suggestions(r->arena, &rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
 	items = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++)
+	for (i = (size_t)from; i < rows.nrows && i < (size_t)(from + limit);
+	    i++)
 		json_object_array_add(items, h_suggestion_json(&rows, i));
-	o = json_object_new_object();
-	json_object_object_add(o, "items", items);
-	response_json(resp, 200, o);
+	h_list_json(resp, items, rows.nrows > (size_t)(from + limit) ?
+	    from + limit : 0);
 }
 
 struct reorder_op {

@@ -92,20 +92,41 @@ h_json_str(struct json_object *o, const char *key, int required,
 }
 
 int
-h_json_bool(struct json_object *o, const char *key, int def, int *out,
-    struct json_object *errors)
+h_json_bool(struct json_object *o, const char *key, int def, int required,
+    int *out, struct json_object *errors)
 {
 	struct json_object	*v;
 
 	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return 0;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
+		if (required)
+			field_error(errors, key, "This field is required.");
+		return required ? -1 : 0;
+	}
 	if (!json_object_is_type(v, json_type_boolean)) {
 		field_error(errors, key, "Must be true or false.");
 		return -1;
 	}
 	*out = json_object_get_boolean(v);
 	return 0;
+}
+
+int
+h_json_nullable_id(struct json_object *o, const char *key, int required,
+    int64_t *out, struct json_object *errors)
+{
+	struct json_object	*v;
+
+	*out = 0;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			field_error(errors, key, "This field is required "
+			    "(null for none).");
+		return required ? -1 : 0;
+	}
+	if (v == NULL)
+		return 0;
+	return h_json_int(o, key, 1, INT64_MAX, 0, 1, out, errors);
 }
 
 int

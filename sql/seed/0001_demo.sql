@@ -212,7 +212,10 @@ DELETE FROM seed_step;
 -- Sales orders -------------------------------------------------------------
 -- k 1-60 shipped, 61-70 cancelled, 71-100 confirmed, 101-120 draft; older
 -- first.  Order k ships from warehouse 1 + k % 4 and has 1 + (k * 7) % 4
--- lines, each a different product drawn from its pool.
+-- lines, each a different product drawn from its pool.  Drafts are
+-- stocked in their warehouse and can be confirmed, except every seventh
+-- (its first line asks for 500: confirming it shows the 409 with the
+-- short line).
 
 CREATE TABLE seed_cand (pool VARCHAR(10) NOT NULL, k INT NOT NULL,
     rn INT NOT NULL, n INT NOT NULL, PRIMARY KEY (pool, k, rn)) ENGINE=InnoDB;
@@ -224,6 +227,10 @@ INSERT INTO seed_cand
 SELECT 'confirm', s.k, ROW_NUMBER() OVER (PARTITION BY s.k
     ORDER BY (s.n * 7919) % 401, s.n), s.n
 FROM seed_stock s WHERE s.kind = 'normal' AND s.n BETWEEN 601 AND 1000;
+INSERT INTO seed_cand
+SELECT 'draft', s.k, ROW_NUMBER() OVER (PARTITION BY s.k
+    ORDER BY (s.n * 7919) % 401, s.n), s.n
+FROM seed_stock s WHERE s.kind = 'normal' AND s.n BETWEEN 1001 AND 1400;
 INSERT INTO seed_cand
 SELECT 'other', w.k, ROW_NUMBER() OVER (PARTITION BY w.k
     ORDER BY (p.n * 7919) % 401, p.n), p.n
@@ -254,7 +261,7 @@ FROM (
 	    CASE WHEN seq <= 60 THEN 'shipped' WHEN seq <= 70 THEN 'cancelled'
 		WHEN seq <= 100 THEN 'confirmed' ELSE 'draft' END AS status,
 	    CASE WHEN seq <= 60 THEN 'ship' WHEN seq <= 70 THEN 'other'
-		WHEN seq <= 100 THEN 'confirm' ELSE 'other' END AS pool,
+		WHEN seq <= 100 THEN 'confirm' ELSE 'draft' END AS pool,
 	    1 + seq % 4 AS wk, 1 + (seq * 7) % 4 AS nl
 	FROM seq_1_to_120
 ) o;
@@ -277,6 +284,8 @@ INSERT INTO seed_sol
 SELECT o.k, l.seq, c.n,
     CASE o.pool WHEN 'ship' THEN 1 + (o.k + l.seq * 3) % 10
 	WHEN 'confirm' THEN 1 + (o.k + l.seq) % 8
+	WHEN 'draft' THEN CASE WHEN o.k % 7 = 0 AND l.seq = 1 THEN 500
+	    ELSE 1 + (o.k * 3 + l.seq) % 20 END
 	ELSE 1 + (o.k * 3 + l.seq) % 20 END
 FROM seed_so o JOIN seq_1_to_4 l ON l.seq <= o.nl
 JOIN seed_cand c ON c.pool = o.pool AND c.k = o.wk AND c.rn = o.first + l.seq;

@@ -421,9 +421,13 @@ def conf_with(text, directives):
 def reconfigured(**directives):
     """Runs the block with these directives in $CONF (reloaded with
     SIGHUP; the reload is done when every worker is of the new
-    generation); the old config is put back and reloaded afterwards."""
+    generation) and housekeeping off; the old config is put back and
+    reloaded afterwards."""
     with open(CONF) as f:
         good = f.read()
+    # No housekeeping run in the middle: with short timeouts it would
+    # delete every other test's sessions.
+    directives.setdefault("housekeeping_interval", 0)
     try:
         _apply_conf(conf_with(good, directives))
         yield

@@ -16,7 +16,9 @@ export BACKROOMD_EXTRA="debug_routes = yes
 request_timeout = 4
 max_requests = 300
 max_requests_jitter = 0
-shutdown_timeout = 10"
+shutdown_timeout = 10
+login_lockout_seconds = 2
+login_addr_max_failures = 40"
 unset SEED ADMIN
 [ -d "$PREFIX" ] && sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 rm -rf "$PREFIX"
@@ -29,6 +31,9 @@ export BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT \
     BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT BR_CERT=$PREFIX/tls/cert.pem
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 rc=$?
+# The invariants and the audit chain after everything the suite did.
+"$BUILD/backroomd" -c "$PREFIX/backroomd.conf" check || rc=1
+"$BUILD/backroomd" -c "$PREFIX/backroomd.conf" audit-verify || rc=1
 if [ "${ASAN:-0}" = 1 ] && grep -nE "ERROR: AddressSanitizer|runtime error:" \
     "$PREFIX/backroomd.log"; then
 	echo "asan: sanitizer reports in $PREFIX/backroomd.log"

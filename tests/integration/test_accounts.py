@@ -9,18 +9,20 @@ password, an admin's reset that forces a change, and users made through
 import random
 import re
 import statistics
+import subprocess
 import threading
 import time
 import uuid
 
 import pytest
 
-from accounts_util import (HEX64, SESSION_COOKIE, Client, admin, clear_addr_throttle,
+from accounts_util import (HEX64, SESSION_COOKIE, Client, admin, clear_addr_throttle, cli,
                            cookie_cleared, create_token, field_error, forms, input_attrs,
                            is_login_redirect, location, login_next, new_user, q,
                            raw_request, reconfigured, routes, fill, api, session_row_exists,
-                           set_cookies, signed_in, sql, uniq_email, user_sessions,
+                           set_cookies, signed_in, sql, temp_conf, uniq_email, user_sessions,
                            www_authenticate)
+from conftest import BACKROOMD
 
 WRONG = "Wrong email or password."
 
@@ -146,10 +148,10 @@ def _normalized(r, email):
 
 
 def test_unknown_disabled_and_known_accounts_fail_alike():
-    known = [new_user("viewer", "same") for _ in range(3)]
+    known = [new_user("viewer", "same") for _ in range(4)]
     gone = new_user("viewer", "same")
     sql("UPDATE users SET disabled = 1 WHERE id = %d" % gone.id)
-    unknown = [uniq_email("same") for _ in range(3)]
+    unknown = [uniq_email("same") for _ in range(4)]
     times = {"known": [], "unknown": []}
     seen = {}
     for rnd in range(2):            # two failures per email: no lockout
@@ -624,7 +626,6 @@ def test_admin_creates_a_user_who_must_change_the_password():
 
 def test_create_user_cli_refuses_an_existing_email():
     u = new_user("viewer")
-    from accounts_util import cli
     p = cli("create-user", u.email, "viewer")
     assert p.returncode != 0
     assert p.stdout.strip() == ""
@@ -632,3 +633,32 @@ def test_create_user_cli_refuses_an_existing_email():
     assert p.returncode != 0
     p = cli("create-user", uniq_email("x"), "emperor")
     assert p.returncode != 0
+
+
+# --- the directives -------------------------------------------------------------
+
+DEFAULTS = {"session_idle_timeout": 1800, "session_absolute_timeout": 43200,
+            "login_max_failures": 5, "login_lockout_seconds": 60,
+            "login_addr_max_failures": 50, "login_addr_window": 900,
+            "audit_retention_days": 365}
+
+
+def test_account_directives_and_their_defaults():
+    p = subprocess.run([BACKROOMD, "-T"], capture_output=True, text=True)
+    assert p.returncode == 0
+    for name, default in DEFAULTS.items():
+        line = [ln for ln in p.stdout.splitlines() if ln.split()[:1] == [name]]
+        assert len(line) == 1, name
+        assert re.search(r"\b1\.\.[0-9]+\b", line[0]), line       # min 1
+        assert re.search(r"default %d\b" % default, line[0]), line
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULTS))
+def test_account_directives_refuse_zero(name, tmp_path):
+    bad = temp_conf(tmp_path, **{name: 0})
+    p = subprocess.run([BACKROOMD, "-c", bad, "-t"], capture_output=True, text=True)
+    assert p.returncode != 0
+    assert name in p.stdout + p.stderr
+    good = temp_conf(tmp_path, **{name: 1})
+    p = subprocess.run([BACKROOMD, "-c", good, "-t"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr

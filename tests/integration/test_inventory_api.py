@@ -11,20 +11,33 @@ Each test makes its own warehouses, suppliers and products (unique codes),
 so the tests do not depend on each other or on what is already stored."""
 import concurrent.futures as cf
 import random
+import re
 import threading
 
 import pytest
 import requests
 
 from conftest import BASE, CERT
-from inventory_util import (Unchanged, assert_check, client, is_problem, ledger,
-                            mgr, order, problem, product, purchase_order,
-                            receive, sql_int, sql_rows, stock_row, supplier,
-                            uniq, warehouse)
+from inventory_util import (Unchanged, assert_check, check, client, is_problem,
+                            ledger, mgr, order, problem, product,
+                            purchase_order, receive, sql, sql_int, sql_rows,
+                            stock_row, supplier, uniq, warehouse)
 
 MISSING = object()          # "leave the field out" in parametrized bodies
 BIG = 10 ** 12              # price/cost cap
 NOT_THERE = 9_000_000_001   # an id no test creates
+
+
+STOCK_KEYS = ("warehouse_id", "on_hand", "reserved", "available")
+ORDER_LINE_KEYS = ("line_no", "product_id", "qty", "price_cents")
+PO_LINE_KEYS = ("line_no", "product_id", "qty", "received", "cost_cents")
+SHORT_KEYS = ("line_no", "product_id", "requested", "available")
+
+
+def pick(d, keys):
+    """The contract's keys of d (more may be there); a missing one shows
+    as "<missing>"."""
+    return {k: d.get(k, "<missing>") for k in keys}
 
 
 def with_field(body, field, value):
@@ -172,8 +185,11 @@ def test_warehouse_duplicate_code_is_422():
 
 @pytest.mark.parametrize("field,value", [
     ("code", ""), ("name", "n" * 101), ("active", "yes"), ("active", MISSING),
+    ("code", MISSING), ("name", MISSING), ("active", None),
 ])
 def test_warehouse_update_validation(field, value):
+    """PUT carries the whole warehouse: a field left out is a 422, not a
+    reset to its default."""
     w = warehouse()
     body = with_field({"code": w["code"], "name": "Renamed", "active": True},
                       field, value)
@@ -217,6 +233,21 @@ def test_supplier_create_validation(field, value):
         problem(mgr().post("/suppliers", body), 422, field)
 
 
+@pytest.mark.parametrize("field,value", [
+    ("name", MISSING), ("email", MISSING), ("lead_time_days", MISSING),
+    ("active", MISSING), ("name", ""), ("lead_time_days", -1),
+    ("active", "no"),
+])
+def test_supplier_update_validation(field, value):
+    """PUT carries the whole supplier: a field left out is a 422, not a
+    reset to its default."""
+    s = supplier(lead_time_days=12, email="keep@example.com")
+    body = with_field({"name": s["name"], "email": "keep@example.com",
+                       "lead_time_days": 12, "active": True}, field, value)
+    with Unchanged("supplier put %s=%r" % (field, value)):
+        problem(mgr().put("/suppliers/%d" % s["id"], body), 422, field)
+
+
 def test_supplier_duplicate_name_and_update_validation():
     s, s2 = supplier(), supplier()
     with Unchanged("supplier dup"):
@@ -258,7 +289,8 @@ def test_product_create_get_with_stock():
 
     receive(p["id"], w["id"], 30)
     g = m.ok("GET", "/products/%d" % p["id"])
-    st = [x for x in g["stock"] if x["warehouse_id"] == w["id"]]
+    st = [pick(x, STOCK_KEYS) for x in g["stock"]
+          if x["warehouse_id"] == w["id"]]
     assert st == [{"warehouse_id": w["id"], "on_hand": 30, "reserved": 0,
                    "available": 30}], g["stock"]
 
@@ -347,10 +379,15 @@ def test_product_update_and_stale_version_409_with_current():
 @pytest.mark.parametrize("field,value", [
     ("version", MISSING), ("version", "1"), ("price_cents", -1),
     ("name", ""), ("sku", "bad sku"), ("supplier_id", NOT_THERE),
-    ("reorder_qty", -5),
-])
+    ("reorder_qty", -5), ("active", "true"),
+] + [(f, MISSING) for f in PRODUCT_KEYS if f not in ("id", "version")])
 def test_product_update_validation(field, value):
-    p = product()
+    """PUT carries all the product's fields and the version: one left out
+    is a 422 (never a silent reset of, say, the price to 0)."""
+    # (No reorder point: a product with one is suggested in every
+    # warehouse, which would only lengthen the reorder list.)
+    p = product(description="keep me", unit="box", reorder_point=0,
+                reorder_qty=9, supplier_id=supplier()["id"])
     with Unchanged("product put %s=%r" % (field, value)):
         problem(mgr().put("/products/%d" % p["id"],
                           with_field(product_put_body(p), field, value)),
@@ -392,6 +429,9 @@ def test_product_list_filters_and_cursor_paging():
         for k in PRODUCT_KEYS:
             assert k in x, (k, x)
     assert [x["id"] for x in m.items("/products", {"q": word})] == [named["id"]]
+    # A SKU matches by prefix only (these names do not contain tag[2:]).
+    assert not {x["id"] for x in m.items("/products", {"q": tag[2:]})} & \
+        set(ids)
     assert sorted(x["id"] for x in m.items("/products",
                                           {"supplier_id": s["id"]})) == ids[:3]
     # Paging by 2: three pages, every product once, then null.
@@ -660,12 +700,15 @@ def test_order_lifecycle_draft_confirm_ship():
         assert location_path(r) == "/api/v1/orders/%d" % o["id"]
     assert (o["customer"], o["warehouse_id"], o["status"], o["note"]) == \
         ("Harbor Cafe Ltd", w["id"], "draft", "Leave at the back door")
-    assert o["lines"] == [
+    assert [pick(x, ORDER_LINE_KEYS) for x in o["lines"]] == [
         {"line_no": 1, "product_id": p1["id"], "qty": 3, "price_cents": 1250},
         {"line_no": 2, "product_id": p2["id"], "qty": 2, "price_cents": 999}]
     g = m.ok("GET", "/orders/%d" % o["id"])
-    assert {k: g[k] for k in ("id", "status", "lines")} == \
-        {k: o[k] for k in ("id", "status", "lines")}
+    order_keys(g)
+    assert {k: g[k] for k in ("id", "customer", "warehouse_id", "status",
+                              "note", "lines", "created_at")} == \
+        {k: o[k] for k in ("id", "customer", "warehouse_id", "status",
+                           "note", "lines", "created_at")}
     assert stock_row(p1["id"], w["id"]) == (10, 0)
 
     r = m.post("/orders/%d/confirm" % o["id"])
@@ -720,7 +763,8 @@ def test_confirm_short_is_409_naming_every_short_line():
     o = order(w["id"], [(p1["id"], 5), (p2["id"], 2), (p3["id"], 1)])
     with Unchanged("short confirm"):
         pr = problem(m.post("/orders/%d/confirm" % o["id"]), 409)
-    lines = sorted(pr.get("lines") or [], key=lambda x: x["line_no"])
+    lines = sorted((pick(x, SHORT_KEYS) for x in pr.get("lines") or []),
+                   key=lambda x: x["line_no"])
     assert lines == [
         {"line_no": 2, "product_id": p2["id"], "requested": 2, "available": 1},
         {"line_no": 3, "product_id": p3["id"], "requested": 1, "available": 0},
@@ -743,8 +787,9 @@ def test_confirm_counts_other_reservations():
     assert m.post("/orders/%d/confirm" % a["id"]).status_code == 200
     with Unchanged("short after another reservation"):
         pr = problem(m.post("/orders/%d/confirm" % b["id"]), 409)
-    assert pr["lines"] == [{"line_no": 1, "product_id": p["id"],
-                            "requested": 2, "available": 1}], pr
+    assert [pick(x, SHORT_KEYS) for x in pr["lines"]] == [
+        {"line_no": 1, "product_id": p["id"], "requested": 2,
+         "available": 1}], pr
 
 
 def order_body(w, p, **over):
@@ -855,7 +900,7 @@ def test_po_lifecycle_with_partial_receipt_and_over_receipt_refused():
     po_keys(po)
     assert (po["supplier_id"], po["warehouse_id"], po["status"], po["note"]) \
         == (s["id"], w["id"], "draft", "urgent")
-    assert po["lines"] == [
+    assert [pick(x, PO_LINE_KEYS) for x in po["lines"]] == [
         {"line_no": 1, "product_id": p1["id"], "qty": 10, "received": 0,
          "cost_cents": 700},
         {"line_no": 2, "product_id": p2["id"], "qty": 5, "received": 0,
@@ -1010,7 +1055,32 @@ def test_po_list_status_filter():
 # == reorder suggestions ======================================================
 
 def all_suggestions():
-    return mgr().items("/reorder-suggestions")
+    """Every suggestion, following next_cursor where there is one (paging
+    itself is test_reorder_suggestions_are_paged's concern)."""
+    out, params = [], {"limit": 200}
+    for _ in range(1000):
+        j = mgr().ok("GET", "/reorder-suggestions", params=params)
+        out += j["items"]
+        if j.get("next_cursor") is None:
+            return out
+        params["cursor"] = j["next_cursor"]
+    raise AssertionError("too many pages")
+
+
+def test_reorder_suggestions_are_paged():
+    """A list like the others: limit 1..200, next_cursor (null at the end),
+    every item once."""
+    s, w = supplier(), warehouse()
+    for _ in range(3):
+        p = product(supplier_id=s["id"], reorder_point=5, reorder_qty=10)
+        receive(p["id"], w["id"], 1)
+    j = mgr().ok("GET", "/reorder-suggestions", params={"limit": 2})
+    assert "next_cursor" in j, sorted(j)
+    assert len(j["items"]) <= 2, len(j["items"])
+    whole = mgr().items("/reorder-suggestions", limit=2, max_pages=100000)
+    keys = [(x["product_id"], x["warehouse_id"]) for x in whole]
+    assert len(keys) == len(set(keys))
+    bad_query(mgr().get("/reorder-suggestions", params={"limit": "0"}))
 
 
 def test_reorder_suggestions_and_draft_pos_per_supplier_and_warehouse():
@@ -1460,6 +1530,31 @@ def test_same_idempotency_key_ten_at_once_applies_once():
     assert sql_int("SELECT COUNT(*) FROM stock_movements WHERE reference = "
                    "'%s'" % key) == 1
     assert stock_row(p["id"], w["id"]) == (3, 0)
+    assert_check()
+
+
+def test_check_names_each_violation():
+    """`backroomd check` exits non-zero and names the product and
+    warehouse of each broken invariant (made here by hand, then undone)."""
+    w, p, q = warehouse(), product(), product()
+    receive(p["id"], w["id"], 5)
+    receive(q["id"], w["id"], 5)
+    assert_check()
+    try:
+        sql("UPDATE stock SET on_hand = on_hand + 1 WHERE product_id = %d AND "
+            "warehouse_id = %d" % (p["id"], w["id"]))
+        sql("UPDATE stock SET reserved = 2 WHERE product_id = %d AND "
+            "warehouse_id = %d" % (q["id"], w["id"]))
+        rc, out = check()
+        assert rc != 0, out
+        lines = out.splitlines()
+        for pid in (p["id"], q["id"]):
+            assert [ln for ln in lines if re.search(
+                r"\bproduct %d\b.*\bwarehouse %d\b" % (pid, w["id"]), ln)], \
+                (pid, out)
+    finally:
+        sql("UPDATE stock SET on_hand = 5, reserved = 0 WHERE warehouse_id = "
+            "%d AND product_id IN (%d, %d)" % (w["id"], p["id"], q["id"]))
     assert_check()
 
 
