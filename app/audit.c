@@ -178,8 +178,10 @@ verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
 		    "row before it (a row was deleted or changed)\n", f.id);
 		bad++;
 	}
-	if (audit_canonical(canon, &f) == -1 ||
-	    audit_row_hash(prev_hash, buf_cstr(canon), hash) == -1 ||
+	/* The content against the row's own link, so a deleted row before
+	 * it is reported as a broken link only, not as a change here too. */
+	if (DB_CELL(rows, i, 9) == NULL || audit_canonical(canon, &f) == -1 ||
+	    audit_row_hash(DB_CELL(rows, i, 9), buf_cstr(canon), hash) == -1 ||
 	    DB_CELL(rows, i, 10) == NULL ||
 	    strcmp(hash, DB_CELL(rows, i, 10)) != 0) {
 		printf("audit-verify: row %" PRId64 ": content does not match "

@@ -1,8 +1,9 @@
 /*
  * middleware.c -- the checks every routed request passes, in this order:
  * authentication (bearer token, else session cookie), the forced password
- * change, CSRF on unsafe cookie-authenticated requests, the route's
- * permission, and a token's scope.  Public routes skip all of them.
+ * change, CSRF on unsafe cookie-authenticated requests, a token's scope
+ * (a read-only token can never change anything, whatever its owner's role),
+ * and the route's permission.  Public routes skip all of them.
  *
  * Refusals: 401 for no or a bad credential (API: problem+json with
  * WWW-Authenticate; pages: 303 to /login), 403 for CSRF, permission and
@@ -241,11 +242,6 @@ middleware_run(const struct route *rt, struct request *r,
 		response_error(resp, r, 403, why);
 		return -1;
 	}
-	if (!authz_allowed((enum authz_role)r->auth.role, rt->perm)) {
-		audit_refusal(r, "permission.denied", rt->perm);
-		response_error(resp, r, 403, "Your role does not allow this.");
-		return -1;
-	}
 	if (r->auth.via == AUTH_TOKEN && (is_unsafe(r->method) ?
 	    !r->auth.scope_write : !r->auth.scope_read)) {
 		audit_refusal(r, "permission.denied", is_unsafe(r->method) ?
@@ -257,6 +253,11 @@ middleware_run(const struct route *rt, struct request *r,
 		    "error=\"insufficient_scope\", scope=\"read\"");
 		response_error(resp, r, 403, "This token's scope does not "
 		    "allow this method.");
+		return -1;
+	}
+	if (!authz_allowed((enum authz_role)r->auth.role, rt->perm)) {
+		audit_refusal(r, "permission.denied", rt->perm);
+		response_error(resp, r, 403, "Your role does not allow this.");
 		return -1;
 	}
 	return 0;

@@ -79,9 +79,23 @@ def fill(form, name, value):
     el.send_keys(value)
 
 
-def submit(form):
+def click_and_load(d, element, timeout=15):
+    """Clicks and waits until the browser has left the current page (a
+    form posted to the page it is on keeps the same URL)."""
     from selenium.webdriver.common.by import By
-    form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = d.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(d, timeout).until(EC.staleness_of(old))
+    WebDriverWait(d, timeout).until(
+        lambda x: x.execute_script("return document.readyState") == "complete")
+
+
+def submit(d, form):
+    from selenium.webdriver.common.by import By
+    click_and_load(d, form.find_element(By.CSS_SELECTOR,
+                                        "button[type=submit], input[type=submit]"))
 
 
 def signed_in_content(d, email):
@@ -102,7 +116,7 @@ def test_sign_in_change_password_sign_out_and_back(driver):
     form = by_css(d, 'form[action="/login"]')
     fill(form, "email", u.email)
     fill(form, "password", u.password)
-    submit(form)
+    submit(d, form)
     wait_path(d, "/")
     assert signed_in_content(d, u.email)
     # The session cookie is out of the page's reach (HttpOnly).
@@ -120,7 +134,7 @@ def test_sign_in_change_password_sign_out_and_back(driver):
     fill(form, "current_password", u.password)
     fill(form, "new_password", new_pw)
     fill(form, "confirm_password", new_pw)
-    submit(form)
+    submit(d, form)
     wait_path(d, "/account")
     flash = [e.text for e in all_css(d, '[role="status"], .flash') if e.text.strip()]
     assert flash and any("password" in t.lower() for t in flash), d.page_source[:3000]
@@ -130,8 +144,8 @@ def test_sign_in_change_password_sign_out_and_back(driver):
     assert sid2 != sid and not session_row_exists(sid) and session_row_exists(sid2)
 
     # Sign out with the navigation's button.
-    by_css(d, 'form[action="/logout"] button[type=submit], '
-              'form[action="/logout"] input[type=submit]').click()
+    click_and_load(d, by_css(d, 'form[action="/logout"] button[type=submit], '
+                                'form[action="/logout"] input[type=submit]'))
     wait_path(d, "/login")
     assert not signed_in_content(d, u.email)
     assert not session_row_exists(sid2)
@@ -148,7 +162,7 @@ def test_sign_in_change_password_sign_out_and_back(driver):
         fill(forms[0], "current_password", new_pw)
         fill(forms[0], "new_password", "Other-" + uuid.uuid4().hex[:14])
         fill(forms[0], "confirm_password", "x")
-        submit(forms[0])
+        submit(d, forms[0])
         from selenium.webdriver.support.ui import WebDriverWait
         WebDriverWait(d, 15).until(lambda x: path_of(x) == "/login" or "CSRF" in x.page_source
                                    or "403" in x.title)

@@ -14,8 +14,8 @@ import pytest
 from conftest import CONF
 from accounts_util import (Client, admin, api, assert_no_secrets, audit_for, audit_max_id,
                            audit_rows, audit_verify, clear_addr_throttle, cli, create_token,
-                           db_date, new_user, q, raw_request, session_row_exists, signed_in,
-                           sql, temp_conf, uniq_email)
+                           db_date, new_user, raw_request, reconfigured, session_row_exists,
+                           signed_in, sql, temp_conf, uniq_email)
 
 ITEM_KEYS = {"id", "at", "actor_id", "actor_email", "action", "entity", "entity_id", "details",
              "client_addr", "request_id"}
@@ -106,7 +106,6 @@ def test_lockout_and_throttled_attempts():
 
 
 def test_address_throttle_is_recorded():
-    from accounts_util import reconfigured
     u = new_user("viewer", "aud")
     with reconfigured(login_addr_max_failures=2):
         clear_addr_throttle()

@@ -1068,19 +1068,72 @@ def all_suggestions():
 
 
 def test_reorder_suggestions_are_paged():
-    """A list like the others: limit 1..200, next_cursor (null at the end),
-    every item once."""
+    """A list like the others: limit 1..200, next_cursor (null at the end);
+    small pages give the same items in the same order as big ones."""
     s, w = supplier(), warehouse()
     for _ in range(3):
         p = product(supplier_id=s["id"], reorder_point=5, reorder_qty=10)
         receive(p["id"], w["id"], 1)
     j = mgr().ok("GET", "/reorder-suggestions", params={"limit": 2})
     assert "next_cursor" in j, sorted(j)
-    assert len(j["items"]) <= 2, len(j["items"])
-    whole = mgr().items("/reorder-suggestions", limit=2, max_pages=100000)
+    assert len(j["items"]) == 2 and j["next_cursor"], j
+    whole = mgr().items("/reorder-suggestions")
     keys = [(x["product_id"], x["warehouse_id"]) for x in whole]
-    assert len(keys) == len(set(keys))
+    assert len(keys) == len(set(keys)), "an item twice"
+    small, params = [], {"limit": 3}
+    for _ in range(15):
+        j = mgr().ok("GET", "/reorder-suggestions", params=params)
+        small += [(x["product_id"], x["warehouse_id"]) for x in j["items"]]
+        if j["next_cursor"] is None:
+            break
+        params["cursor"] = j["next_cursor"]
+    assert small == keys[:len(small)]
     bad_query(mgr().get("/reorder-suggestions", params={"limit": "0"}))
+    bad_query(mgr().get("/reorder-suggestions", params={"cursor": "!!"}))
+
+
+SQL_SUGGESTED = """
+SELECT p.id, w.id FROM products p JOIN warehouses w
+LEFT JOIN stock s ON s.product_id = p.id AND s.warehouse_id = w.id
+LEFT JOIN (SELECT l.product_id, o.warehouse_id, SUM(l.qty - l.received) AS q
+           FROM purchase_order_lines l JOIN purchase_orders o
+           ON o.id = l.order_id
+           WHERE o.status IN ('draft', 'ordered', 'partially_received')
+           GROUP BY l.product_id, o.warehouse_id) oo
+  ON oo.product_id = p.id AND oo.warehouse_id = w.id
+WHERE p.active = 1 AND w.active = 1 AND p.reorder_point > 0
+  AND p.reorder_qty > 0
+  AND COALESCE(s.on_hand, 0) - COALESCE(s.reserved, 0) + COALESCE(oo.q, 0)
+      <= p.reorder_point"""
+
+
+def test_reorder_suggestions_are_complete_beyond_5000():
+    """Every product x warehouse that the contract's rule selects is listed
+    (here more than 5,000 of them), each once.  (reorder_qty > 0 as well:
+    a suggestion of 0 units could not become a PO line.)"""
+    m = mgr()
+    extra_w, ps = [], []
+    try:
+        while sql_int("SELECT COUNT(*) FROM warehouses WHERE active = 1") < 60:
+            extra_w.append(warehouse())
+        nw = sql_int("SELECT COUNT(*) FROM warehouses WHERE active = 1")
+        ps = [product(reorder_point=1, reorder_qty=1)
+              for _ in range(5200 // nw + 1)]
+        want = {(int(a), int(b)) for a, b in sql_rows(SQL_SUGGESTED)}
+        assert len(want) > 5000
+        got = [(x["product_id"], x["warehouse_id"])
+               for x in m.items("/reorder-suggestions")]
+        assert len(got) == len(set(got)), "an item twice"
+        missing, extra = want - set(got), set(got) - want
+        assert not missing and not extra, (len(want), len(got),
+                                           sorted(missing)[:5],
+                                           sorted(extra)[:5])
+    finally:
+        for p in ps:
+            m.ok("POST", "/products/%d/archive" % p["id"])
+        for w in extra_w:
+            m.ok("PUT", "/warehouses/%d" % w["id"],
+                 {"code": w["code"], "name": w["name"], "active": False})
 
 
 def test_reorder_suggestions_and_draft_pos_per_supplier_and_warehouse():
@@ -1335,6 +1388,16 @@ def test_413_body_over_max_body_size(targets, method, path):
         r = mgr().req(method, ep(targets, path), data=big,
                       headers={"Content-Type": "application/json"}, timeout=60)
         assert r.status_code == 413, (r.status_code, r.text[:300])
+
+
+def test_413_on_the_api_is_problem_json():
+    """API errors are problem+json, the 413 for a body over the limit too
+    (whichever of nginx and backroomd answers it)."""
+    big = b'{"name":"' + b"x" * (9 * 1024 * 1024) + b'"}'
+    with Unchanged("413 shape"):
+        r = mgr().req("POST", "/products", data=big, timeout=60,
+                      headers={"Content-Type": "application/json"})
+    problem(r, 413)
 
 
 @pytest.mark.parametrize("ctype", ["text/plain",
