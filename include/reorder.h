@@ -22,9 +22,12 @@ struct db_rows;
  * product_id, sku, name, warehouse_id, warehouse code, supplier_id (NULL:
  * none), supplier name, on_hand, reserved, on_order, available,
  * reorder_point, reorder_qty, cost_cents; ordered by supplier name,
- * warehouse, sku.
+ * warehouse, sku; limit rows from offset (computed afresh each time).
  */
-int	reorder_suggestions(struct arena *, struct db_rows *);
+int	reorder_suggestions(struct arena *, int64_t offset, int64_t limit,
+	    struct db_rows *);
+/* How many suggestions there are, or a db_status. */
+int64_t	reorder_count(struct arena *);
 
 struct reorder_pick {
 	int64_t	product_id;

@@ -37,7 +37,10 @@ static const char SQL_SUGGEST[] =
     "COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0), COALESCE(oo.q, 0), "
     "COALESCE(s.on_hand, 0) - COALESCE(s.reserved, 0) + COALESCE(oo.q, 0), "
     "p.reorder_point, p.reorder_qty, p.cost_cents " SUGGEST_FROM
-    "ORDER BY sp.name IS NULL, sp.name, w.code, p.sku LIMIT 5000";
+    "ORDER BY sp.name IS NULL, sp.name, w.code, p.sku, p.id, w.id "
+    "LIMIT ? OFFSET ?";
+static const char SQL_SUGGEST_COUNT[] =
+    "SELECT COUNT(*) " SUGGEST_FROM;
 static const char SQL_SUGGEST_ONE[] =
     "SELECT p.supplier_id, p.reorder_qty " SUGGEST_FROM
     "AND p.id = ? AND w.id = ?";
@@ -72,9 +75,24 @@ static const char SQL_CHECK_ORPHANS[] =
     "GROUP BY m.product_id, m.warehouse_id";
 
 int
-reorder_suggestions(struct arena *a, struct db_rows *out)
+reorder_suggestions(struct arena *a, int64_t offset, int64_t limit,
+    struct db_rows *out)
 {
-	return db_query(a, out, SQL_SUGGEST, "");
+	return db_query(a, out, SQL_SUGGEST, "ii", limit, offset);
+}
+
+int64_t
+reorder_count(struct arena *a)
+{
+	struct db_rows	rows;
+	int64_t		n = 0;
+	int		rv;
+
+	if ((rv = db_query(a, &rows, SQL_SUGGEST_COUNT, "")) != DB_OK)
+		return rv;
+	if (rows.nrows == 1)
+		(void)str_to_i64(DB_CELL(&rows, 0, 0), 0, INT64_MAX, &n);
+	return n;
 }
 
 static int64_t

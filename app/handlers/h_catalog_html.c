@@ -258,22 +258,30 @@ h_catalog_update_form(struct request *r, struct response *resp)
 
 /* --- reorder -------------------------------------------------------------- */
 
+#define REORDER_PAGE	200
+
 static void
 reorder_page(struct request *r, struct response *resp, int status,
     const char *message)
 {
 	struct json_object	*ctx, *list, *o;
 	struct db_rows		 rows;
+	const char		*pg = request_query(r, "page");
+	int64_t			 page = 1;
 	size_t			 i;
 	int			 st;
 
-	if ((st = reorder_suggestions(r->arena, &rows)) != DB_OK) {
+	if (pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 1000000, &page)
+	    == -1)
+		page = 1;
+	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
+	    REORDER_PAGE + 1, &rows)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
 	ctx = json_object_new_object();
 	list = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
+	for (i = 0; i < rows.nrows && i < REORDER_PAGE; i++) {
 		o = h_suggestion_json(&rows, i);
 		json_object_object_add(o, "pick", json_object_new_string(
 		    arena_printf(r->arena, "%s:%s", DB_CELL(&rows, i, 0),
@@ -283,6 +291,13 @@ reorder_page(struct request *r, struct response *resp, int status,
 	json_object_object_add(ctx, "title", json_object_new_string(
 	    "Reorder"));
 	json_object_object_add(ctx, "suggestions", list);
+	json_object_object_add(ctx, "page", json_object_new_int64(page));
+	if (page > 1)
+		json_object_object_add(ctx, "prev",
+		    json_object_new_int64(page - 1));
+	if (rows.nrows > REORDER_PAGE)
+		json_object_object_add(ctx, "next",
+		    json_object_new_int64(page + 1));
 	if (message != NULL)
 		json_object_object_add(ctx, "message",
 		    json_object_new_string(message));
@@ -361,6 +376,7 @@ h_dashboard(struct request *r, struct response *resp)
 {
 	struct json_object	*ctx, *low, *moves, *open, *o;
 	struct db_rows		 rows;
+	int64_t			 n;
 	size_t			 i;
 	int			 st;
 
@@ -373,11 +389,14 @@ h_dashboard(struct request *r, struct response *resp)
 	json_object_object_add(ctx, "low", low);
 	json_object_object_add(ctx, "movements", moves);
 	json_object_object_add(ctx, "open", open);
-	if ((st = reorder_suggestions(r->arena, &rows)) != DB_OK)
+	if ((n = reorder_count(r->arena)) < 0) {
+		st = (int)n;
 		goto fail;
-	json_object_object_add(ctx, "low_count",
-	    json_object_new_int64((int64_t)rows.nrows));
-	for (i = 0; i < rows.nrows && i < 10; i++)
+	}
+	json_object_object_add(ctx, "low_count", json_object_new_int64(n));
+	if ((st = reorder_suggestions(r->arena, 0, 10, &rows)) != DB_OK)
+		goto fail;
+	for (i = 0; i < rows.nrows; i++)
 		json_object_array_add(low, h_suggestion_json(&rows, i));
 	if ((st = stock_movements(r->arena, 0, 0, NULL, 0, 10, &rows)) !=
 	    DB_OK)

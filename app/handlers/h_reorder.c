@@ -66,16 +66,15 @@ h_api_reorder(struct request *r, struct response *resp)
 	 * order; suggestions are computed afresh on every call. */
 	if (h_list_params(r, resp, &limit, &from) == -1)
 		return;
-	if ((st = reorder_suggestions(r->arena, &rows)) != DB_OK) {
+	if ((st = reorder_suggestions(r->arena, from, limit + 1, &rows)) !=
+	    DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
 	items = json_object_new_array();
-	for (i = (size_t)from; i < rows.nrows && i < (size_t)(from + limit);
-	    i++)
+	for (i = 0; i < rows.nrows && i < (size_t)limit; i++)
 		json_object_array_add(items, h_suggestion_json(&rows, i));
-	h_list_json(resp, items, rows.nrows > (size_t)(from + limit) ?
-	    from + limit : 0);
+	h_list_json(resp, items, rows.nrows > (size_t)limit ? from + limit : 0);
 }
 
 struct reorder_op {
