@@ -36,7 +36,8 @@ LIBOBJS	 = $(filter-out $(BUILD)/app/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run stop test lint unit integration asan install clean fmt
+.PHONY: all deps run stop test lint unit integration asan install clean fmt \
+	bench bench-smoke
 
 all: $(BUILD)/backroomd
 
@@ -51,6 +52,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) \
 	    $(shell pkg-config --libs cmocka)
+
+# The FastCGI ceiling of the benchmark (tests/bench/hello.c).
+$(BUILD)/bench-hello: tests/bench/hello.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+bench: deps all $(BUILD)/bench-hello
+	@$(PY) tests/bench/bench.py $(BENCH_ARGS)
+
+bench-smoke: all $(BUILD)/bench-hello
+	@$(PY) tests/bench/bench.py --smoke
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)

@@ -56,14 +56,31 @@ int	products_stock(struct arena *, int64_t id, struct db_rows *);
  * Lists products: id, sku, name, unit, price_cents, cost_cents,
  * reorder_point, reorder_qty, supplier_id, active, version, description,
  * on_hand (all warehouses), reserved.  q matches a SKU prefix or a name
- * substring ("" for all); supplier_id 0 and active -1 mean any.
- *   by id:   after_id (keyset, for the API);
- *   page:    sort "sku" or "name", 0-based offset (for the pages).
+ * substring ("" for all); supplier_id 0 and active -1 mean any; after_id
+ * is the keyset (for the API).
  */
 int	products_list(struct arena *, const char *q, int64_t supplier_id,
 	    int active, int64_t after_id, int64_t limit, struct db_rows *);
-int	products_page(struct arena *, const char *q, const char *sort,
-	    int64_t offset, int64_t limit, struct db_rows *, int64_t *total);
+
+enum product_sort { PRODUCTS_BY_ID, PRODUCTS_BY_SKU, PRODUCTS_BY_NAME };
+
+struct product_page_req {
+	const char		*q;
+	enum product_sort	 sort;
+	int64_t			 page;		/* by id without q: block n */
+	int64_t			 limit;		/* rows per page */
+	const char		*after;		/* by sku / name: last value */
+	int64_t			 after_id;	/* by id / name: last id */
+};
+/*
+ * The pages' list, never by OFFSET: by id without a search, page n is the
+ * block of ids (n-1)*limit+1 .. n*limit (gaps make a page shorter), and
+ * *max_id tells how many blocks there are; otherwise up to limit+1 rows
+ * after the keyset (after, after_id), the extra row meaning "there is a
+ * next page".
+ */
+int	products_page(struct arena *, const struct product_page_req *,
+	    struct db_rows *, int64_t *max_id);
 
 int	suppliers_save(const struct audit_ctx *, const struct supplier *,
 	    int64_t *id_out, struct dom_error *);	/* id 0: create */

@@ -254,10 +254,26 @@ gen_site() {
 	    "$ROOT/conf/nginx/backroom.conf"
 }
 
+# `make bench` (BENCH_SITE=1): the same site plus the two ceilings, a fixed
+# body from nginx and a bare libfcgi responder on PREFIX/hello.sock.
+bench_site() {
+	awk -v p="$P" -v params="$ROOT/conf/nginx/fastcgi_params" '
+	/^upstream backroom \{/ { print "upstream bench_fcgi {\n\tserver unix:" p "/hello.sock;\n}\n" }
+	/^\tlocation \/ \{/ {
+		print "\tlocation = /bench/fixed {\n\t\tdefault_type text/plain;\n\t\treturn 200 \"hello\\n\";\n\t}\n"
+		print "\tlocation = /bench/fcgi {\n\t\tinclude " params ";\n\t\tfastcgi_pass bench_fcgi;\n\t}\n"
+	}
+	{ print }'
+}
+
 start_nginx() {
 	mkdir -p "$P/nginx/tmp"
 	[ "$RUNAS" = root ] || chown -R "$RUNAS" "$P/nginx/tmp"
-	gen_site > "$P/nginx/backroom.conf"
+	if [ "${BENCH_SITE:-0}" = 1 ]; then
+		gen_site | bench_site > "$P/nginx/backroom.conf"
+	else
+		gen_site > "$P/nginx/backroom.conf"
+	fi
 	sed -e "s|@PREFIX@|$P|g" -e "s|^user www-data www-data;|user $RUNAS;|" \
 	    "$ROOT/conf/nginx/nginx-dev.conf.in" > "$P/nginx.conf"
 	if ! out=$(nginx -t -q -c "$P/nginx.conf" -p "$P/nginx/" 2>&1); then

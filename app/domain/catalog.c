@@ -55,16 +55,26 @@ static const char SQL_PRODUCTS_BY_ID[] =
     "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
     "AND (? = 0 OR p.supplier_id = ?) AND (? = -1 OR p.active = ?) "
     "AND p.id > ? ORDER BY p.id LIMIT ?";
-static const char SQL_PRODUCTS_BY_SKU[] =
-    "SELECT " PRODUCT_COLS " FROM (SELECT id FROM products p WHERE "
-    PRODUCT_FILTER "ORDER BY p.sku LIMIT ? OFFSET ?) k "
-    "JOIN products p ON p.id = k.id ORDER BY p.sku";
-static const char SQL_PRODUCTS_BY_NAME[] =
-    "SELECT " PRODUCT_COLS " FROM (SELECT id FROM products p WHERE "
-    PRODUCT_FILTER "ORDER BY p.name, p.id LIMIT ? OFFSET ?) k "
-    "JOIN products p ON p.id = k.id ORDER BY p.name, p.id";
-static const char SQL_PRODUCTS_COUNT[] =
-    "SELECT COUNT(*) FROM products p WHERE " PRODUCT_FILTER;
+/*
+ * The pages list products without OFFSET: the default order pages by
+ * blocks of ids (page n is ids (n-1)*size+1 .. n*size, an index range
+ * however deep), the other orders by keyset (after the last row shown).
+ */
+static const char SQL_PRODUCTS_BLOCK[] =
+    "SELECT " PRODUCT_COLS " FROM products p WHERE p.id BETWEEN ? AND ? "
+    "ORDER BY p.id";
+static const char SQL_PRODUCTS_AFTER_ID[] =
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
+    "AND p.id > ? ORDER BY p.id LIMIT ?";
+static const char SQL_PRODUCTS_AFTER_SKU[] =
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
+    "AND p.sku > ? ORDER BY p.sku LIMIT ?";
+static const char SQL_PRODUCTS_AFTER_NAME[] =
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
+    "AND (p.name > ? OR (p.name = ? AND p.id > ?)) "
+    "ORDER BY p.name, p.id LIMIT ?";
+static const char SQL_PRODUCTS_MAX_ID[] =
+    "SELECT COALESCE(MAX(id), 0) FROM products";
 static const char SQL_PRODUCT_BY_SKU[] =
     "SELECT id FROM products WHERE sku = ?";
 static const char SQL_SUPPLIER_EXISTS[] =
@@ -366,20 +376,34 @@ products_list(struct arena *a, const char *q, int64_t supplier_id, int active,
 }
 
 int
-products_page(struct arena *a, const char *q, const char *sort,
-    int64_t offset, int64_t limit, struct db_rows *out, int64_t *total)
+products_page(struct arena *a, const struct product_page_req *q,
+    struct db_rows *out, int64_t *max_id)
 {
-	struct db_rows	 cnt;
-	const char	*lq = like_literal(a, q);
+	struct db_rows	 m;
+	const char	*lq = like_literal(a, q->q);
 	int		 rv;
 
-	if ((rv = db_query(a, &cnt, SQL_PRODUCTS_COUNT, "sss", lq, lq, lq))
-	    != DB_OK)
-		return rv;
-	*total = i64(DB_CELL(&cnt, 0, 0));
-	return db_query(a, out, sort != NULL && strcmp(sort, "name") == 0 ?
-	    SQL_PRODUCTS_BY_NAME : SQL_PRODUCTS_BY_SKU, "sssii", lq, lq, lq,
-	    limit, offset);
+	*max_id = 0;
+	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
+	    q->page > 0) {
+		if ((rv = db_query(a, &m, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
+			return rv;
+		*max_id = i64(DB_CELL(&m, 0, 0));
+		return db_query(a, out, SQL_PRODUCTS_BLOCK, "ii",
+		    (q->page - 1) * q->limit + 1, q->page * q->limit);
+	}
+	switch (q->sort) {
+	case PRODUCTS_BY_SKU:
+		return db_query(a, out, SQL_PRODUCTS_AFTER_SKU, "ssssi", lq, lq,
+		    lq, q->after != NULL ? q->after : "", q->limit + 1);
+	case PRODUCTS_BY_NAME:
+		return db_query(a, out, SQL_PRODUCTS_AFTER_NAME, "ssssii", lq,
+		    lq, lq, q->after != NULL ? q->after : "",
+		    q->after != NULL ? q->after : "", q->after_id, q->limit + 1);
+	default:
+		return db_query(a, out, SQL_PRODUCTS_AFTER_ID, "sssii", lq, lq,
+		    lq, q->after_id, q->limit + 1);
+	}
 }
 
 /* --- suppliers and warehouses ------------------------------------------- */

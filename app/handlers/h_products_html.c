@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "buf.h"
+#include "escape.h"
 #include "audit.h"
 #include "catalog.h"
 #include "db.h"
@@ -37,38 +39,71 @@ product_view(struct arena *a, const struct product *p)
 	return o;
 }
 
+/* /products?q=..&sort=..&after=..&after_id=.., each value URL-encoded. */
+static const char *
+next_link(struct arena *a, const struct product_page_req *pq,
+    const char *after, int64_t after_id)
+{
+	struct buf	 b;
+	const char	*out, *q = pq->q != NULL ? pq->q : "";
+
+	buf_init(&b, 4096);
+	(void)buf_puts(&b, "/products?q=");
+	(void)escape_url(&b, q, strlen(q));
+	(void)buf_printf(&b, "&sort=%s&after=", pq->sort == PRODUCTS_BY_SKU ?
+	    "sku" : pq->sort == PRODUCTS_BY_NAME ? "name" : "id");
+	(void)escape_url(&b, after, strlen(after));
+	(void)buf_printf(&b, "&after_id=%" PRId64, after_id);
+	out = arena_strdup(a, buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
 void
 h_products_page(struct request *r, struct response *resp)
 {
+	struct product_page_req	 pq;
 	struct db_rows		 rows;
 	struct json_object	*ctx, *list, *o;
 	struct product		 p;
-	const char		*q = request_query(r, "q");
 	const char		*sort = request_query(r, "sort");
 	const char		*pg = request_query(r, "page");
-	int64_t			 page = 1, total = 0, pages;
-	size_t			 i;
+	const char		*aid = request_query(r, "after_id");
+	int64_t			 max_id = 0, pages;
+	size_t			 i, n;
 	int			 st;
 
-	if (pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 10000000, &page)
-	    == -1) {
-		response_error(resp, r, 400, "page must be a number from 1.");
+	memset(&pq, 0, sizeof(pq));
+	pq.q = request_query(r, "q");
+	pq.after = request_query(r, "after");
+	pq.limit = PRODUCTS_PAGE;
+	pq.page = 1;
+	if ((pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 100000000,
+	    &pq.page) == -1) || (aid != NULL && aid[0] != '\0' &&
+	    str_to_i64(aid, 0, INT64_MAX, &pq.after_id) == -1)) {
+		response_error(resp, r, 400, "page and after_id must be "
+		    "numbers.");
 		return;
 	}
-	if (q != NULL && strlen(q) > 200) {
+	if ((pq.q != NULL && strlen(pq.q) > 200) || (pq.after != NULL &&
+	    strlen(pq.after) > 200)) {
 		response_error(resp, r, 400, "The search is too long.");
 		return;
 	}
-	if (sort == NULL || strcmp(sort, "name") != 0)
-		sort = "sku";
-	if ((st = products_page(r->arena, q, sort, (page - 1) * PRODUCTS_PAGE,
-	    PRODUCTS_PAGE, &rows, &total)) != DB_OK) {
+	pq.sort = sort != NULL && strcmp(sort, "sku") == 0 ? PRODUCTS_BY_SKU :
+	    sort != NULL && strcmp(sort, "name") == 0 ? PRODUCTS_BY_NAME :
+	    PRODUCTS_BY_ID;
+	if (pq.sort != PRODUCTS_BY_ID || (pq.q != NULL && pq.q[0] != '\0'))
+		pq.page = 0;		/* keyset */
+	if ((st = products_page(r->arena, &pq, &rows, &max_id)) != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
 	ctx = json_object_new_object();
 	list = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
+	n = pq.page > 0 ? rows.nrows : rows.nrows > PRODUCTS_PAGE ?
+	    PRODUCTS_PAGE : rows.nrows;
+	for (i = 0; i < n; i++) {
 		h_product_from_row(&rows, i, &p);
 		o = product_view(r->arena, &p);
 		json_object_object_add(o, "on_hand", h_jint(DB_CELL(&rows, i,
@@ -77,23 +112,37 @@ h_products_page(struct request *r, struct response *resp)
 		    13)));
 		json_object_array_add(list, o);
 	}
-	pages = (total + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
 	json_object_object_add(ctx, "title", json_object_new_string(
 	    "Products"));
 	json_object_object_add(ctx, "products", list);
-	json_object_object_add(ctx, "q", json_object_new_string(q ? q : ""));
+	json_object_object_add(ctx, "q", json_object_new_string(
+	    pq.q != NULL ? pq.q : ""));
+	json_object_object_add(ctx, "sort", json_object_new_string(
+	    pq.sort == PRODUCTS_BY_SKU ? "sku" : pq.sort == PRODUCTS_BY_NAME ?
+	    "name" : "id"));
+	json_object_object_add(ctx, "sort_sku", json_object_new_boolean(
+	    pq.sort == PRODUCTS_BY_SKU));
 	json_object_object_add(ctx, "sort_name", json_object_new_boolean(
-	    strcmp(sort, "name") == 0));
-	json_object_object_add(ctx, "sort", json_object_new_string(sort));
-	json_object_object_add(ctx, "page", json_object_new_int64(page));
-	json_object_object_add(ctx, "pages", json_object_new_int64(pages));
-	json_object_object_add(ctx, "total", json_object_new_int64(total));
-	if (page > 1)
-		json_object_object_add(ctx, "prev",
-		    json_object_new_int64(page - 1));
-	if (page < pages)
-		json_object_object_add(ctx, "next",
-		    json_object_new_int64(page + 1));
+	    pq.sort == PRODUCTS_BY_NAME));
+	if (pq.page > 0) {
+		pages = (max_id + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
+		json_object_object_add(ctx, "page",
+		    json_object_new_int64(pq.page));
+		json_object_object_add(ctx, "pages",
+		    json_object_new_int64(pages));
+		if (pq.page > 1)
+			json_object_object_add(ctx, "prev_page",
+			    json_object_new_int64(pq.page - 1));
+		if (pq.page < pages)
+			json_object_object_add(ctx, "next_page",
+			    json_object_new_int64(pq.page + 1));
+	} else if (rows.nrows > PRODUCTS_PAGE) {
+		/* The keyset of the last row shown. */
+		h_product_from_row(&rows, PRODUCTS_PAGE - 1, &p);
+		json_object_object_add(ctx, "next_link", json_object_new_string(
+		    next_link(r->arena, &pq, pq.sort == PRODUCTS_BY_SKU ? p.sku :
+		    pq.sort == PRODUCTS_BY_NAME ? p.name : "", p.id)));
+	}
 	response_html(resp, r, 200, "products", ctx);
 }
 
