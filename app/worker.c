@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -158,6 +159,12 @@ worker_main(int slot)
 	int			 ep, n;
 
 	app.slot = &app.sb->slots[slot];
+	/*
+	 * A fixed mmap threshold: a large block (argon2's 19 MiB, a big
+	 * response) is mapped and returned to the kernel when freed, instead
+	 * of raising glibc's dynamic threshold and staying in the heap.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	worker_signals(&waitmask);
 	worker_privdrop();
 	srandom((unsigned int)(getpid() ^ time(NULL)));

@@ -48,6 +48,13 @@ int	products_archive(const struct audit_ctx *, int64_t id,
 	    struct dom_error *);
 /* DB_OK, DOM_NOT_FOUND or a db_status. */
 int	products_get(struct arena *, int64_t id, struct product *);
+/*
+ * A product and its stock in one query: p is filled from the first row;
+ * columns 12..15 of each row are warehouse_id, warehouse code, on_hand,
+ * reserved (all NULL in the one row of a product without stock).
+ */
+int	products_detail(struct arena *, int64_t id, struct product *,
+	    struct db_rows *);
 /* The id of the product with this SKU, 0 if none, or a db_status. */
 int64_t	products_id_by_sku(struct arena *, const char *sku);
 /* warehouse_id, warehouse code, on_hand, reserved for one product. */

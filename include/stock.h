@@ -75,6 +75,8 @@ int	stock_list(struct arena *, int64_t product_id, int64_t warehouse_id,
 int	stock_movements(struct arena *, int64_t product_id,
 	    int64_t warehouse_id, const char *kind, int64_t before_id,
 	    int64_t limit, struct db_rows *);
+/* One ledger row by id, the columns of stock_movements(). */
+int	stock_movement_get(struct arena *, int64_t id, struct db_rows *);
 /* 1 if s names a ledger kind (receipt ... transfer_in). */
 int	stock_ledger_kind_valid(const char *);
 

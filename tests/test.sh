@@ -81,5 +81,7 @@ suite invariants invariants
 # The same suite against an ASan + UBSan build, on its own stack.
 sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 has_tests && suite asan make -s asan
+# Each benchmark workload for 2 seconds on its own stack: zero errors.
+suite bench-smoke make -s bench-smoke
 summary
 [ "$failed" -eq 0 ]

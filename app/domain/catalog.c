@@ -47,6 +47,15 @@ static const char SQL_PRODUCT_ARCHIVE[] =
     "updated_at = NOW(6) WHERE id = ?";
 static const char SQL_PRODUCT_GET[] =
     "SELECT " PRODUCT_COLS " FROM products p WHERE p.id = ?";
+/* A product and its stock rows in one round trip (one row per warehouse,
+ * or one row of NULLs without stock). */
+static const char SQL_PRODUCT_DETAIL[] =
+    "SELECT p.id, p.sku, p.name, p.unit, p.price_cents, p.cost_cents, "
+    "p.reorder_point, p.reorder_qty, p.supplier_id, p.active, p.version, "
+    "p.description, s.warehouse_id, w.code, s.on_hand, s.reserved "
+    "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
+    "LEFT JOIN warehouses w ON w.id = s.warehouse_id WHERE p.id = ? "
+    "ORDER BY w.code";
 static const char SQL_PRODUCT_STOCK[] =
     "SELECT s.warehouse_id, w.code, s.on_hand, s.reserved FROM stock s "
     "JOIN warehouses w ON w.id = s.warehouse_id WHERE s.product_id = ? "
@@ -61,8 +70,11 @@ static const char SQL_PRODUCTS_BY_ID[] =
  * however deep), the other orders by keyset (after the last row shown).
  */
 static const char SQL_PRODUCTS_BLOCK[] =
-    "SELECT " PRODUCT_COLS " FROM products p WHERE p.id BETWEEN ? AND ? "
-    "ORDER BY p.id";
+    "SELECT p.id, p.sku, p.name, p.unit, p.price_cents, p.cost_cents, "
+    "p.reorder_point, p.reorder_qty, p.supplier_id, p.active, p.version, "
+    "p.description, COALESCE(SUM(s.on_hand), 0), COALESCE(SUM(s.reserved), 0) "
+    "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
+    "WHERE p.id BETWEEN ? AND ? GROUP BY p.id ORDER BY p.id";
 static const char SQL_PRODUCTS_AFTER_ID[] =
     "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
     "AND p.id > ? ORDER BY p.id LIMIT ?";
@@ -323,6 +335,21 @@ products_get(struct arena *a, int64_t id, struct product *p)
 	if (rows.nrows != 1)
 		return DOM_NOT_FOUND;
 	product_from_row(&rows, 0, p);
+	return DB_OK;
+}
+
+int
+products_detail(struct arena *a, int64_t id, struct product *p,
+    struct db_rows *rows)
+{
+	int	rv;
+
+	memset(p, 0, sizeof(*p));
+	if ((rv = db_query(a, rows, SQL_PRODUCT_DETAIL, "i", id)) != DB_OK)
+		return rv;
+	if (rows->nrows == 0)
+		return DOM_NOT_FOUND;
+	product_from_row(rows, 0, p);
 	return DB_OK;
 }
 

@@ -63,6 +63,14 @@ static const char SQL_MOVEMENTS[] =
     "WHERE (? = 0 OR m.product_id = ?) AND (? = 0 OR m.warehouse_id = ?) "
     "AND (? = '' OR m.kind = ?) AND m.id < ? ORDER BY m.id DESC LIMIT ?";
 
+static const char SQL_MOVEMENT_GET[] =
+    "SELECT m.id, m.product_id, p.sku, m.warehouse_id, w.code, m.kind, "
+    "m.qty_delta, m.balance_after, m.reference, m.note, m.user_id, u.email, "
+    "DATE_FORMAT(m.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM stock_movements m JOIN products p ON p.id = m.product_id "
+    "JOIN warehouses w ON w.id = m.warehouse_id "
+    "LEFT JOIN users u ON u.id = m.user_id WHERE m.id = ?";
+
 static const char *const ledger_kinds[] = { "receipt", "shipment",
     "adjustment", "transfer_out", "transfer_in" };
 
@@ -326,4 +334,10 @@ stock_ledger_kind_valid(const char *s)
 		if (strcmp(s, ledger_kinds[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int
+stock_movement_get(struct arena *a, int64_t id, struct db_rows *out)
+{
+	return db_query(a, out, SQL_MOVEMENT_GET, "i", id);
 }

@@ -133,28 +133,29 @@ h_api_product(struct request *r, struct response *resp)
 
 	if ((id = h_id_param(r, resp, "No such product.")) < 0)
 		return;
-	if ((st = products_get(r->arena, id, &p)) == DOM_NOT_FOUND) {
+	if ((st = products_detail(r->arena, id, &p, &rows)) == DOM_NOT_FOUND) {
 		response_error(resp, r, 404, "No such product.");
 		return;
 	}
-	if (st != DB_OK || (st = products_stock(r->arena, id, &rows)) !=
-	    DB_OK) {
+	if (st != DB_OK) {
 		h_db_error(r, resp, st);
 		return;
 	}
 	o = h_product_json(&p);
 	stock = json_object_new_array();
 	for (i = 0; i < rows.nrows; i++) {
+		if (DB_CELL(&rows, i, 12) == NULL)
+			continue;
 		s = json_object_new_object();
 		on = res = 0;
-		(void)str_to_i64(DB_CELL(&rows, i, 2), INT64_MIN, INT64_MAX,
+		(void)str_to_i64(DB_CELL(&rows, i, 14), INT64_MIN, INT64_MAX,
 		    &on);
-		(void)str_to_i64(DB_CELL(&rows, i, 3), INT64_MIN, INT64_MAX,
+		(void)str_to_i64(DB_CELL(&rows, i, 15), INT64_MIN, INT64_MAX,
 		    &res);
 		json_object_object_add(s, "warehouse_id",
-		    h_jint(DB_CELL(&rows, i, 0)));
+		    h_jint(DB_CELL(&rows, i, 12)));
 		json_object_object_add(s, "warehouse_code",
-		    json_object_new_string(DB_CELL(&rows, i, 1)));
+		    json_object_new_string(DB_CELL(&rows, i, 13)));
 		json_object_object_add(s, "on_hand", json_object_new_int64(on));
 		json_object_object_add(s, "reserved",
 		    json_object_new_int64(res));
@@ -166,7 +167,6 @@ h_api_product(struct request *r, struct response *resp)
 	response_json(resp, 200, o);
 }
 
-/* Reads a product's fields from the JSON body into p; errors per field. */
 /*
  * Reads a product's fields from the JSON body into p; errors per field.
  * A PUT replaces the product, so every field is required there (supplier_id

@@ -191,8 +191,8 @@ move_op_api(struct request *r, struct response *resp, void *arg)
 	}
 	list = json_object_new_array();
 	for (i = 0; i < res.n; i++) {
-		if ((rv = stock_movements(r->arena, 0, 0, NULL, res.ids[i] + 1,
-		    1, &rows)) != DB_OK) {
+		if ((rv = stock_movement_get(r->arena, res.ids[i], &rows)) !=
+		    DB_OK) {
 			json_object_put(list);
 			return rv;
 		}

@@ -219,6 +219,8 @@ class Probe(threading.Thread):
 
 def parse_latency(s):
     m = re.match(r"([\d.]+)(us|ms|s)", s)
+    if m is None:
+        raise RuntimeError("wrk latency %r" % s)
     v = float(m.group(1))
     return v / 1000.0 if m.group(2) == "us" else v if m.group(2) == "ms" else v * 1000
 
@@ -263,11 +265,13 @@ def run_workload(name, seconds, creds, nproducts, wids):
     wrk_cpu1 = os.times()
     wrk_s = (wrk_cpu1.children_user - wrk_cpu0.children_user +
              wrk_cpu1.children_system - wrk_cpu0.children_system)
+    if "requests in" not in out or "50%" not in out:
+        raise RuntimeError("%s: wrk said:\n%s" % (name, out))
     reqs = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = re.search(r"Latency\s+(\S+)", out).group(1)
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockerr = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                         r"timeout (\d+)", out)
