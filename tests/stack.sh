@@ -126,7 +126,7 @@ start_mariadb() {
 	setsid mariadbd --no-defaults --user=root --datadir="$P/mysql" \
 	    --socket="$SOCK" --skip-networking --pid-file="$P/mysqld.pid" \
 	    --log-error="$P/mysqld.err" --innodb-flush-log-at-trx-commit=1 \
-	    --innodb-buffer-pool-size=256M --character-set-server=utf8mb4 \
+	    --innodb-buffer-pool-size=${MYSQL_BUFFER_POOL:-256M} --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
 	mpid=$!
 	i=0
@@ -294,13 +294,16 @@ start_nginx() {
 }
 
 seed_db() {
-	[ "$SEED" = 1 ] && [ ! -f "$P/.seeded" ] || return 0
+	[ "$SEED" = 1 ] || return 0
+	touch "$P/.seeded"
+	# Each seed file once: its name is kept in PREFIX/.seeded.
 	for f in "$ROOT"/sql/seed/*.sql; do
 		[ -f "$f" ] || continue
+		grep -qxF "$(basename "$f")" "$P/.seeded" && continue
 		echo "stack: loading $f"
-		mariadb -S "$SOCK" -u root backroom < "$f"
+		mariadb -S "$SOCK" -u root backroom < "$f" || return 1
+		basename "$f" >> "$P/.seeded"
 	done
-	touch "$P/.seeded"
 }
 
 # The first admin account, once; its login is kept in PREFIX/admin_login

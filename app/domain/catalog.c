@@ -424,7 +424,7 @@ products_page(struct arena *a, const struct product_page_req *q,
 		return db_query(a, out, SQL_PRODUCTS_AFTER_SKU, "ssssi", lq, lq,
 		    lq, q->after != NULL ? q->after : "", q->limit + 1);
 	case PRODUCTS_BY_NAME:
-		return db_query(a, out, SQL_PRODUCTS_AFTER_NAME, "ssssii", lq,
+		return db_query(a, out, SQL_PRODUCTS_AFTER_NAME, "sssssii", lq,
 		    lq, lq, q->after != NULL ? q->after : "",
 		    q->after != NULL ? q->after : "", q->after_id, q->limit + 1);
 	default:
