@@ -35,13 +35,16 @@ static const char SQL_ROWS[] =
     "SELECT id, DATE_FORMAT(at, " AUDIT_TIME_FMT "), actor_id, action, "
     "entity, entity_id, details, client_addr, request_id, prev_hash, hash "
     "FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000";
+/* The end of the next batch: the last of the oldest 5000 rows past the
+ * retention (ids and times rise together: ids come from the head). */
 static const char SQL_PRUNE_FIND[] =
-    "SELECT id, hash FROM audit_log WHERE at < NOW(6) - INTERVAL ? DAY "
-    "ORDER BY id DESC LIMIT 1";
+    "SELECT id, hash FROM audit_log WHERE id = (SELECT MAX(id) FROM "
+    "(SELECT id FROM audit_log WHERE at < NOW(6) - INTERVAL ? DAY "
+    "ORDER BY id LIMIT 5000) b)";
 static const char SQL_PRUNE_MIN[] =
     "SELECT COALESCE(MIN(id), 0) FROM audit_log";
 static const char SQL_PRUNE_DELETE[] =
-    "DELETE FROM audit_log WHERE id <= ? ORDER BY id LIMIT 10000";
+    "DELETE FROM audit_log WHERE id <= ?";
 static const char SQL_PRUNE_ANCHOR[] =
     "UPDATE audit_chain SET pruned_id = ?, pruned_hash = ? WHERE id = 1";
 
@@ -254,7 +257,7 @@ audit_prune_tx(void *p)
 	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL };
 	struct db_rows		 head, last, first;
 	struct json_object	*d;
-	int64_t			 through, n, total = 0;
+	int64_t			 through, n, total;
 	int			 rv;
 
 	pa->deleted = 0;
@@ -268,11 +271,9 @@ audit_prune_tx(void *p)
 	through = cell_i64(DB_CELL(&last, 0, 0));
 	if ((rv = db_query(pa->a, &first, SQL_PRUNE_MIN, "")) != DB_OK)
 		return rv;
-	do {
-		if ((n = db_exec(SQL_PRUNE_DELETE, "i", through)) < 0)
-			return (int)n;
-		total += n;
-	} while (n > 0);
+	if ((n = db_exec(SQL_PRUNE_DELETE, "i", through)) < 0)
+		return (int)n;
+	total = n;
 	if ((rv = (int)db_exec(SQL_PRUNE_ANCHOR, "is", through,
 	    DB_CELL(&last, 0, 1))) < 0)
 		return rv;
@@ -287,15 +288,21 @@ audit_prune_tx(void *p)
 	return audit_write(&ctx, "audit.pruned", "audit_log", NULL, d);
 }
 
+/* Batches of at most 5000 rows, each its own short transaction, so the
+ * chain head (which every write needs) is never held for long. */
 int64_t
 audit_prune(struct arena *a, long days)
 {
 	struct prune_arg	pa = { a, days, 0 };
+	int64_t			total = 0;
 	int			rv;
 
-	if ((rv = db_tx(audit_prune_tx, &pa)) != DB_OK)
-		return rv;
-	return pa.deleted;
+	do {
+		if ((rv = db_tx(audit_prune_tx, &pa)) != DB_OK)
+			return rv;
+		total += pa.deleted;
+	} while (pa.deleted > 0);
+	return total;
 }
 
 int

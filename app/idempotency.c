@@ -37,8 +37,23 @@ struct idem {
 	const char	*key;
 	const char	*fp;
 	idem_op		 op;
+	idem_refuse	 refuse;
 	void		*arg;
+	int		 refused;	/* the op's code, refusal not written */
 };
+
+/* A clean response for each attempt: a re-run must not inherit headers
+ * (Location, flash) of the attempt before it. */
+static void
+idem_reset(struct idem *x)
+{
+	buf_reset(&x->resp->body);
+	x->resp->nheaders = 0;
+	x->resp->status = 200;
+	x->resp->content_type = NULL;
+	if (x->r->request_id[0] != '\0')
+		response_header(x->resp, "X-Request-Id", x->r->request_id);
+}
 
 static int
 key_ok(const char *k)
@@ -70,8 +85,14 @@ idem_api_key(struct request *r, struct response *resp, const char **key)
 int
 idem_form_key(struct request *r, struct response *resp, const char **key)
 {
-	const char	*t = form_get(&r->form, "form_token");
+	const char	*t, *field;
+	int		 st;
 
+	if ((st = request_parse_form(r, &field)) != 0) {
+		response_error(resp, r, st, "The form could not be read.");
+		return -1;
+	}
+	t = form_get(&r->form, "form_token");
 	if (t == NULL || strlen(t) != TOKEN_HEX_LEN || !key_ok(t)) {
 		response_error(resp, r, 400, "The form is missing its one-time "
 		    "token. Reload the page and submit it again.");
@@ -131,6 +152,8 @@ idem_tx(void *p)
 	int64_t		 n;
 	int		 rv;
 
+	idem_reset(x);
+	x->refused = 0;
 	if (x->key == NULL)
 		return x->op(x->r, x->resp, x->arg);
 	n = db_exec(SQL_CLAIM, "iss", x->r->auth.user_id, x->key, x->fp);
@@ -145,6 +168,11 @@ idem_tx(void *p)
 		return rv;
 	if (rv > 0 && (n = db_exec("ROLLBACK TO SAVEPOINT idem", "")) < 0)
 		return (int)n;
+	if (rv > 0 && x->refuse != NULL) {
+		/* Rendered from the rolled-back state, then stored. */
+		idem_reset(x);
+		x->refuse(x->r, x->resp, x->arg, rv);
+	}
 	/* Stored: the refusal as well as the success. */
 	return idem_store(x);
 }
@@ -192,9 +220,9 @@ idem_replay(struct idem *x)
 
 void
 idem_run(struct request *r, struct response *resp, const char *key,
-    idem_op op, void *arg)
+    idem_op op, idem_refuse refuse, void *arg)
 {
-	struct idem	x = { r, resp, key, NULL, op, arg };
+	struct idem	x = { r, resp, key, NULL, op, refuse, arg, 0 };
 	int		rv;
 
 	if (key != NULL && (x.fp = fingerprint(r)) == NULL) {
@@ -204,9 +232,15 @@ idem_run(struct request *r, struct response *resp, const char *key,
 	rv = db_tx(idem_tx, &x);
 	if (rv == IDEM_REPLAY)
 		idem_replay(&x);
-	else if (rv < 0)
+	else if (rv < 0) {
+		idem_reset(&x);
 		h_db_error(r, resp, rv);
-	/* rv > 0: the op wrote the refusal; DB_OK: the op wrote the answer */
+	} else if (rv > 0 && refuse != NULL) {
+		/* Without a key the whole transaction was rolled back. */
+		idem_reset(&x);
+		refuse(r, resp, arg, rv);
+	}
+	/* Otherwise the op wrote the refusal or the answer. */
 }
 
 long long

@@ -231,9 +231,15 @@ middleware_run(const struct route *rt, struct request *r,
 		unauthenticated(r, resp, bad_token);
 		return -1;
 	}
+	/* A password set by an admin must be replaced before anything else,
+	 * pages and API alike (the session cookie works on both). */
 	if (r->auth.via == AUTH_SESSION && r->auth.must_change &&
-	    !(rt->flags & R_PWCHANGE) && !r->is_api) {
-		response_redirect(resp, "/account");
+	    !(rt->flags & R_PWCHANGE)) {
+		if (r->is_api)
+			response_error(resp, r, 403, "Choose a new password at "
+			    "/account first.");
+		else
+			response_redirect(resp, "/account");
 		return -1;
 	}
 	if (r->auth.via == AUTH_SESSION && is_unsafe(r->method) &&

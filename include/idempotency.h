@@ -24,15 +24,24 @@ struct response;
  * negative db_status (DB_RETRY re-runs everything; others become 503/500).
  */
 typedef int (*idem_op)(struct request *, struct response *, void *arg);
+/*
+ * Writes the refusal for the op's positive code, after the change was
+ * rolled back, so a page it renders from the database shows the state
+ * that is really there.  NULL: the op wrote its refusal itself (fine when
+ * it reads nothing the change touched).
+ */
+typedef void (*idem_refuse)(struct request *, struct response *, void *arg,
+	    int code);
 
-/* key NULL: no idempotency.  Always leaves a complete response. */
+/* key NULL: no idempotency.  Always leaves a complete response; the
+ * response is reset before each attempt of the transaction. */
 void	idem_run(struct request *, struct response *, const char *key,
-	    idem_op, void *arg);
+	    idem_op, idem_refuse, void *arg);
 /* The API's key: the Idempotency-Key header (NULL if absent).  -1 with a
  * 400 response if it is malformed. */
 int	idem_api_key(struct request *, struct response *, const char **key);
-/* The HTML form's key from its "form_token" field; -1 with a 400 page if
- * it is missing or malformed. */
+/* The HTML form's key from its "form_token" field (the form is parsed
+ * here); -1 with a 400 page if it is missing or malformed. */
 int	idem_form_key(struct request *, struct response *, const char **key);
 /* Deletes keys older than a day (housekeeping); count or a db_status. */
 long long idem_purge(void);

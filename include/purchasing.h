@@ -21,6 +21,12 @@ struct db_rows;
 int	po_create(const struct audit_ctx *, int64_t supplier_id,
 	    int64_t warehouse_id, const char *note, const struct line_in *,
 	    size_t n, int64_t *id_out, struct dom_error *);
+/* The same without its audit row, for callers that make several orders in
+ * one transaction and audit them at the end (the audit head is the last
+ * lock a transaction takes). */
+int	po_create_unaudited(const struct audit_ctx *, int64_t supplier_id,
+	    int64_t warehouse_id, const char *note, const struct line_in *,
+	    size_t n, int64_t *id_out, struct dom_error *);
 int	po_order(const struct audit_ctx *, int64_t id, struct dom_error *);
 int	po_cancel(const struct audit_ctx *, int64_t id, struct dom_error *);
 /* Receives lines[i].qty units on line lines[i].line_no (qty >= 1). */

@@ -115,7 +115,7 @@ orders_create(const struct audit_ctx *ctx, const char *customer,
 	struct db_rows		 rows;
 	struct json_object	*d;
 	size_t			 i, j;
-	int64_t			 id, total = 0;
+	int64_t			 id, total = 0, amount;
 	int			 rv;
 
 	if (!text_ok(customer, 1, 200))
@@ -160,7 +160,11 @@ orders_create(const struct audit_ctx *ctx, const char *customer,
 		    (int64_t)(i + 1), lines[i].product_id, lines[i].qty,
 		    i64(DB_CELL(&rows, 0, 0)))) < 0)
 			return rv;
-		total += lines[i].qty * i64(DB_CELL(&rows, 0, 0));
+		if (__builtin_mul_overflow(lines[i].qty,
+		    i64(DB_CELL(&rows, 0, 0)), &amount) ||
+		    __builtin_add_overflow(total, amount, &total))
+			return dom_fail(err, DOM_INVALID, "lines",
+			    "The order's total is too large.");
 	}
 	d = json_object_new_object();
 	json_object_object_add(d, "customer", json_object_new_string(customer));

@@ -91,15 +91,37 @@ id_str(const struct audit_ctx *ctx, int64_t id)
 	return arena_printf(ctx->arena, "%" PRId64, id);
 }
 
+static int po_create_impl(const struct audit_ctx *, int64_t, int64_t,
+    const char *, const struct line_in *, size_t, int64_t *,
+    struct dom_error *, int);
+
 int
 po_create(const struct audit_ctx *ctx, int64_t supplier_id,
     int64_t warehouse_id, const char *note, const struct line_in *lines,
     size_t n, int64_t *id_out, struct dom_error *err)
 {
+	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
+	    id_out, err, 1);
+}
+
+int
+po_create_unaudited(const struct audit_ctx *ctx, int64_t supplier_id,
+    int64_t warehouse_id, const char *note, const struct line_in *lines,
+    size_t n, int64_t *id_out, struct dom_error *err)
+{
+	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
+	    id_out, err, 0);
+}
+
+static int
+po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
+    int64_t warehouse_id, const char *note, const struct line_in *lines,
+    size_t n, int64_t *id_out, struct dom_error *err, int write_audit)
+{
 	struct db_rows		 rows;
 	struct json_object	*d;
 	size_t			 i, j;
-	int64_t			 id, cost;
+	int64_t			 id, cost, amount, total = 0;
 	int			 rv;
 
 	if (note != NULL && strlen(note) > 255)
@@ -149,22 +171,26 @@ po_create(const struct audit_ctx *ctx, int64_t supplier_id,
 			    "No such active product.");
 		cost = lines[i].cost_cents >= 0 ? lines[i].cost_cents :
 		    i64(DB_CELL(&rows, 0, 0));
+		if (__builtin_mul_overflow(lines[i].qty, cost, &amount) ||
+		    __builtin_add_overflow(total, amount, &total))
+			return dom_fail(err, DOM_INVALID, "lines",
+			    "The order's total is too large.");
 		if ((rv = (int)db_exec(SQL_PO_LINE_INSERT, "iiiii", id,
 		    (int64_t)(i + 1), lines[i].product_id, lines[i].qty,
 		    cost)) < 0)
 			return rv;
 	}
+	*id_out = id;
+	if (!write_audit)
+		return DB_OK;
 	d = json_object_new_object();
 	json_object_object_add(d, "supplier_id",
 	    json_object_new_int64(supplier_id));
 	json_object_object_add(d, "warehouse_id",
 	    json_object_new_int64(warehouse_id));
 	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
-	if ((rv = audit_write(ctx, "purchase_order.created", "purchase_order",
-	    id_str(ctx, id), d)) != DB_OK)
-		return rv;
-	*id_out = id;
-	return DB_OK;
+	return audit_write(ctx, "purchase_order.created", "purchase_order",
+	    id_str(ctx, id), d);
 }
 
 static int

@@ -109,9 +109,10 @@ int
 reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
     size_t n, int64_t *po_ids, size_t *npos, struct dom_error *err)
 {
-	struct db_rows	 rows;
-	struct line_in	*lines;
-	int64_t		*sup, *qty;
+	struct db_rows		 rows;
+	struct json_object	*d, *ids;
+	struct line_in		*lines;
+	int64_t			*sup, *qty;
 	int		*done;
 	size_t		 i, j, k;
 	int		 rv;
@@ -161,13 +162,22 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 				k++;
 				done[j] = 1;
 			}
-		if ((rv = po_create(ctx, sup[i], p[i].warehouse_id,
+		if ((rv = po_create_unaudited(ctx, sup[i], p[i].warehouse_id,
 		    "from reorder suggestions", lines, k, &po_ids[*npos], err))
 		    != DB_OK)
 			return rv;
 		(*npos)++;
 	}
-	return DB_OK;
+	/* One audit row for all of them, as the last step. */
+	d = json_object_new_object();
+	ids = json_object_new_array();
+	for (i = 0; i < *npos; i++)
+		json_object_array_add(ids, json_object_new_int64(po_ids[i]));
+	json_object_object_add(d, "purchase_orders", ids);
+	json_object_object_add(d, "suggestions", json_object_new_int64(
+	    (int64_t)n));
+	return audit_write(ctx, "reorder.purchase_orders_created",
+	    "purchase_order", NULL, d);
 }
 
 int

@@ -253,8 +253,9 @@ stock_move(const struct audit_ctx *ctx, const struct move_req *m,
 		res->n = 1;
 		break;
 	case MOVE_TRANSFER:
-		/* Lock the two stock rows in warehouse order; the ledger
-		 * still lists the transfer out first. */
+		/* Lock the two stock rows in warehouse order; ids[0] is the
+		 * transfer_out row either way (the ledger ids follow the
+		 * locking order). */
 		if (m->warehouse_id < m->to_warehouse_id) {
 			rv = stock_post(ctx, m->product_id, m->warehouse_id,
 			    "transfer_out", -m->qty, 0, m->reference, m->note,

@@ -230,7 +230,7 @@ catalog_save_api(struct request *r, struct response *resp, int warehouse,
 	}
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, catalog_op_api, &op);
+	idem_run(r, resp, key, catalog_op_api, NULL, &op);
 }
 
 void

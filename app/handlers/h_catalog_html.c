@@ -237,7 +237,7 @@ catalog_save(struct request *r, struct response *resp, int64_t id)
 		return;
 	}
 	json_object_put(errors);
-	idem_run(r, resp, key, catalog_form_op, &op);
+	idem_run(r, resp, key, catalog_form_op, NULL, &op);
 }
 
 void
@@ -333,9 +333,17 @@ reorder_form_op(struct request *r, struct response *resp, void *arg)
 	if (rv == DB_OK)
 		h_redirect_flash(resp, "/purchase-orders?status=draft",
 		    "reorder_created");
-	else if (rv > 0)
-		reorder_page(r, resp, 422, op->err.message);
 	return rv;
+}
+
+static void
+reorder_form_refuse(struct request *r, struct response *resp, void *arg,
+    int rv)
+{
+	struct reorder_form_op	*op = arg;
+
+	(void)rv;
+	reorder_page(r, resp, 422, op->err.message);
 }
 
 void
@@ -366,7 +374,7 @@ h_reorder_form(struct request *r, struct response *resp)
 		reorder_page(r, resp, 422, "Pick at least one suggestion.");
 		return;
 	}
-	idem_run(r, resp, key, reorder_form_op, &op);
+	idem_run(r, resp, key, reorder_form_op, reorder_form_refuse, &op);
 }
 
 /* --- dashboard ------------------------------------------------------------ */

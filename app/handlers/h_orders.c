@@ -27,7 +27,7 @@ struct json_object *
 h_order_json(const struct order *o, int purchase)
 {
 	struct json_object	*j = json_object_new_object(), *lines, *l;
-	int64_t			 total = 0;
+	int64_t			 total = 0, amount;
 	size_t			 i;
 
 	json_object_object_add(j, "id", json_object_new_int64(o->id));
@@ -57,7 +57,11 @@ h_order_json(const struct order *o, int purchase)
 		if (purchase)
 			json_object_object_add(l, "received",
 			    json_object_new_int64(o->lines[i].received));
-		total += o->lines[i].qty * o->lines[i].price_cents;
+		/* Bounded at creation; saturate rather than overflow. */
+		if (__builtin_mul_overflow(o->lines[i].qty,
+		    o->lines[i].price_cents, &amount) ||
+		    __builtin_add_overflow(total, amount, &total))
+			total = INT64_MAX;
 		json_object_array_add(lines, l);
 	}
 	json_object_object_add(j, "lines", lines);
@@ -338,7 +342,7 @@ order_create_api(struct request *r, struct response *resp, int purchase)
 	op.lines = lines_from_json(r, 0, &op.nlines, errors);
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, order_op_api, &op);
+	idem_run(r, resp, key, order_op_api, NULL, &op);
 }
 
 void
@@ -381,5 +385,5 @@ h_api_order_action(struct request *r, struct response *resp)
 		response_error(resp, r, 400, "The body could not be read.");
 		return;
 	}
-	idem_run(r, resp, key, order_op_api, &op);
+	idem_run(r, resp, key, order_op_api, NULL, &op);
 }

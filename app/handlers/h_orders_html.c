@@ -224,7 +224,6 @@ order_form_op(struct request *r, struct response *resp, void *arg)
 {
 	struct order_form_op	*op = arg;
 	struct audit_ctx	 ctx;
-	struct json_object	*errors;
 	const char		*a = op->action, *flash;
 	int64_t			 id = op->id;
 	int			 rv;
@@ -259,18 +258,28 @@ order_form_op(struct request *r, struct response *resp, void *arg)
 		    base(op->purchase), id), flash);
 		return DB_OK;
 	}
+	return rv;
+}
+
+/* The refusal, rendered after the change was rolled back. */
+static void
+order_form_refuse(struct request *r, struct response *resp, void *arg,
+    int rv)
+{
+	struct order_form_op	*op = arg;
+	struct json_object	*errors;
+
 	if (rv == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such order.");
-	else if (rv > 0 && strcmp(a, "create") == 0) {
+	else if (strcmp(op->action, "create") == 0) {
 		errors = json_object_new_object();
 		h_dom_field(errors, &op->err);
 		order_form(r, resp, 422, op->purchase, errors);
-	} else if (rv > 0) {
-		order_detail(r, resp, rv == DOM_INVALID ? 422 : 409, id,
+	} else {
+		order_detail(r, resp, rv == DOM_INVALID ? 422 : 409, op->id,
 		    op->purchase, op->err.message, op->err.details);
 		op->err.details = NULL;
 	}
-	return rv;
 }
 
 /* Reads the numbered line rows; rows without a SKU are skipped. */
@@ -344,7 +353,7 @@ h_order_create_form(struct request *r, struct response *resp)
 		return;
 	}
 	json_object_put(errors);
-	idem_run(r, resp, key, order_form_op, &op);
+	idem_run(r, resp, key, order_form_op, order_form_refuse, &op);
 }
 
 static void
@@ -472,5 +481,5 @@ h_order_action_form(struct request *r, struct response *resp)
 		}
 		json_object_put(errors);
 	}
-	idem_run(r, resp, key, order_form_op, &op);
+	idem_run(r, resp, key, order_form_op, order_form_refuse, &op);
 }

@@ -250,7 +250,7 @@ h_api_product_create(struct request *r, struct response *resp)
 	op.p.active = 1;
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, product_op_api, &op);
+	idem_run(r, resp, key, product_op_api, NULL, &op);
 }
 
 void
@@ -270,7 +270,7 @@ h_api_product_update(struct request *r, struct response *resp)
 	op.p.id = id;
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, product_op_api, &op);
+	idem_run(r, resp, key, product_op_api, NULL, &op);
 }
 
 static int
@@ -309,5 +309,5 @@ h_api_product_archive(struct request *r, struct response *resp)
 		response_error(resp, r, 400, "The body could not be read.");
 		return;
 	}
-	idem_run(r, resp, key, archive_op_api, &id);
+	idem_run(r, resp, key, archive_op_api, NULL, &id);
 }

@@ -209,6 +209,8 @@ product_as_form(struct arena *a, const struct product *p)
 	    ""));
 	json_object_object_add(f, "version", json_object_new_string(
 	    arena_printf(a, "%" PRId64, p->version)));
+	json_object_object_add(f, "active", json_object_new_string(
+	    p->active ? "1" : "0"));
 	return f;
 }
 
@@ -303,7 +305,8 @@ product_save(struct request *r, struct response *resp, int64_t id)
 	op.p.name = h_field(r, "name");
 	op.p.description = h_field(r, "description");
 	op.p.unit = h_field(r, "unit");
-	op.p.active = 1;
+	/* An edit keeps the archived state the form was opened with. */
+	op.p.active = id == 0 || strcmp(h_field(r, "active"), "0") != 0;
 	(void)h_field_money(r, "price", &op.p.price_cents, errors);
 	(void)h_field_money(r, "cost", &op.p.cost_cents, errors);
 	(void)h_field_int(r, "reorder_point", 0, BR_MAX_QTY, 0, 0,
@@ -320,7 +323,7 @@ product_save(struct request *r, struct response *resp, int64_t id)
 		return;
 	}
 	json_object_put(errors);
-	idem_run(r, resp, key, product_form_op, &op);
+	idem_run(r, resp, key, product_form_op, NULL, &op);
 }
 
 void
@@ -366,7 +369,7 @@ h_product_archive_form(struct request *r, struct response *resp)
 	if ((id = h_id_param(r, resp, "No such product.")) < 0 ||
 	    idem_form_key(r, resp, &key) == -1)
 		return;
-	idem_run(r, resp, key, archive_form_op, &id);
+	idem_run(r, resp, key, archive_form_op, NULL, &id);
 }
 
 void

@@ -164,7 +164,7 @@ h_api_reorder_create(struct request *r, struct response *resp)
 	}
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, reorder_op_api, &op);
+	idem_run(r, resp, key, reorder_op_api, NULL, &op);
 }
 
 void

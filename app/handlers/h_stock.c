@@ -236,5 +236,5 @@ h_api_movement_create(struct request *r, struct response *resp)
 	(void)h_json_str(r->json, "note", 0, NULL, &op.m.note, errors);
 	if (h_invalid(r, resp, errors))
 		return;
-	idem_run(r, resp, key, move_op_api, &op);
+	idem_run(r, resp, key, move_op_api, NULL, &op);
 }

@@ -80,7 +80,7 @@ stock_page(struct request *r, struct response *resp, int status,
 	whs = h_warehouse_options(r, wid, &first);
 	if (wid == 0)
 		wid = first;
-	if (wid > 0 && (st = stock_list(r->arena, 0, wid, after, 0,
+	if (wid > 0 && (st = stock_list(r->arena, 0, wid, after, wid,
 	    STOCK_PAGE + 1, &rows)) != DB_OK) {
 		json_object_put(whs);
 		json_object_put(form);
@@ -149,7 +149,6 @@ move_form_op(struct request *r, struct response *resp, void *arg)
 	struct move_form_op	*op = arg;
 	struct audit_ctx	 ctx;
 	struct move_result	 res;
-	struct json_object	*errors;
 	int			 rv;
 
 	middleware_audit_ctx(r, &ctx);
@@ -160,13 +159,18 @@ move_form_op(struct request *r, struct response *resp, void *arg)
 		    "movement_recorded");
 		return DB_OK;
 	}
-	if (rv > 0) {
-		errors = json_object_new_object();
-		h_dom_field(errors, &op->err);
-		stock_page(r, resp, rv == DOM_CONFLICT ? 409 : 422,
-		    op->m.warehouse_id, h_form_echo(r), errors);
-	}
 	return rv;
+}
+
+static void
+move_form_refuse(struct request *r, struct response *resp, void *arg, int rv)
+{
+	struct move_form_op	*op = arg;
+	struct json_object	*errors = json_object_new_object();
+
+	h_dom_field(errors, &op->err);
+	stock_page(r, resp, rv == DOM_CONFLICT ? 409 : 422, op->m.warehouse_id,
+	    h_form_echo(r), errors);
 }
 
 void
@@ -214,7 +218,7 @@ h_stock_move_form(struct request *r, struct response *resp)
 		return;
 	}
 	json_object_put(errors);
-	idem_run(r, resp, key, move_form_op, &op);
+	idem_run(r, resp, key, move_form_op, move_form_refuse, &op);
 }
 
 void

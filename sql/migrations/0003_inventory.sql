@@ -1,8 +1,9 @@
 -- 0003: inventory (issue 4): warehouses, suppliers, products, stock per
 -- product x warehouse, the append-only movements ledger, sales and
 -- purchase orders, idempotency keys.  Quantities are whole units; money is
--- integer cents.  Locking order everywhere: products, then stock rows by
--- (product_id, warehouse_id), then orders.
+-- integer cents.  Locking order everywhere (app/domain/domain.h): the
+-- document (order, purchase order, product), then stock rows by
+-- (product_id, warehouse_id), then the audit chain's head.
 CREATE TABLE IF NOT EXISTS warehouses (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 	code		VARCHAR(20) NOT NULL,
