@@ -23,19 +23,15 @@
 
 #define LOCKOUT_CAP	3600	/* seconds */
 
-static const char SQL_THROTTLE_GET[] =
-    "SELECT kind, failures, window_start > NOW(6) - INTERVAL ? SECOND, "
-    "CEIL(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(6), "
-    "COALESCE(locked_until, NOW(6)))) / 1000000), "
-    "CEIL(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(6), window_start + "
-    "INTERVAL ? SECOND)) / 1000000) FROM login_throttle "
-    "WHERE (kind = 'account' AND key_hash = ?) OR "
-    "(kind = 'addr' AND key_hash = ?)";
 /* A row is stale (its count starts again) when its window has passed and
  * it is not locked, nor was locked within the window. */
 static const char SQL_THROTTLE_LOCK[] =
     "SELECT failures, window_start < NOW(6) - INTERVAL ? SECOND AND "
-    "(locked_until IS NULL OR locked_until < NOW(6) - INTERVAL ? SECOND) "
+    "(locked_until IS NULL OR locked_until < NOW(6) - INTERVAL ? SECOND), "
+    "CEIL(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(6), "
+    "COALESCE(locked_until, NOW(6)))) / 1000000), "
+    "CEIL(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(6), window_start + "
+    "INTERVAL ? SECOND)) / 1000000) "
     "FROM login_throttle WHERE kind = ? AND key_hash = ? FOR UPDATE";
 static const char SQL_THROTTLE_INSERT[] =
     "INSERT INTO login_throttle (kind, key_hash, failures, window_start, "
@@ -49,6 +45,9 @@ static const char SQL_THROTTLE_LOCKOUT[] =
     "UPDATE login_throttle SET failures = ?, "
     "locked_until = NOW(6) + INTERVAL ? SECOND WHERE kind = ? AND "
     "key_hash = ?";
+static const char SQL_THROTTLE_UNCOUNT[] =
+    "UPDATE login_throttle SET failures = GREATEST(failures, 1) - 1 "
+    "WHERE kind = 'addr' AND key_hash = ?";
 static const char SQL_THROTTLE_CLEAR[] =
     "DELETE FROM login_throttle WHERE kind = 'account' AND key_hash = ?";
 static const char SQL_THROTTLE_PURGE[] =
@@ -170,6 +169,14 @@ accounts_normalize_email(struct arena *a, const char *email)
 
 /* --- sign-in ------------------------------------------------------------ */
 
+/*
+ * Throttling counts an attempt before the password is checked, under the
+ * row's lock, so concurrent attempts cannot slip past the limit while
+ * argon2 runs: the claim refuses a locked email or a throttled address,
+ * otherwise counts the attempt and, from login_max_failures on, locks the
+ * email at once (provisionally).  A success then deletes the email's row
+ * (clearing the lock) and takes the attempt back from the address's count.
+ */
 struct login_tx {
 	const struct audit_ctx	*ctx;
 	const struct config	*cfg;
@@ -180,52 +187,101 @@ struct login_tx {
 	const char		*old_hash;	/* password_hash read */
 	const char		*old_session;
 	struct login_outcome	*out;
-	int			 locked_now;	/* set by the failure tx */
-	long			 lock_seconds;
+	long			 lock_seconds;	/* set by this attempt */
 };
 
-/* Counts one failure for (kind, key); sets *lock_s when it locks now. */
+/* The lock for the nth failure: base, doubling per failure past max. */
+static long
+lockout_seconds(const struct config *c, int64_t failures)
+{
+	int64_t	shift = failures - c->login_max_failures;
+	long	secs = c->login_lockout_seconds;
+
+	while (shift-- > 0 && secs < LOCKOUT_CAP)
+		secs *= 2;
+	return secs > LOCKOUT_CAP ? LOCKOUT_CAP : secs;
+}
+
+/*
+ * Counts one attempt for (kind, key); *failures gets the new count.  For
+ * kind 'account': refuses with *retry when locked, and locks from the
+ * max-th attempt on.  For 'addr': refuses when the window is full.
+ */
 static int
-throttle_fail(struct login_tx *t, const char *kind, const char *key,
-    long *lock_s)
+throttle_claim(struct login_tx *t, const char *kind, const char *key,
+    int64_t *failures, long *retry)
 {
 	struct db_rows	rows;
-	int64_t		failures, window = t->cfg->login_addr_window;
-	long		secs;
-	int		rv;
+	int64_t		window = t->cfg->login_addr_window, left;
+	int		rv, account = strcmp(kind, "account") == 0;
 
-	*lock_s = 0;
-	if ((rv = db_query(t->ctx->arena, &rows, SQL_THROTTLE_LOCK, "iiss",
-	    window, window, kind, key)) != DB_OK)
+	*retry = 0;
+	if ((rv = db_query(t->ctx->arena, &rows, SQL_THROTTLE_LOCK, "iiiss",
+	    window, window, window, kind, key)) != DB_OK)
 		return rv;
 	if (rows.nrows == 0) {
-		/* A concurrent first failure inserted it: run again. */
+		/* A concurrent first attempt inserted it: run again. */
 		if ((rv = (int)db_exec(SQL_THROTTLE_INSERT, "ss", kind,
 		    key)) < 0)
 			return rv == DB_DUPLICATE ? DB_RETRY : rv;
-		failures = 1;
+		*failures = 1;
 	} else if (i64(DB_CELL(&rows, 0, 1)) != 0) {	/* stale */
-		failures = 1;
 		if ((rv = (int)db_exec(SQL_THROTTLE_RESET, "ss", kind,
 		    key)) < 0)
 			return rv;
+		*failures = 1;
+	} else {
+		left = i64(DB_CELL(&rows, 0, 2));
+		if (account && left > 0) {
+			*retry = (long)left;
+			return DB_OK;
+		}
+		if (!account && i64(DB_CELL(&rows, 0, 0)) >=
+		    t->cfg->login_addr_max_failures) {
+			*retry = (long)i64(DB_CELL(&rows, 0, 3));
+			if (*retry < 1)
+				*retry = 1;
+			return DB_OK;
+		}
+		*failures = i64(DB_CELL(&rows, 0, 0)) + 1;
+	}
+	if (account && *failures >= t->cfg->login_max_failures) {
+		t->lock_seconds = lockout_seconds(t->cfg, *failures);
+		rv = (int)db_exec(SQL_THROTTLE_LOCKOUT, "iiss", *failures,
+		    (int64_t)t->lock_seconds, kind, key);
 	} else
-		failures = i64(DB_CELL(&rows, 0, 0)) + 1;
-	if (strcmp(kind, "account") == 0 &&
-	    failures >= t->cfg->login_max_failures) {
-		int64_t shift = failures - t->cfg->login_max_failures;
-		secs = t->cfg->login_lockout_seconds;
-		while (shift-- > 0 && secs < LOCKOUT_CAP)
-			secs *= 2;
-		if (secs > LOCKOUT_CAP)
-			secs = LOCKOUT_CAP;
-		*lock_s = secs;
-		rv = (int)db_exec(SQL_THROTTLE_LOCKOUT, "iiss", failures,
-		    (int64_t)secs, kind, key);
-	} else
-		rv = (int)db_exec(SQL_THROTTLE_COUNT, "iss", failures, kind,
+		rv = (int)db_exec(SQL_THROTTLE_COUNT, "iss", *failures, kind,
 		    key);
 	return rv < 0 ? rv : DB_OK;
+}
+
+static int
+login_claim_tx(void *p)
+{
+	struct login_tx	*t = p;
+	int64_t		 n;
+	long		 retry;
+	int		 rv;
+
+	t->lock_seconds = 0;
+	t->out->result = LOGIN_OK;
+	if ((rv = throttle_claim(t, "account", t->acct_key, &n, &retry))
+	    != DB_OK)
+		return rv;
+	if (retry > 0) {
+		t->out->result = LOGIN_LOCKED;
+		t->out->retry_after = retry;
+		return DB_OK;
+	}
+	if ((rv = throttle_claim(t, "addr", t->addr_key, &n, &retry)) != DB_OK)
+		return rv;
+	if (retry > 0) {
+		/* Refused: this attempt is not counted against the email. */
+		t->out->result = LOGIN_THROTTLED;
+		t->out->retry_after = retry;
+		return ACCT_INVALID;
+	}
+	return DB_OK;
 }
 
 static int
@@ -234,31 +290,24 @@ login_failure_tx(void *p)
 	struct login_tx		*t = p;
 	struct audit_ctx	 ctx = *t->ctx;
 	struct json_object	*d;
-	long			 lock_s, ignored;
+	const char		*eid;
 	int			 rv;
 
-	if ((rv = throttle_fail(t, "account", t->acct_key, &lock_s)) != DB_OK ||
-	    (rv = throttle_fail(t, "addr", t->addr_key, &ignored)) != DB_OK)
-		return rv;
-	t->locked_now = lock_s > 0;
-	t->lock_seconds = lock_s;
 	ctx.actor_id = t->user_id;
+	eid = t->user_id ? id_str(ctx.arena, t->user_id) : NULL;
 	d = json_object_new_object();
 	json_object_object_add(d, "email", json_object_new_string(t->email));
-	if (lock_s > 0) {
-		if ((rv = audit_write(&ctx, "login.failure", "user",
-		    t->user_id ? id_str(ctx.arena, t->user_id) : NULL,
+	if (t->lock_seconds > 0) {
+		if ((rv = audit_write(&ctx, "login.failure", "user", eid,
 		    json_object_get(d))) != DB_OK) {
 			json_object_put(d);
 			return rv;
 		}
 		json_object_object_add(d, "seconds",
-		    json_object_new_int64(lock_s));
-		return audit_write(&ctx, "login.lockout", "user", t->user_id ?
-		    id_str(ctx.arena, t->user_id) : NULL, d);
+		    json_object_new_int64(t->lock_seconds));
+		return audit_write(&ctx, "login.lockout", "user", eid, d);
 	}
-	return audit_write(&ctx, "login.failure", "user",
-	    t->user_id ? id_str(ctx.arena, t->user_id) : NULL, d);
+	return audit_write(&ctx, "login.failure", "user", eid, d);
 }
 
 static int
@@ -270,7 +319,8 @@ login_success_tx(void *p)
 	char			 hash[TOKEN_DIGEST_HEX_LEN + 1];
 	int			 rv;
 
-	if ((rv = (int)db_exec(SQL_THROTTLE_CLEAR, "s", t->acct_key)) < 0)
+	if ((rv = (int)db_exec(SQL_THROTTLE_CLEAR, "s", t->acct_key)) < 0 ||
+	    (rv = (int)db_exec(SQL_THROTTLE_UNCOUNT, "s", t->addr_key)) < 0)
 		return rv;
 	if (t->new_hash != NULL && (rv = (int)db_exec(SQL_USER_REHASH, "sis",
 	    t->new_hash, t->user_id, t->old_hash)) < 0)
@@ -307,12 +357,11 @@ accounts_login(const struct audit_ctx *ctx, const struct config *cfg,
     struct login_outcome *out)
 {
 	struct login_tx	 t;
-	struct db_rows	 thr, user;
+	struct db_rows	 user;
 	char		 akey[TOKEN_DIGEST_HEX_LEN + 1];
 	char		 ckey[TOKEN_DIGEST_HEX_LEN + 1];
 	char		 newhash[PASSWORD_ENCODED_MAX];
 	const char	*email;
-	size_t		 i;
 	int		 rv, ok = 0, disabled = 1;
 
 	memset(out, 0, sizeof(*out));
@@ -332,24 +381,9 @@ accounts_login(const struct audit_ctx *ctx, const struct config *cfg,
 	}
 	t.acct_key = akey;
 	t.addr_key = ckey;
-	if ((rv = db_query(ctx->arena, &thr, SQL_THROTTLE_GET, "iiss",
-	    (int64_t)cfg->login_addr_window, (int64_t)cfg->login_addr_window,
-	    akey, ckey)) != DB_OK)
+	rv = db_tx(login_claim_tx, &t);
+	if (rv != DB_OK && rv != ACCT_INVALID)
 		goto dberr;
-	for (i = 0; i < thr.nrows; i++) {
-		int64_t left = i64(DB_CELL(&thr, i, 3));
-		if (strcmp(DB_CELL(&thr, i, 0), "account") == 0 && left > 0) {
-			out->result = LOGIN_LOCKED;
-			out->retry_after = (long)left;
-		} else if (strcmp(DB_CELL(&thr, i, 0), "addr") == 0 &&
-		    i64(DB_CELL(&thr, i, 2)) != 0 && i64(DB_CELL(&thr, i, 1)) >=
-		    cfg->login_addr_max_failures && out->result != LOGIN_LOCKED) {
-			out->result = LOGIN_THROTTLED;
-			out->retry_after = (long)i64(DB_CELL(&thr, i, 4));
-			if (out->retry_after < 1)
-				out->retry_after = 1;
-		}
-	}
 	if (out->result != LOGIN_OK) {
 		login_refused(&t, out->result == LOGIN_LOCKED ? "account locked" :
 		    "address throttled", out->retry_after);
