@@ -85,8 +85,15 @@ def click_and_load(d, element, timeout=15):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import WebDriverException
     old = d.find_element(By.TAG_NAME, "html")
-    element.click()
+    try:
+        element.click()
+    except WebDriverException:
+        # chromedriver may report the click's own navigation as an
+        # inspector error ("Node ... does not belong to the document");
+        # it is harmless when the page did go away.
+        WebDriverWait(d, timeout).until(EC.staleness_of(old))
     WebDriverWait(d, timeout).until(EC.staleness_of(old))
     WebDriverWait(d, timeout).until(
         lambda x: x.execute_script("return document.readyState") == "complete")
