@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "audit.h"
+#include "authz.h"
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
@@ -143,7 +144,10 @@ catalog_edit(struct request *r, struct response *resp, int status,
 	}
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "title", json_object_new_string(wh ?
-	    "Edit warehouse" : "Edit supplier"));
+	    "Warehouse" : "Supplier"));
+	json_object_object_add(ctx, "can_edit", json_object_new_boolean(
+	    authz_allowed((enum authz_role)r->auth.role, wh ?
+	    "warehouses.manage" : "suppliers.manage")));
 	json_object_object_add(ctx, "warehouses_page",
 	    json_object_new_boolean(wh));
 	json_object_object_add(ctx, "id", json_object_new_int64(id));

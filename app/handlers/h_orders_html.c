@@ -213,6 +213,7 @@ struct order_form_op {
 	int64_t			 party_id, warehouse_id;
 	struct line_in		*lines;
 	size_t			 nlines;
+	int			 row[FORM_LINES];	/* form row of line i */
 	struct dom_error	 err;
 };
 
@@ -268,11 +269,22 @@ order_form_refuse(struct request *r, struct response *resp, void *arg,
 {
 	struct order_form_op	*op = arg;
 	struct json_object	*errors;
+	size_t			 k;
 
 	if (rv == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such order.");
 	else if (strcmp(op->action, "create") == 0) {
 		errors = json_object_new_object();
+		/* The domain names lines[i].field; the form has numbered rows
+		 * (sku_3, qty_3) with blank rows skipped. */
+		if (op->err.field != NULL && sscanf(op->err.field, "lines[%zu]",
+		    &k) == 1 && k < op->nlines) {
+			const char *f = strchr(op->err.field, '.');
+			op->err.field = arena_printf(r->arena, "%s_%d",
+			    f == NULL || strcmp(f, ".product_id") == 0 ? "sku" :
+			    strcmp(f, ".cost_cents") == 0 ? "cost" : "qty",
+			    op->row[k]);
+		}
 		h_dom_field(errors, &op->err);
 		order_form(r, resp, 422, op->purchase, errors);
 	} else {
@@ -305,6 +317,7 @@ lines_from_form(struct request *r, struct order_form_op *op,
 			json_object_object_add(errors, k,
 			    json_object_new_string("No product has this SKU."));
 		op->lines[op->nlines].product_id = pid;
+		op->row[op->nlines] = i;
 		snprintf(k, sizeof(k), "qty_%d", i);
 		(void)h_field_int(r, k, 1, BR_MAX_LINE_QTY, 0, 1,
 		    &op->lines[op->nlines].qty, errors);

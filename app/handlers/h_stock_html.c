@@ -115,6 +115,33 @@ stock_page(struct request *r, struct response *resp, int status,
 		    cell(&rows, STOCK_PAGE - 1, 0)));
 	json_object_object_add(ctx, "title", json_object_new_string("Stock"));
 	json_object_object_add(ctx, "warehouses", whs);
+	/* The movement form keeps what was chosen when it comes back. */
+	{
+		static const char *const kv[][2] = { { "receipt", "Receive" },
+		    { "shipment", "Ship" },
+		    { "adjustment", "Adjust (+/-, with a reason)" },
+		    { "transfer", "Transfer to another warehouse" } };
+		struct json_object *kinds = json_object_new_array(), *k;
+		int64_t to = 0, dummy;
+		size_t j;
+
+		for (j = 0; j < sizeof(kv) / sizeof(kv[0]); j++) {
+			k = json_object_new_object();
+			json_object_object_add(k, "value",
+			    json_object_new_string(kv[j][0]));
+			json_object_object_add(k, "label",
+			    json_object_new_string(kv[j][1]));
+			json_object_object_add(k, "selected",
+			    json_object_new_boolean(strcmp(h_field(r, "kind"),
+			    kv[j][0]) == 0));
+			json_object_array_add(kinds, k);
+		}
+		json_object_object_add(ctx, "kinds", kinds);
+		(void)str_to_i64(h_field(r, "to_warehouse_id"), 0, INT64_MAX,
+		    &to);
+		json_object_object_add(ctx, "to_warehouses",
+		    h_warehouse_options(r, to, &dummy));
+	}
 	json_object_object_add(ctx, "warehouse_id", json_object_new_int64(wid));
 	json_object_object_add(ctx, "stock", list);
 	json_object_object_add(ctx, "form", form != NULL ? form :

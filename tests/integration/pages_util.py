@@ -4,14 +4,13 @@ submits them with what a user would type, the per-field error shown beside
 a control, and snapshots of the database to prove that a refused form
 changed nothing (and a successful one exactly what it should)."""
 import html
-import os
 import re
 import secrets
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from conftest import BASE
-from accounts_util import Client, location, new_user, signed_in
+from accounts_util import Client, location, new_user
 from inventory_util import sql_int, sql_rows
 
 # --- parsing ------------------------------------------------------------------

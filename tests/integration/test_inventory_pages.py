@@ -16,9 +16,10 @@ of each other and of what the database already holds."""
 import html
 import math
 import re
+import threading
 import time
 import uuid
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 
@@ -155,8 +156,36 @@ def test_a_viewer_is_offered_no_control_that_changes_data(V, env):
     assert offered == {}, "a viewer is shown forms whose submit gets 403: %s" % offered
 
 
-def test_what_users_typed_is_escaped_on_every_page(M, V, env):
-    w1 = env["w1"]
+def test_every_form_carries_the_csrf_token_and_a_fresh_form_token(M, env):
+    w1, sup = env["w1"], env["sup"]
+    p = product(supplier_id=sup["id"])
+    so = order(w1["id"], [(p["id"], 1)])
+    po = purchase_order(sup["id"], w1["id"], [(p["id"], 2)])
+    seen = {}
+    for path in ("/products/new", "/products/%d" % p["id"], "/products/%d/edit" % p["id"],
+                 "/stock?warehouse_id=%d" % w1["id"], "/orders/new", "/orders/%d" % so["id"],
+                 "/purchase-orders/new", "/purchase-orders/%d" % po["id"], "/suppliers",
+                 "/suppliers/%d" % sup["id"], "/warehouses", "/warehouses/%d" % w1["id"],
+                 "/reorder"):
+        tokens = []
+        for _ in range(2):
+            page = M.page(path).text
+            meta = re.search(r'<meta name="csrf-token" content="([0-9a-f]{64})">', page).group(1)
+            posts = [f for f in forms_of(page) if f.method == "post" and f.action != "/logout"]
+            assert posts, path
+            for f in posts:
+                assert f.value("csrf") == meta, (path, f.action)
+                assert f.control("csrf")["type"] == "hidden"
+                assert f.control("form_token")["type"] == "hidden"
+                assert re.fullmatch(r"[0-9a-f]{64}", f.value("form_token")), (path, f.action)
+            tokens.append(posts[0].value("form_token"))
+        assert tokens[0] != tokens[1], ("the same form_token twice", path)
+        for t in tokens:
+            assert t not in seen, ("a form_token seen before", path, seen.get(t))
+            seen[t] = path
+
+
+def test_what_users_typed_is_escaped_on_every_page(M, V):
     wh = warehouse(code=uniq("PE")[:20], name="<u>wh</u> " + uniq(""))
     sup = supplier(name="!%s <i>sup</i> %s" % (desc_stamp(), uniq("")))
     r = M.submit("/products/new", "/products", product_form_fields(
@@ -308,9 +337,11 @@ def test_product_edit_with_version_and_a_stale_version_is_409_with_current_value
     assert f.value("name") == "Renamed" and f.value("price") == "11.05"
     assert f.value("supplier_id") == str(env["sup"]["id"])
     # Saving the form shown with the 409 works.
-    r = M.submit(None, "/products/%d" % p["id"], {"name": "Third"}, page=r, expect=303)
-    assert product_row(p["id"])["name"] == "Third"
-    assert product_row(p["id"])["version"] == 3
+    r = M.submit(None, "/products/%d" % p["id"], {"name": "Third", "supplier_id": ""}, page=r,
+                 expect=303)
+    row = product_row(p["id"])
+    assert (row["name"], row["version"], row["supplier_id"], row["price_cents"]) == \
+        ("Third", 3, None, 1105)
 
 
 def test_product_edit_invalid_is_422_keeping_typed_values_and_version(M):
@@ -498,7 +529,7 @@ def order_fields(wid, lines, customer="Customer", note=""):
 
 
 def test_new_order_with_several_lines_is_a_draft_with_those_lines(M, env):
-    w1, w2 = env["w1"], env["w2"]
+    w2 = env["w2"]
     a, b, c = product(price_cents=250), product(price_cents=1000), product(price_cents=5)
     page = M.page("/orders/new")
     f = form_to(page.text, "/orders")
@@ -579,6 +610,31 @@ def test_new_order_validation_creates_nothing(M, env, case):
         assert err_beside(r.text, "customer") == want
     f = form_to(r.text, "/orders")
     assert f.value("sku_1") == fields.get("sku_1", "")
+
+
+@pytest.mark.parametrize("case", ["unknown-sku", "archived-product", "duplicate-product",
+                                  "po-archived-product"])
+def test_an_error_on_an_order_line_names_the_row_it_was_typed_in(M, env, case):
+    """Row 2 left blank, the bad line on row 3: its error must point at
+    row 3 (sku_3), as the unknown-SKU error does -- not at an index into
+    the non-blank rows."""
+    w1, sup = env["w1"], env["sup"]
+    a, b = product(), product()
+    bad = {"unknown-sku": "NOPE-" + uuid.uuid4().hex[:10], "duplicate-product": a["sku"]} \
+        .get(case, b["sku"])
+    if "archived" in case:
+        mgr().ok("POST", "/products/%d/archive" % b["id"], {}, 200)
+    if case.startswith("po-"):
+        fields, action = po_fields(sup["id"], w1["id"], [(1, a["sku"], 1, ""),
+                                                          (3, bad, 1, "")]), "/purchase-orders"
+    else:
+        fields, action = order_fields(w1["id"], [(1, a["sku"], 1), (3, bad, 1)]), "/orders"
+    with Frozen():
+        r = M.submit(action + "/new", action, fields, expect=422)
+    errs = [e for e in errors_on(r.text) if e.startswith("Line field")]
+    assert len(errs) == 1, errors_on(r.text)
+    assert errs[0].startswith("Line field sku_3:"), \
+        "the error of form row 3 reads %r" % errs[0]
 
 
 def test_confirm_short_is_409_listing_the_short_line_and_reserves_nothing(M, env):
@@ -828,7 +884,7 @@ def test_supplier_create_and_edit(M):
     ("lead_time_days", "366", "Enter a whole number from 0 to 365."),
     ("lead_time_days", "soon", "Enter a whole number from 0 to 365."),
     ("name", "DUP", "A supplier with this name exists already."),
-])
+], ids=["no-name", "long-name", "email", "lead-366", "lead-soon", "duplicate-name"])
 def test_supplier_create_and_edit_validation(M, env, field, value, message):
     if value == "DUP":
         value = env["sup"]["name"]
@@ -1102,6 +1158,17 @@ def test_a_double_submitted_form_applies_once(M, env):
     with Frozen(stock_q(p["id"], w1["id"])):
         again = M.resend("/stock/movements", other)
     assert again.status_code == 422, again.status_code
+    assert "This key was already used for a different request." in body_text(again.text)
+    # A new sales order.
+    r = M.submit("/orders/new", "/orders", order_fields(w1["id"], [(1, p["sku"], 1)],
+                                                       customer="Twice " + uniq("")),
+                 expect=303)
+    n = counts()
+    again = M.resend("/orders", r.sent_list)
+    assert again.status_code == 303 and replayed(again)
+    assert location(again) == location(r) and counts() == n
+    assert sql_int("SELECT COUNT(*) FROM sales_orders WHERE customer = '%s'"
+                   % r.sent["customer"]) == 1
     # A confirmation.
     so = order(w1["id"], [(p["id"], 2)])
     r = M.submit("/orders/%d" % so["id"], "/orders/%d/confirm" % so["id"], expect=303)
@@ -1124,6 +1191,30 @@ def test_a_double_submitted_form_applies_once(M, env):
         again = M.resend("/purchase-orders/%d/receive" % po["id"], r.sent_list)
     assert again.status_code == 303 and replayed(again)
     assert stock_of(p["id"], w1["id"]) == (7, 2)
+
+
+def test_concurrent_duplicates_of_a_form_apply_once(M, env):
+    """Three copies of one receipt form at once (a triple click): one is
+    applied, the others wait for it and replay its answer."""
+    w1 = env["w1"]
+    p = product()
+    page = M.page("/stock?warehouse_id=%d" % w1["id"])
+    data = [(k, v) for k, v in form_to(page.text, "/stock/movements").data()
+            if k not in ("kind", "sku", "qty")]
+    data += [("kind", "receipt"), ("sku", p["sku"]), ("qty", "3")]
+    out = []
+
+    def go():
+        r = M.resend("/stock/movements", data)
+        out.append((r.status_code, replayed(r), path_of(location(r))))
+    ts = [threading.Thread(target=go) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    want = "/stock?warehouse_id=%d" % w1["id"]
+    assert sorted(out) == [(303, False, want), (303, True, want), (303, True, want)], out
+    assert stock_of(p["id"], w1["id"]) == (3, 0) and len(ledger(p["id"], w1["id"])) == 1
 
 
 def form_posts(env):
@@ -1211,6 +1302,21 @@ def test_a_post_without_form_token_is_400_and_changes_nothing(M, env):
             data = list(fields.items()) if isinstance(fields, dict) else list(fields)
             r = M.resend(path, data + [("form_token", new_token())])
             assert r.status_code == 403, (path, r.status_code)
+
+
+@pytest.mark.parametrize("path", ["/products/999999999", "/products/999999999/archive",
+                                  "/orders/999999999/confirm", "/orders/999999999/ship",
+                                  "/orders/999999999/cancel", "/purchase-orders/999999999/order",
+                                  "/purchase-orders/999999999/receive",
+                                  "/purchase-orders/999999999/cancel", "/suppliers/999999999",
+                                  "/warehouses/999999999"])
+def test_a_form_post_for_an_unknown_id_is_404(M, path):
+    data = [("csrf", M.csrf or M.refresh_csrf()), ("form_token", new_token()),
+            ("sku", sku()), ("name", "N"), ("unit", "pcs"), ("version", "1"),
+            ("code", uniq("PZ")[:20]), ("receive_1", "1")]
+    with Frozen():
+        r = M.resend(path, data)
+    assert r.status_code == 404, (path, r.status_code, r.text[:300])
 
 
 # == dashboard ======================================================================
