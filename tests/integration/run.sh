@@ -29,7 +29,8 @@ sh tests/stack.sh start "$PREFIX" || exit 1
 export BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT \
     BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
     BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT BR_CERT=$PREFIX/tls/cert.pem
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+# PYTEST_ARGS: a subset while developing (default: the whole suite).
+/usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-tests/integration}
 rc=$?
 # The invariants and the audit chain after everything the suite did.
 "$BUILD/backroomd" -c "$PREFIX/backroomd.conf" check || rc=1
