@@ -25,6 +25,13 @@
 
 /* A row is stale (its count starts again) when its window has passed and
  * it is not locked, nor was locked within the window. */
+/* The same table as the API's Idempotency-Key.  No response is stored:
+ * the first one may show a secret (a token, a new session). */
+static const char SQL_FORM_CLAIM[] =
+    "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status, "
+    "body) VALUES (?, ?, 'form', 303, '')";
+static const char SQL_FORM_USED[] =
+    "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
 static const char SQL_THROTTLE_LOCK[] =
     "SELECT failures, window_start < NOW(6) - INTERVAL ? SECOND AND "
     "(locked_until IS NULL OR locked_until < NOW(6) - INTERVAL ? SECOND), "
@@ -488,6 +495,39 @@ check_name(const char *name, struct acct_error *err)
 	return DB_OK;
 }
 
+/*
+ * Claims ctx's one-time form key inside the change's transaction.  A
+ * concurrent second submission waits on the first's row and, once that
+ * commits, finds it taken.
+ */
+static int
+form_claim(const struct audit_ctx *ctx)
+{
+	int64_t	n;
+
+	if (ctx->form_key == NULL)
+		return DB_OK;
+	n = db_exec(SQL_FORM_CLAIM, "is", ctx->actor_id, ctx->form_key);
+	if (n == DB_DUPLICATE)
+		return ACCT_REPLAYED;
+	return n < 0 ? (int)n : DB_OK;
+}
+
+/* The same, read only: before checks that the first submission changed. */
+static int
+form_used(const struct audit_ctx *ctx)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	if (ctx->form_key == NULL)
+		return DB_OK;
+	if ((rv = db_query(ctx->arena, &rows, SQL_FORM_USED, "is",
+	    ctx->actor_id, ctx->form_key)) != DB_OK)
+		return rv;
+	return rows.nrows > 0 ? ACCT_REPLAYED : DB_OK;
+}
+
 struct user_tx {
 	const struct audit_ctx	*ctx;
 	int64_t			 id;
@@ -504,7 +544,10 @@ create_user_tx(void *p)
 	struct user_tx		*u = p;
 	struct json_object	*d;
 	int64_t			 n;
+	int			 rv;
 
+	if ((rv = form_claim(u->ctx)) != DB_OK)
+		return rv;
 	if ((n = db_exec(SQL_USER_INSERT, "ssssi", u->email, u->name, u->hash,
 	    u->role, (int64_t)u->must_change)) < 0)
 		return n == DB_DUPLICATE ? set_err(u->err, "email",
@@ -559,6 +602,8 @@ update_user_tx(void *p)
 	int			 rv, was_disabled;
 	const char		*old_role, *old_name;
 
+	if ((rv = form_claim(u->ctx)) != DB_OK)
+		return rv;
 	if ((rv = db_query(u->ctx->arena, &rows, SQL_USER_GET, "i", u->id))
 	    != DB_OK)
 		return rv;
@@ -625,6 +670,8 @@ reset_password_tx(void *p)
 	struct db_rows	 rows;
 	int		 rv;
 
+	if ((rv = form_claim(u->ctx)) != DB_OK)
+		return rv;
 	if ((rv = db_query(u->ctx->arena, &rows, SQL_USER_GET, "i", u->id))
 	    != DB_OK)
 		return rv;
@@ -666,6 +713,8 @@ change_password_tx(void *p)
 	char		 csrf[TOKEN_HEX_LEN + 1];
 	int		 rv;
 
+	if ((rv = form_claim(u->ctx)) != DB_OK)
+		return rv;
 	if ((rv = (int)db_exec(SQL_USER_SET_PASSWORD, "sii", u->hash,
 	    (int64_t)0, u->id)) < 0)
 		return rv;
@@ -691,6 +740,10 @@ accounts_change_password(const struct audit_ctx *ctx, int64_t user_id,
 	int		 rv;
 
 	new_session[0] = '\0';
+	/* Before the current password is checked: after the first
+	 * submission it is no longer the current one. */
+	if ((rv = form_used(ctx)) != DB_OK)
+		return rv;
 	if (current == NULL || current[0] == '\0')
 		return set_err(err, "current_password",
 		    "Enter your current password.");
@@ -743,6 +796,8 @@ create_token_tx(void *p)
 	int64_t			 n;
 	int			 rv;
 
+	if ((rv = form_claim(t->ctx)) != DB_OK)
+		return rv;
 	if ((rv = db_query(t->ctx->arena, &rows, SQL_USER_ENABLED, "i",
 	    t->user_id)) != DB_OK)
 		return rv;

@@ -254,7 +254,7 @@ static int
 audit_prune_tx(void *p)
 {
 	struct prune_arg	*pa = p;
-	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL };
+	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL, NULL };
 	struct db_rows		 head, last, first;
 	struct json_object	*d;
 	int64_t			 through, n, total;

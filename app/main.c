@@ -139,6 +139,7 @@ create_user(const char *email, const char *role)
 	ctx.actor_id = 0;
 	ctx.client_addr = NULL;
 	ctx.request_id = NULL;
+	ctx.form_key = NULL;
 	db_configure(&app.cfg);
 	if (generate_password(pw, sizeof(pw)) == -1) {
 		fprintf(stderr, "backroomd: no randomness\n");

@@ -39,6 +39,11 @@ static const struct {
 	    "at next sign-in, and their sessions were ended." },
 	{ "token_revoked", "The token was revoked." },
 	{ "signed_out", "You are signed out." },
+	{ "already_submitted", "That form was submitted twice; it was "
+	    "applied once." },
+	{ "token_already_created", "That form was submitted twice; one token "
+	    "was created, and it was shown only to the first submission. If "
+	    "you did not copy it, revoke it and create another." },
 	{ "product_created", "The product was created." },
 	{ "product_saved", "The product was saved." },
 	{ "product_archived", "The product was archived." },
@@ -76,6 +81,7 @@ middleware_audit_ctx(const struct request *r, struct audit_ctx *ctx)
 	ctx->actor_id = r->auth.user_id;
 	ctx->client_addr = r->remote_addr;
 	ctx->request_id = r->request_id[0] != '\0' ? r->request_id : NULL;
+	ctx->form_key = NULL;
 }
 
 static int

@@ -29,6 +29,7 @@ struct acct_error {
 /* Returned by the functions below besides DB_OK and db_status values. */
 #define ACCT_INVALID	1	/* see struct acct_error */
 #define ACCT_NOT_FOUND	2
+#define ACCT_REPLAYED	3	/* the form's one-time token was used before */
 
 enum login_result {
 	LOGIN_OK = 0,

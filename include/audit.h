@@ -24,6 +24,12 @@ struct audit_ctx {
 	int64_t		 actor_id;	/* 0: anonymous or the system */
 	const char	*client_addr;	/* NULL: none (command line) */
 	const char	*request_id;	/* NULL: none */
+	/*
+	 * The one-time token of the HTML form that asked for the change, or
+	 * NULL.  The accounts changes claim it in their transaction, so a
+	 * double-submitted form applies once (ACCT_REPLAYED the second time).
+	 */
+	const char	*form_key;
 };
 
 /*

@@ -12,6 +12,8 @@
 #include "authz.h"
 #include "db.h"
 #include "handlers.h"
+#include "hutil.h"
+#include "idempotency.h"
 #include "middleware.h"
 #include "password.h"
 #include "request.h"
@@ -164,18 +166,21 @@ h_account_password(struct request *r, struct response *resp)
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
 	char			 sid[TOKEN_HEX_LEN + 1];
-	const char		*field;
+	const char		*key;
 	int			 st;
 
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
+	if (idem_form_key(r, resp, &key) == -1)
 		return;
-	}
 	middleware_audit_ctx(r, &ctx);
+	ctx.form_key = key;
 	st = accounts_change_password(&ctx, r->auth.user_id,
 	    r->auth.session_hash, form_get(&r->form, "current_password"),
 	    form_get(&r->form, "new_password"),
 	    form_get(&r->form, "confirm_password"), sid, &err);
+	if (st == ACCT_REPLAYED) {
+		h_redirect_flash(resp, "/account", "already_submitted");
+		return;
+	}
 	if (st == ACCT_INVALID) {
 		account_page(r, resp, 422, &err);
 		return;

@@ -10,6 +10,8 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "hutil.h"
+#include "idempotency.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -116,14 +118,12 @@ h_tokens_create(struct request *r, struct response *resp)
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
 	char			 tok[API_TOKEN_LEN + 1];
-	const char		*field, *days_s, *uid_s;
+	const char		*key, *days_s, *uid_s;
 	int64_t			 uid = 0, days = 0, id;
 	int			 st;
 
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
+	if (idem_form_key(r, resp, &key) == -1)
 		return;
-	}
 	uid_s = form_get(&r->form, "user_id");
 	days_s = form_get(&r->form, "expires_days");
 	if (uid_s == NULL || str_to_i64(uid_s, 1, INT64_MAX, &uid) == -1) {
@@ -141,9 +141,15 @@ h_tokens_create(struct request *r, struct response *resp)
 		return;
 	}
 	middleware_audit_ctx(r, &ctx);
+	ctx.form_key = key;
 	st = accounts_create_token(&ctx, uid, form_get(&r->form, "name"),
 	    has_value(&r->form, "scopes", "read"),
 	    has_value(&r->form, "scopes", "write"), (long)days, &id, tok, &err);
+	if (st == ACCT_REPLAYED) {
+		/* The token was shown to the first submission only. */
+		h_redirect_flash(resp, "/admin/tokens", "token_already_created");
+		return;
+	}
 	if (st == ACCT_INVALID) {
 		tokens_page(r, resp, 422, &err, NULL);
 		return;

@@ -13,6 +13,8 @@
 #include "authz.h"
 #include "db.h"
 #include "handlers.h"
+#include "hutil.h"
+#include "idempotency.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -119,18 +121,21 @@ h_users_create(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*field;
+	const char		*key;
 	int64_t			 id;
 	int			 st;
 
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
+	if (idem_form_key(r, resp, &key) == -1)
 		return;
-	}
 	middleware_audit_ctx(r, &ctx);
+	ctx.form_key = key;
 	st = accounts_create_user(&ctx, form_get(&r->form, "email"),
 	    form_get(&r->form, "name"), form_get(&r->form, "role"),
 	    form_get(&r->form, "password"), 1, &id, &err);
+	if (st == ACCT_REPLAYED) {
+		h_redirect_flash(resp, "/admin/users", "already_submitted");
+		return;
+	}
 	if (st == ACCT_INVALID) {
 		users_page(r, resp, 422, &err);
 		return;
@@ -200,7 +205,7 @@ h_user_update(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*field, *dis;
+	const char		*key, *dis;
 	int64_t			 id = request_param_id(r, "id");
 	int			 st;
 
@@ -208,15 +213,19 @@ h_user_update(struct request *r, struct response *resp)
 		response_error(resp, r, 404, "No such user.");
 		return;
 	}
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
+	if (idem_form_key(r, resp, &key) == -1)
 		return;
-	}
 	dis = form_get(&r->form, "disabled");
 	middleware_audit_ctx(r, &ctx);
+	ctx.form_key = key;
 	st = accounts_update_user(&ctx, id, form_get(&r->form, "name"),
 	    form_get(&r->form, "role"), dis != NULL && strcmp(dis, "1") == 0,
 	    &err);
+	if (st == ACCT_REPLAYED) {
+		h_redirect_flash(resp, arena_printf(r->arena,
+		    "/admin/users/%" PRId64, id), "already_submitted");
+		return;
+	}
 	if (st == ACCT_NOT_FOUND) {
 		response_error(resp, r, 404, "No such user.");
 		return;
@@ -239,7 +248,7 @@ h_user_password(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*field;
+	const char		*key;
 	int64_t			 id = request_param_id(r, "id");
 	int			 st;
 
@@ -247,13 +256,17 @@ h_user_password(struct request *r, struct response *resp)
 		response_error(resp, r, 404, "No such user.");
 		return;
 	}
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
+	if (idem_form_key(r, resp, &key) == -1)
 		return;
-	}
 	middleware_audit_ctx(r, &ctx);
+	ctx.form_key = key;
 	st = accounts_reset_password(&ctx, id, form_get(&r->form, "password"),
 	    &err);
+	if (st == ACCT_REPLAYED) {
+		h_redirect_flash(resp, arena_printf(r->arena,
+		    "/admin/users/%" PRId64, id), "already_submitted");
+		return;
+	}
 	if (st == ACCT_NOT_FOUND) {
 		response_error(resp, r, 404, "No such user.");
 		return;

@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import time
@@ -226,7 +227,8 @@ class Client:
         return self.request("HEAD", path, **kw)
 
     def post(self, path, data=None, csrf=True, **kw):
-        """POSTs a form; with csrf=True the session's token is added."""
+        """POSTs a form; with csrf=True the session's token is added, and a
+        fresh one-time form token unless data has one."""
         if csrf:
             if self.csrf is None:
                 self.refresh_csrf()
@@ -235,8 +237,11 @@ class Client:
             if isinstance(data, dict):
                 data = dict(data)
                 data.setdefault("csrf", self.csrf)
+                data.setdefault("form_token", secrets.token_hex(32))
             else:
                 data = list(data) + [("csrf", self.csrf)]
+                if not any(k == "form_token" for k, _ in data):
+                    data.append(("form_token", secrets.token_hex(32)))
         return self.request("POST", path, data=data, **kw)
 
     def login(self, email=None, password=None, expect=303, **extra):

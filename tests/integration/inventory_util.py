@@ -232,7 +232,8 @@ def make_token(user_id, scopes=("read", "write"), name=None):
     """A new API token for user_id, made through POST /admin/tokens."""
     cookies = admin_cookies()
     form = [("csrf", csrf_token(cookies)), ("user_id", str(user_id)),
-            ("name", name or uniq("tok-")), ("expires_days", "")]
+            ("name", name or uniq("tok-")), ("expires_days", ""),
+            ("form_token", uuid.uuid4().hex * 2)]
     form += [("scopes", s) for s in scopes]
     r = requests.post(BASE + "/admin/tokens", data=form, cookies=cookies,
                       verify=CERT, timeout=10, allow_redirects=False)

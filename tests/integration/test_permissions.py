@@ -216,7 +216,8 @@ def victim():
 
 def change_password(c, u, csrf, headers=None, omit=False):
     new = "Csrf-" + uuid.uuid4().hex[:16]
-    data = {"current_password": u.password, "new_password": new, "confirm_password": new}
+    data = {"current_password": u.password, "new_password": new, "confirm_password": new,
+            "form_token": uuid.uuid4().hex * 2}
     if not omit:
         data["csrf"] = csrf
     return c.request("POST", "/account/password", data=data, headers=headers or {})
