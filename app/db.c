@@ -26,6 +26,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "str.h"
 
 #define DB_MAX_PARAMS	32
@@ -101,6 +102,7 @@ db_classify(unsigned int err, const char *msg)
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
 	case ER_CHECKREAD:
+		metrics_db(MDB_CONFLICT);
 		return DB_RETRY;
 	case ER_DUP_ENTRY:
 		return DB_DUPLICATE;
@@ -109,6 +111,7 @@ db_classify(unsigned int err, const char *msg)
 	case 4025:	/* ER_CONSTRAINT_FAILED (CHECK) */
 		return DB_CONSTRAINT;
 	case 1969:	/* ER_STATEMENT_TIMEOUT */
+		metrics_db(MDB_TIMEOUT);
 		return DB_TIMEOUT;
 	case CR_SERVER_GONE_ERROR:
 	case CR_SERVER_LOST:
@@ -118,9 +121,11 @@ db_classify(unsigned int err, const char *msg)
 	case ER_SERVER_SHUTDOWN:
 	case CR_COMMANDS_OUT_OF_SYNC:
 		db_lost = 1;
+		metrics_db(MDB_LOST);
 		return DB_UNAVAILABLE;
 	default:
 		db_stats.errors++;
+		metrics_db(MDB_ERROR);
 		log_err("mysql error %s", db_errbuf);
 		return DB_ERROR;
 	}
@@ -151,6 +156,7 @@ db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
 		snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s",
 		    mysql_errno(m), mysql_error(m));
 		log_warn("cannot connect to MariaDB: %s", db_errbuf);
+		metrics_db(MDB_CONNECT_FAILED);
 		mysql_close(m);
 		return NULL;
 	}
@@ -210,6 +216,7 @@ db_connect(void)
 		if ((db_conn = db_open(0)) == NULL)
 			return DB_UNAVAILABLE;
 		db_stats.reconnects++;
+		metrics_db(MDB_RECONNECT);
 	}
 	if (!db_schema_ok) {
 		if ((v = db_schema_version()) < 0) {
@@ -335,6 +342,7 @@ db_run(const char *sql, const char *types, va_list ap, MYSQL_STMT **out)
 		}
 	}
 	db_stats.queries++;
+	metrics_db(MDB_QUERY);
 	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
 	    mysql_stmt_execute(st) != 0)
 		return db_classify(mysql_stmt_errno(st), mysql_stmt_error(st));
@@ -486,6 +494,7 @@ db_last_insert_id(void)
 static int
 db_simple(const char *sql)
 {
+	metrics_db(MDB_QUERY);
 	if (mysql_query(db_conn, sql) != 0)
 		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
 	return DB_OK;
@@ -497,6 +506,7 @@ db_backoff(int attempt)
 	long	us = (5000L << attempt) + (long)(random() % 5000);
 
 	db_stats.retries++;
+	metrics_db(MDB_TX_RETRY);
 	usleep((useconds_t)us);
 }
 

@@ -36,6 +36,7 @@
 #include "escape.h"
 #include "housekeeping.h"
 #include "log.h"
+#include "metrics.h"
 #include "password.h"
 #include "scoreboard.h"
 #include "str.h"
@@ -252,6 +253,8 @@ master_reaped(struct sb_slot *s, int status)
 	} else if (WEXITSTATUS(status) != 0)
 		log_err("worker %d exited with status %d", (int)s->pid,
 		    WEXITSTATUS(status));
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+		metrics_worker_died();
 	if ((WIFSIGNALED(status) || WEXITSTATUS(status) != 0) &&
 	    s->generation == app.generation && !stopping) {
 		if (lived < CRASH_WINDOW_MS) {
@@ -512,6 +515,7 @@ master_run(void)
 	master_listen();
 	master_write_pid();
 	app.sb = scoreboard_create();
+	metrics_attach(&app.sb->metrics);
 	app.sb->workers = (uint32_t)app.cfg.workers;
 	log_info("listening on %s with %ld workers", app.cfg.listen,
 	    app.cfg.workers);

@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "fcgi.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -133,6 +134,7 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 	clock_gettime(CLOCK_MONOTONIC, &e);
 	us = (uint32_t)((e.tv_sec - s.tv_sec) * 1000000 +
 	    (e.tv_nsec - s.tv_nsec) / 1000);
+	metrics_request(req.route, resp->status, us);
 	if (now_mono_ms() - t0 >= app.cfg.slow_request_ms) {
 		log_warn("slow request: %s %s took %u ms, status %d",
 		    req.method_str, escape_log(uri, sizeof(uri), req.uri),

@@ -35,5 +35,6 @@
 #define BR_MAX_LINE_QTY		1000000LL	/* units on one order line */
 #define BR_MAX_CENTS		1000000000000LL	/* a price or cost */
 #define BR_MAX_REORDER_ITEMS	500	/* suggestions turned into POs at once */
+#define BR_MAX_ROUTES		128	/* entries in the route table (metrics) */
 
 #endif /* BOUNDS_H */

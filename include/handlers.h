@@ -15,6 +15,7 @@ struct response;
 void	h_healthz(struct request *, struct response *);
 void	h_readyz(struct request *, struct response *);
 void	h_status(struct request *, struct response *);
+void	h_metrics(struct request *, struct response *);
 /* h_debug.c: only with debug_routes = yes */
 void	h_debug_sleep(struct request *, struct response *);
 void	h_debug_echo(struct request *, struct response *);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "bounds.h"
+#include "metrics.h"
 
 /* SB_READING: a connection was accepted and libfcgi is reading its params;
  * the watchdog times it like a request, so a stalled peer cannot wedge a
@@ -42,6 +43,7 @@ struct scoreboard {
 	uint32_t	 workers;	/* configured, current generation */
 	int64_t		 started_ms;
 	struct sb_slot	 slots[BR_SCOREBOARD_SLOTS];
+	struct metrics	 metrics;	/* /metrics; see metrics.h */
 };
 
 /* Maps a zeroed shared scoreboard; fatal on failure. */

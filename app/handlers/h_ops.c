@@ -1,6 +1,7 @@
 /*
  * h_ops.c -- /healthz (process alive, no database), /readyz (database
- * answers), /status (the scoreboard as JSON or, with ?text, as text).
+ * answers), /status (the scoreboard as JSON or, with ?text, as text),
+ * /metrics (Prometheus text, metrics.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "buf.h"
 #include "db.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "scoreboard.h"
@@ -160,4 +162,15 @@ h_status(struct request *r, struct response *resp)
 		status_text(resp, o);
 	else
 		response_json(resp, 200, o);
+}
+
+void
+h_metrics(struct request *r, struct response *resp)
+{
+	(void)r;
+	response_header(resp, "Cache-Control", "no-store");
+	response_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    "");
+	if (metrics_render(&resp->body, app.sb) == -1)
+		response_text(resp, 503, NULL, "metrics not attached\n");
 }

@@ -131,6 +131,7 @@ const struct route routes[] = {
 	{ M_GET, "/healthz", h_healthz, "", R_PUBLIC },
 	{ M_GET, "/readyz", h_readyz, "", R_PUBLIC },
 	{ M_GET, "/status", h_status, "", R_PUBLIC | R_LOOPBACK },
+	{ M_GET, "/metrics", h_metrics, "", R_PUBLIC | R_LOOPBACK },
 	{ M_GET, "/debug/sleep", h_debug_sleep, "", R_PUBLIC | R_LOOPBACK },
 	{ M_POST, "/debug/echo", h_debug_echo, "", R_PUBLIC | R_LOOPBACK },
 	{ M_POST | M_PUT, "/api/v1/debug/echo/{name}", h_debug_echo_json, "",

@@ -454,7 +454,7 @@ def fcgi_params(method, uri, remote="127.0.0.1", **extra):
     return p
 
 
-@pytest.mark.parametrize("uri", ["/status", "/status?text",
+@pytest.mark.parametrize("uri", ["/status", "/status?text", "/metrics",
                                  "/debug/sleep?ms=1"])
 def test_backroomd_itself_keeps_ops_routes_loopback_only(uri):
     st, h, _ = fcgi_request(fcgi_params("GET", uri, remote="192.0.2.7"))

@@ -1,0 +1,61 @@
+/*
+ * metrics.h -- pool-wide counters for /metrics, in the Prometheus text
+ * format: requests by route and status class, latency histograms by route,
+ * database events, worker deaths; worker states and pool totals come from
+ * the scoreboard.
+ *
+ * The counters live in the scoreboard's shared memory, so they add up over
+ * all workers and survive reloads (the route table is compiled in: a
+ * route's index never changes while the master lives).  Workers add with
+ * relaxed atomics; a scrape may see a request in its status count a moment
+ * before it appears in its histogram.  A process that never attached (the
+ * command line) counts nothing.
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stdint.h>
+
+#include "bounds.h"
+
+struct buf;
+struct route;
+struct scoreboard;
+
+#define METRICS_ROUTES	(BR_MAX_ROUTES + 1)	/* the last: no route */
+#define METRICS_BUCKETS	14		/* finite upper bounds, see .c */
+
+enum metrics_db {
+	MDB_QUERY,		/* statements executed */
+	MDB_CONFLICT,		/* deadlock, lock wait timeout, write conflict */
+	MDB_TX_RETRY,		/* transactions re-run after a conflict */
+	MDB_TIMEOUT,		/* max_statement_time reached */
+	MDB_LOST,		/* connection lost */
+	MDB_RECONNECT,		/* connections (re)opened */
+	MDB_CONNECT_FAILED,
+	MDB_ERROR,		/* any other server or client error */
+	MDB_COUNT
+};
+
+struct metrics_route {
+	uint64_t	status[5];		/* 1xx .. 5xx */
+	uint64_t	bucket[METRICS_BUCKETS + 1]; /* not cumulative; +Inf */
+	uint64_t	sum_us;
+};
+
+struct metrics {
+	struct metrics_route	route[METRICS_ROUTES];
+	uint64_t		db[MDB_COUNT];
+	uint64_t		worker_deaths;
+};
+
+/* Where this process counts (the master, before forking). */
+void	metrics_attach(struct metrics *);
+/* One answered request: its route (NULL: none matched), status, time. */
+void	metrics_request(const struct route *, int status, uint32_t us);
+void	metrics_db(enum metrics_db);
+void	metrics_worker_died(void);
+/* The whole exposition, appended to b. */
+int	metrics_render(struct buf *b, const struct scoreboard *);
+
+#endif /* METRICS_H */
