@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -44,6 +45,9 @@ static const char SQL_SUGGEST_COUNT[] =
 static const char SQL_SUGGEST_ONE[] =
     "SELECT p.supplier_id, p.reorder_qty " SUGGEST_FROM
     "AND p.id = ? AND w.id = ?";
+
+static const char SQL_LOCK_PRODUCT[] =
+    "SELECT id FROM products WHERE id = ? FOR UPDATE";
 
 static const char SQL_CHECK_LEDGER[] =
     "SELECT s.product_id, s.warehouse_id, s.on_hand, "
@@ -95,6 +99,47 @@ reorder_count(struct arena *a)
 	return n;
 }
 
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Locks the picked products' rows in id order (the lock order of the
+ * stock changes: product first), before any read of this transaction.
+ * Two conversions of the same suggestion queue here, and the second one's
+ * reads, whose snapshot starts after the wait, see the first one's draft
+ * purchase order on order: it is no longer suggested.  An order created at
+ * the same moment with two of these products in the other order can
+ * deadlock with this (its line inserts take shared locks on the products,
+ * in line order); InnoDB picks one and db_tx re-runs it.
+ */
+static int
+lock_products(struct arena *a, const struct reorder_pick *p, size_t n)
+{
+	struct db_rows	 rows;
+	int64_t		*ids;
+	size_t		 i;
+	int		 rv;
+
+	if ((ids = arena_calloc(a, n, sizeof(*ids))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < n; i++)
+		ids[i] = p[i].product_id;
+	qsort(ids, n, sizeof(*ids), cmp_i64);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && ids[i] == ids[i - 1])
+			continue;
+		if ((rv = db_query(a, &rows, SQL_LOCK_PRODUCT, "i", ids[i]))
+		    != DB_OK)
+			return rv;
+	}
+	return DB_OK;
+}
+
 static int64_t
 i64(const char *s)
 {
@@ -127,6 +172,8 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 	lines = arena_calloc(ctx->arena, n, sizeof(*lines));
 	if (sup == NULL || qty == NULL || done == NULL || lines == NULL)
 		return DB_ERROR;
+	if ((rv = lock_products(ctx->arena, p, n)) != DB_OK)
+		return rv;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
 			if (p[j].product_id == p[i].product_id &&

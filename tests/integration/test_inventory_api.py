@@ -1623,3 +1623,29 @@ def test_check_names_each_violation():
 
 def test_invariants_hold_at_the_end():
     assert_check()
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_concurrent_reorders_of_one_suggestion_make_one_purchase_order(round_):
+    """Eight managers turn the same suggestion into a purchase order at
+    the same moment: the first one's draft PO puts the quantity on order,
+    so the other seven find it no longer suggested (422) -- no duplicate
+    order goes to the supplier.  Five rounds: one may miss the race."""
+    m = mgr()
+    w, s = warehouse(), supplier()
+    p = product(supplier_id=s["id"], reorder_point=10, reorder_qty=40)
+    receive(p["id"], w["id"], 3)
+    body = {"items": [{"product_id": p["id"], "warehouse_id": w["id"]}]}
+    barrier = threading.Barrier(8)
+
+    def go(_):
+        barrier.wait()
+        return m.post("/reorder-suggestions/purchase-orders", body)
+
+    with cf.ThreadPoolExecutor(8) as ex:
+        rs = list(ex.map(go, range(8)))
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] + [422] * 7, [(r.status_code, r.text[:200]) for r in rs]
+    assert sql_int("SELECT COUNT(*) FROM purchase_order_lines WHERE product_id = %d"
+                   % p["id"]) == 1
+    assert_check()
