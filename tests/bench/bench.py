@@ -152,8 +152,9 @@ def credentials():
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', r.text).group(1)
     r = s.get(BASE + "/admin/tokens")
     uid = re.search(r'<option value="(\d+)">%s' % re.escape(email), r.text).group(1)
-    r = s.post(BASE + "/admin/tokens", data={"csrf": csrf, "user_id": uid,
-                                              "name": "bench",
+    ftok = re.search(r'name="form_token" value="([0-9a-f]+)"', r.text).group(1)
+    r = s.post(BASE + "/admin/tokens", data={"csrf": csrf, "form_token": ftok,
+                                              "user_id": uid, "name": "bench",
                                               "scopes": ["read", "write"]})
     token = re.search(r'id="new-token">(brt_[0-9a-f]+)<', r.text).group(1)
     return {"cookie": "__Host-br_session=" + s.cookies["__Host-br_session"],
