@@ -23,15 +23,16 @@
 
 #define LOCKOUT_CAP	3600	/* seconds */
 
-/* A row is stale (its count starts again) when its window has passed and
- * it is not locked, nor was locked within the window. */
-/* The same table as the API's Idempotency-Key.  No response is stored:
- * the first one may show a secret (a token, a new session). */
+/* One-time form keys live in the API's Idempotency-Key table.  No
+ * response is stored: the first one may show a secret (a token, a new
+ * session). */
 static const char SQL_FORM_CLAIM[] =
     "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status, "
     "body) VALUES (?, ?, 'form', 303, '')";
 static const char SQL_FORM_USED[] =
     "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
+/* A row is stale (its count starts again) when its window has passed and
+ * it is not locked, nor was locked within the window. */
 static const char SQL_THROTTLE_LOCK[] =
     "SELECT failures, window_start < NOW(6) - INTERVAL ? SECOND AND "
     "(locked_until IS NULL OR locked_until < NOW(6) - INTERVAL ? SECOND), "
