@@ -8,7 +8,9 @@ import signal
 from conftest import (admin_cookies, get, master_pid, post, status, wait_until,
                       worker_pids)
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+]+|\+Inf|NaN)$')
+# Label values may hold "}" (route="GET /products/{id}"): quoted strings.
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})? '
+                    r'(-?[0-9.e+]+|\+Inf|NaN)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -53,6 +55,7 @@ def hist(s, route):
 
 
 def test_requests_are_counted_by_route_and_status_class():
+    get("/api/v1/products/1")        # a route with a {param} in its label
     s0 = scrape()
     for _ in range(7):
         assert get("/healthz").status_code == 200
