@@ -15,6 +15,7 @@
 #include "authz.h"
 #include "config.h"
 #include "db.h"
+#include "idempotency.h"
 #include "log.h"
 #include "password.h"
 #include "session.h"
@@ -23,14 +24,6 @@
 
 #define LOCKOUT_CAP	3600	/* seconds */
 
-/* One-time form keys live in the API's Idempotency-Key table.  No
- * response is stored: the first one may show a secret (a token, a new
- * session). */
-static const char SQL_FORM_CLAIM[] =
-    "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status, "
-    "body) VALUES (?, ?, 'form', 303, '')";
-static const char SQL_FORM_USED[] =
-    "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
 /* A row is stale (its count starts again) when its window has passed and
  * it is not locked, nor was locked within the window. */
 static const char SQL_THROTTLE_LOCK[] =
@@ -497,36 +490,31 @@ check_name(const char *name, struct acct_error *err)
 }
 
 /*
- * Claims ctx's one-time form key inside the change's transaction.  A
- * concurrent second submission waits on the first's row and, once that
- * commits, finds it taken.
+ * Claims ctx's one-time form key inside the change's transaction (the
+ * Idempotency-Key table; no response is kept, as the first one may show a
+ * secret: a token, a new session).
  */
 static int
 form_claim(const struct audit_ctx *ctx)
 {
-	int64_t	n;
+	int	rv;
 
 	if (ctx->form_key == NULL)
 		return DB_OK;
-	n = db_exec(SQL_FORM_CLAIM, "is", ctx->actor_id, ctx->form_key);
-	if (n == DB_DUPLICATE)
-		return ACCT_REPLAYED;
-	return n < 0 ? (int)n : DB_OK;
+	rv = idem_claim(ctx->actor_id, ctx->form_key, "form");
+	return rv == DB_DUPLICATE ? ACCT_REPLAYED : rv;
 }
 
 /* The same, read only: before checks that the first submission changed. */
 static int
 form_used(const struct audit_ctx *ctx)
 {
-	struct db_rows	rows;
-	int		rv;
+	int	rv;
 
 	if (ctx->form_key == NULL)
 		return DB_OK;
-	if ((rv = db_query(ctx->arena, &rows, SQL_FORM_USED, "is",
-	    ctx->actor_id, ctx->form_key)) != DB_OK)
-		return rv;
-	return rows.nrows > 0 ? ACCT_REPLAYED : DB_OK;
+	rv = idem_used(ctx->arena, ctx->actor_id, ctx->form_key);
+	return rv == DB_DUPLICATE ? ACCT_REPLAYED : rv;
 }
 
 struct user_tx {

@@ -21,6 +21,8 @@
 static const char SQL_CLAIM[] =
     "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status, "
     "body) VALUES (?, ?, ?, 0, '')";
+static const char SQL_USED[] =
+    "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
 static const char SQL_STORE[] =
     "UPDATE idempotency_keys SET status = ?, location = ?, "
     "content_type = ?, body = ? WHERE user_id = ? AND idem_key = ?";
@@ -133,6 +135,25 @@ resp_location(const struct response *resp)
 	return "";
 }
 
+int
+idem_claim(int64_t user_id, const char *key, const char *fingerprint)
+{
+	int64_t	n = db_exec(SQL_CLAIM, "iss", user_id, key, fingerprint);
+
+	return n < 0 ? (int)n : DB_OK;
+}
+
+int
+idem_used(struct arena *a, int64_t user_id, const char *key)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	if ((rv = db_query(a, &rows, SQL_USED, "is", user_id, key)) != DB_OK)
+		return rv;
+	return rows.nrows > 0 ? DB_DUPLICATE : DB_OK;
+}
+
 static int
 idem_store(struct idem *x)
 {
@@ -156,11 +177,11 @@ idem_tx(void *p)
 	x->refused = 0;
 	if (x->key == NULL)
 		return x->op(x->r, x->resp, x->arg);
-	n = db_exec(SQL_CLAIM, "iss", x->r->auth.user_id, x->key, x->fp);
-	if (n == DB_DUPLICATE)
+	if ((rv = idem_claim(x->r->auth.user_id, x->key, x->fp)) ==
+	    DB_DUPLICATE)
 		return IDEM_REPLAY;
-	if (n < 0)
-		return (int)n;
+	if (rv != DB_OK)
+		return rv;
 	if ((n = db_exec("SAVEPOINT idem", "")) < 0)
 		return (int)n;
 	rv = x->op(x->r, x->resp, x->arg);

@@ -233,6 +233,7 @@ master_reaped(struct sb_slot *s, int status)
 {
 	char	uri[256];
 	int	busy = s->state == SB_BUSY || s->state == SB_READING;
+	int	died = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 	int64_t	lived = now_wall_ms() - s->started_ms;
 
 	/* A worker that died mid-request never ran scoreboard_request_end. */
@@ -253,10 +254,9 @@ master_reaped(struct sb_slot *s, int status)
 	} else if (WEXITSTATUS(status) != 0)
 		log_err("worker %d exited with status %d", (int)s->pid,
 		    WEXITSTATUS(status));
-	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+	if (died)
 		metrics_worker_died();
-	if ((WIFSIGNALED(status) || WEXITSTATUS(status) != 0) &&
-	    s->generation == app.generation && !stopping) {
+	if (died && s->generation == app.generation && !stopping) {
 		if (lived < CRASH_WINDOW_MS) {
 			int delay = 100 << (crashes < 7 ? crashes : 7);
 			crashes++;

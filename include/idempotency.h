@@ -15,6 +15,9 @@
 #ifndef IDEMPOTENCY_H
 #define IDEMPOTENCY_H
 
+#include <stdint.h>
+
+struct arena;
 struct request;
 struct response;
 
@@ -43,6 +46,15 @@ int	idem_api_key(struct request *, struct response *, const char **key);
 /* The HTML form's key from its "form_token" field (the form is parsed
  * here); -1 with a 400 page if it is missing or malformed. */
 int	idem_form_key(struct request *, struct response *, const char **key);
+/*
+ * Inside the caller's transaction, claims key for user_id: DB_OK, or
+ * DB_DUPLICATE when it was claimed before (a concurrent claim waits for
+ * the first to end), or another db_status.  For changes that keep no
+ * response to replay (the account forms: theirs may show a secret).
+ */
+int	idem_claim(int64_t user_id, const char *key, const char *fingerprint);
+/* Whether key was claimed: DB_OK (no), DB_DUPLICATE (yes) or a db_status. */
+int	idem_used(struct arena *, int64_t user_id, const char *key);
 /* Deletes keys older than a day (housekeeping); count or a db_status. */
 long long idem_purge(void);
 

@@ -63,6 +63,30 @@ h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
 	return a;
 }
 
+/* The movement kinds for the form's select, the one chosen selected. */
+static struct json_object *
+kind_options(const struct request *r)
+{
+	static const char *const kv[][2] = { { "receipt", "Receive" },
+	    { "shipment", "Ship" },
+	    { "adjustment", "Adjust (+/-, with a reason)" },
+	    { "transfer", "Transfer to another warehouse" } };
+	struct json_object	*kinds = json_object_new_array(), *k;
+	size_t			 j;
+
+	for (j = 0; j < sizeof(kv) / sizeof(kv[0]); j++) {
+		k = json_object_new_object();
+		json_object_object_add(k, "value",
+		    json_object_new_string(kv[j][0]));
+		json_object_object_add(k, "label",
+		    json_object_new_string(kv[j][1]));
+		json_object_object_add(k, "selected", json_object_new_boolean(
+		    strcmp(h_field(r, "kind"), kv[j][0]) == 0));
+		json_object_array_add(kinds, k);
+	}
+	return kinds;
+}
+
 static void
 stock_page(struct request *r, struct response *resp, int status,
     int64_t wid, struct json_object *form, struct json_object *errors)
@@ -70,7 +94,7 @@ stock_page(struct request *r, struct response *resp, int status,
 	struct json_object	*ctx, *list, *o, *whs;
 	struct db_rows		 rows;
 	const char		*from = request_query(r, "after");
-	int64_t			 first, after = 0;
+	int64_t			 first, after = 0, to = 0, to_first;
 	size_t			 i;
 	int			 st;
 
@@ -116,32 +140,10 @@ stock_page(struct request *r, struct response *resp, int status,
 	json_object_object_add(ctx, "title", json_object_new_string("Stock"));
 	json_object_object_add(ctx, "warehouses", whs);
 	/* The movement form keeps what was chosen when it comes back. */
-	{
-		static const char *const kv[][2] = { { "receipt", "Receive" },
-		    { "shipment", "Ship" },
-		    { "adjustment", "Adjust (+/-, with a reason)" },
-		    { "transfer", "Transfer to another warehouse" } };
-		struct json_object *kinds = json_object_new_array(), *k;
-		int64_t to = 0, dummy;
-		size_t j;
-
-		for (j = 0; j < sizeof(kv) / sizeof(kv[0]); j++) {
-			k = json_object_new_object();
-			json_object_object_add(k, "value",
-			    json_object_new_string(kv[j][0]));
-			json_object_object_add(k, "label",
-			    json_object_new_string(kv[j][1]));
-			json_object_object_add(k, "selected",
-			    json_object_new_boolean(strcmp(h_field(r, "kind"),
-			    kv[j][0]) == 0));
-			json_object_array_add(kinds, k);
-		}
-		json_object_object_add(ctx, "kinds", kinds);
-		(void)str_to_i64(h_field(r, "to_warehouse_id"), 0, INT64_MAX,
-		    &to);
-		json_object_object_add(ctx, "to_warehouses",
-		    h_warehouse_options(r, to, &dummy));
-	}
+	json_object_object_add(ctx, "kinds", kind_options(r));
+	(void)str_to_i64(h_field(r, "to_warehouse_id"), 0, INT64_MAX, &to);
+	json_object_object_add(ctx, "to_warehouses",
+	    h_warehouse_options(r, to, &to_first));
 	json_object_object_add(ctx, "warehouse_id", json_object_new_int64(wid));
 	json_object_object_add(ctx, "stock", list);
 	json_object_object_add(ctx, "form", form != NULL ? form :

@@ -6,16 +6,16 @@ notice; a refused form (422) does not use its token up; a form without its
 token is refused (400) with nothing changed."""
 import concurrent.futures
 import re
+import secrets
 
-from accounts_util import (Client, admin, audit_rows, forms, location, new_user, q, set_cookies,
-                           signed_in, sql, uniq_email)
+from accounts_util import (HEX64, Client, admin, audit_rows, forms, location, new_user, q,
+                           set_cookies, signed_in, sql, uniq_email)
 
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NOTICE = "That form was submitted twice"
 
 
 def fresh_token():
-    return __import__("secrets").token_hex(32)
+    return secrets.token_hex(32)
 
 
 def flash_of(resp):

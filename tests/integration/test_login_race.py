@@ -3,21 +3,12 @@ the throttle row's lock before the password is checked, so twenty parallel
 guesses for one email get at most login_max_failures (5) real checks; the
 rest are refused with 429 while argon2 is still running for the first."""
 import concurrent.futures
-import os
-import subprocess
 import uuid
 
 import requests
 
-from conftest import BASE, CERT, PREFIX, create_user
-
-SOCK = os.path.join(PREFIX, "mysqld.sock")
-
-
-def sql(stmt):
-    return subprocess.run(["mariadb", "-S", SOCK, "-u", "root", "-N", "-B",
-                           "backroom", "-e", stmt],
-                          check=True, capture_output=True, text=True).stdout.strip()
+from accounts_util import sql
+from conftest import BASE, CERT, create_user
 
 
 def attempt(email):

@@ -1,19 +1,11 @@
 """Passwords stored with older argon2 parameters are rehashed with the
 current ones (m = 19 MiB, t = 2, p = 1) at the next successful sign-in,
 and the sign-in is audited as such; a failed sign-in changes nothing."""
-import os
 import subprocess
 import uuid
 
-from conftest import PREFIX, create_user, login_cookies, post
-
-SOCK = os.path.join(PREFIX, "mysqld.sock")
-
-
-def sql(stmt):
-    return subprocess.run(["mariadb", "-S", SOCK, "-u", "root", "-N", "-B",
-                           "backroom", "-e", stmt],
-                          check=True, capture_output=True, text=True).stdout.strip()
+from accounts_util import sql
+from conftest import create_user, login_cookies, post
 
 
 def old_hash(password):
