@@ -151,42 +151,58 @@ audit_event(const struct audit_ctx *ctx, const char *action,
 	return rv;
 }
 
-/* Checks one row against the hash it links to; prints problems. */
+/*
+ * Checks one row (id, time, actor_id, action, entity, entity_id, details,
+ * client_addr, request_id, prev_hash, hash) against the hash it links to;
+ * prints problems and returns their number.
+ */
 static int
 verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
-    int64_t prev_id, struct buf *canon)
+    int64_t prev_id, struct buf *canon, int64_t *id_out,
+    const char **hash_out)
 {
-	struct audit_fields	f;
-	char			hash[AUDIT_HASH_HEX_LEN + 1];
-	int			bad = 0;
+	struct audit_fields	 f;
+	struct db_row		 rd;
+	const char		*link, *stored;
+	char			 hash[AUDIT_HASH_HEX_LEN + 1];
+	int			 bad = 0;
 
 	memset(&f, 0, sizeof(f));
-	f.id = cell_i64(DB_CELL(rows, i, 0));
-	f.time = DB_CELL(rows, i, 1);
-	f.actor_id = cell_i64(DB_CELL(rows, i, 2));
-	f.action = DB_CELL(rows, i, 3);
-	f.entity = DB_CELL(rows, i, 4);
-	f.entity_id = DB_CELL(rows, i, 5);
-	f.details = DB_CELL(rows, i, 6);
-	f.client_addr = DB_CELL(rows, i, 7);
-	f.request_id = DB_CELL(rows, i, 8);
+	db_row_start(&rd, rows, i);
+	f.id = db_row_i64(&rd);
+	f.time = db_row_str_or(&rd, NULL);
+	f.actor_id = db_row_i64_or(&rd, 0);
+	f.action = db_row_str_or(&rd, NULL);
+	f.entity = db_row_str_or(&rd, NULL);
+	f.entity_id = db_row_str_or(&rd, NULL);
+	f.details = db_row_str_or(&rd, NULL);
+	f.client_addr = db_row_str_or(&rd, NULL);
+	f.request_id = db_row_str_or(&rd, NULL);
+	link = db_row_str_or(&rd, NULL);
+	stored = db_row_str_or(&rd, NULL);
+	*id_out = f.id;
+	*hash_out = stored != NULL ? stored : "";
+	if (db_row_end(&rd) == -1) {
+		printf("audit-verify: a row after %" PRId64 " cannot be read "
+		    "(its id is not a number)\n", prev_id);
+		*id_out = prev_id + 1;
+		return 1;
+	}
 	if (f.id != prev_id + 1) {
 		printf("audit-verify: rows %" PRId64 " to %" PRId64
 		    " are missing\n", prev_id + 1, f.id - 1);
 		bad++;
 	}
-	if (DB_CELL(rows, i, 9) == NULL ||
-	    strcmp(DB_CELL(rows, i, 9), prev_hash) != 0) {
+	if (link == NULL || strcmp(link, prev_hash) != 0) {
 		printf("audit-verify: row %" PRId64 ": does not link to the "
 		    "row before it (a row was deleted or changed)\n", f.id);
 		bad++;
 	}
 	/* The content against the row's own link, so a deleted row before
 	 * it is reported as a broken link only, not as a change here too. */
-	if (DB_CELL(rows, i, 9) == NULL || audit_canonical(canon, &f) == -1 ||
-	    audit_row_hash(DB_CELL(rows, i, 9), buf_cstr(canon), hash) == -1 ||
-	    DB_CELL(rows, i, 10) == NULL ||
-	    strcmp(hash, DB_CELL(rows, i, 10)) != 0) {
+	if (link == NULL || audit_canonical(canon, &f) == -1 ||
+	    audit_row_hash(link, buf_cstr(canon), hash) == -1 ||
+	    stored == NULL || strcmp(hash, stored) != 0) {
 		printf("audit-verify: row %" PRId64 ": content does not match "
 		    "its hash (changed)\n", f.id);
 		bad++;
@@ -194,49 +210,84 @@ verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
 	return bad;
 }
 
-int
-audit_verify(struct arena *a)
+/*
+ * The head (row 1 of audit_head): last id, last hash, and the id and hash
+ * the kept chain starts after (pruning moves them).  0, or -1 printed.
+ */
+static int
+verify_head(struct arena *a, int64_t *last_id, char *last_hash,
+    int64_t *start_id, char *start_hash)
 {
-	struct db_rows	 head, rows;
-	struct buf	 canon;
-	char		 prev_hash[AUDIT_HASH_HEX_LEN + 1];
-	int64_t		 prev_id, n = 0;
-	size_t		 i;
-	int		 bad = 0, rv;
+	struct db_rows	 head;
+	struct db_row	 rd;
+	int		 rv;
 
-	if ((rv = db_query(a, &head, SQL_HEAD, "")) != DB_OK ||
-	    head.nrows != 1) {
+	if ((rv = db_query(a, &head, SQL_HEAD, "")) != DB_OK) {
 		fprintf(stderr, "audit-verify: cannot read the chain head: "
 		    "%s\n", db_last_error());
 		return -1;
 	}
-	prev_id = cell_i64(DB_CELL(&head, 0, 2));
-	(void)str_copy(prev_hash, sizeof(prev_hash), DB_CELL(&head, 0, 3));
+	if (head.nrows != 1) {
+		fprintf(stderr, "audit-verify: the chain head row is "
+		    "missing\n");
+		return -1;
+	}
+	db_row_start(&rd, &head, 0);
+	*last_id = db_row_i64(&rd);
+	rv = str_copy(last_hash, AUDIT_HASH_HEX_LEN + 1, db_row_str(&rd));
+	*start_id = db_row_i64(&rd);
+	rv |= str_copy(start_hash, AUDIT_HASH_HEX_LEN + 1, db_row_str(&rd));
+	if (db_row_end(&rd) == -1 || rv != 0) {
+		fprintf(stderr, "audit-verify: the chain head is malformed\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+audit_verify(struct arena *a)
+{
+	struct db_rows	 rows;
+	struct buf	 canon;
+	const char	*stored;
+	char		 prev_hash[AUDIT_HASH_HEX_LEN + 1];
+	char		 last_hash[AUDIT_HASH_HEX_LEN + 1];
+	int64_t		 prev_id, last_id, n = 0;
+	size_t		 i;
+	int		 bad = 0, rv;
+
+	if (verify_head(a, &last_id, last_hash, &prev_id, prev_hash) == -1)
+		return -1;
 	buf_init(&canon, AUDIT_CANONICAL_MAX);
 	for (;;) {
+		/* One batch at a time in the arena: a long chain must not
+		 * outgrow it. */
+		arena_reset(a);
 		if ((rv = db_query(a, &rows, SQL_ROWS, "i", prev_id)) != DB_OK) {
-			fprintf(stderr, "audit-verify: %s\n", db_last_error());
+			fprintf(stderr, "audit-verify: cannot read the rows "
+			    "after %" PRId64 ": %s\n", prev_id,
+			    db_last_error());
 			buf_free(&canon);
 			return -1;
 		}
 		for (i = 0; i < rows.nrows; i++) {
-			bad += verify_row(&rows, i, prev_hash, prev_id, &canon);
-			prev_id = cell_i64(DB_CELL(&rows, i, 0));
+			bad += verify_row(&rows, i, prev_hash, prev_id, &canon,
+			    &prev_id, &stored);
 			/* Link the next row to the stored hash, so one change
 			 * is reported once, not for every row after it. */
-			(void)str_copy(prev_hash, sizeof(prev_hash),
-			    DB_CELL(&rows, i, 10) ? DB_CELL(&rows, i, 10) : "");
+			if (str_copy(prev_hash, sizeof(prev_hash), stored) ==
+			    -1)
+				prev_hash[0] = '\0';
 			n++;
 		}
 		if (rows.nrows < 1000)
 			break;
 	}
 	buf_free(&canon);
-	if (prev_id != cell_i64(DB_CELL(&head, 0, 0)) ||
-	    strcmp(prev_hash, DB_CELL(&head, 0, 1)) != 0) {
+	if (prev_id != last_id || strcmp(prev_hash, last_hash) != 0) {
 		printf("audit-verify: the chain ends at row %" PRId64 " but the "
-		    "head says %s (rows at the end were deleted)\n", prev_id,
-		    DB_CELL(&head, 0, 0));
+		    "head says %" PRId64 " (rows at the end were deleted)\n",
+		    prev_id, last_id);
 		bad++;
 	}
 	if (bad == 0)

@@ -56,8 +56,12 @@ db_read_password(void)
 
 	db_password[0] = '\0';
 	if (db_cfg->db_password_file[0] == '\0') {
-		(void)str_copy(db_password, sizeof(db_password),
-		    db_cfg->db_password);
+		if (str_copy(db_password, sizeof(db_password),
+		    db_cfg->db_password) == -1) {
+			log_warn("db_password is longer than %zu bytes: not "
+			    "used", sizeof(db_password) - 1);
+			db_password[0] = '\0';
+		}
 		return;
 	}
 	if ((f = fopen(db_cfg->db_password_file, "r")) == NULL) {
@@ -551,4 +555,178 @@ db_tx(int (*fn)(void *), void *arg)
 		return rv;
 	}
 	return rv;
+}
+
+/* --- checked cell readers ------------------------------------------------ */
+
+static const char *
+db_cell_at(const struct db_rows *rows, size_t r, size_t c)
+{
+	if (r >= rows->nrows || c >= rows->ncols)
+		return NULL;
+	return DB_CELL(rows, r, c);
+}
+
+int
+db_cell_i64(const struct db_rows *rows, size_t r, size_t c, int64_t *out)
+{
+	const char	*s = db_cell_at(rows, r, c);
+
+	*out = 0;
+	if (s == NULL || str_to_i64(s, INT64_MIN, INT64_MAX, out) == -1) {
+		log_warn("row %zu column %zu: %s", r, c, s == NULL ?
+		    "NULL or missing where a number is required" :
+		    "not a whole number");
+		*out = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_cell_i64_or(const struct db_rows *rows, size_t r, size_t c, int64_t def,
+    int64_t *out)
+{
+	if (r < rows->nrows && c < rows->ncols && DB_CELL(rows, r, c) == NULL) {
+		*out = def;
+		return 0;
+	}
+	return db_cell_i64(rows, r, c, out);
+}
+
+int
+db_cell_str(const struct db_rows *rows, size_t r, size_t c, const char **out)
+{
+	*out = db_cell_at(rows, r, c);
+	if (*out == NULL) {
+		log_warn("row %zu column %zu: NULL or missing where text is "
+		    "required", r, c);
+		*out = "";
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_row_start(struct db_row *rd, const struct db_rows *rows, size_t r)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->rows = rows;
+	rd->row = r;
+	if (r >= rows->nrows) {
+		rd->bad = 1;
+		rd->bad_col = 0;
+	}
+}
+
+static void
+db_row_fail(struct db_row *rd, size_t c)
+{
+	if (!rd->bad) {
+		rd->bad = 1;
+		rd->bad_col = c;
+	}
+}
+
+int64_t
+db_row_i64(struct db_row *rd)
+{
+	int64_t	v;
+	size_t	c = rd->col++;
+
+	if (rd->bad)
+		return 0;
+	if (db_cell_i64(rd->rows, rd->row, c, &v) == -1) {
+		db_row_fail(rd, c);
+		return 0;
+	}
+	return v;
+}
+
+int64_t
+db_row_i64_or(struct db_row *rd, int64_t def)
+{
+	int64_t	v;
+	size_t	c = rd->col++;
+
+	if (rd->bad)
+		return def;
+	if (db_cell_i64_or(rd->rows, rd->row, c, def, &v) == -1) {
+		db_row_fail(rd, c);
+		return def;
+	}
+	return v;
+}
+
+int
+db_row_bool(struct db_row *rd)
+{
+	size_t	c = rd->col;
+	int64_t	v = db_row_i64(rd);
+
+	if (!rd->bad && v != 0 && v != 1) {
+		log_warn("row %zu column %zu: not 0 or 1", rd->row, c);
+		db_row_fail(rd, c);
+		return 0;
+	}
+	return v == 1;
+}
+
+const char *
+db_row_str(struct db_row *rd)
+{
+	const char	*s;
+	size_t		 c = rd->col++;
+
+	if (rd->bad)
+		return "";
+	if (db_cell_str(rd->rows, rd->row, c, &s) == -1) {
+		db_row_fail(rd, c);
+		return "";
+	}
+	return s;
+}
+
+const char *
+db_row_str_or(struct db_row *rd, const char *def)
+{
+	size_t	c = rd->col++;
+
+	if (rd->bad)
+		return def;
+	if (c >= rd->rows->ncols) {
+		db_row_fail(rd, c);
+		return def;
+	}
+	return DB_CELL(rd->rows, rd->row, c) != NULL ?
+	    DB_CELL(rd->rows, rd->row, c) : def;
+}
+
+int
+db_row_null(struct db_row *rd)
+{
+	size_t	c = rd->col++;
+
+	if (rd->bad)
+		return 1;
+	if (c >= rd->rows->ncols) {
+		db_row_fail(rd, c);
+		return 1;
+	}
+	return DB_CELL(rd->rows, rd->row, c) == NULL;
+}
+
+int
+db_row_end(struct db_row *rd)
+{
+	if (!rd->bad && rd->col != rd->rows->ncols) {
+		log_warn("row %zu: %zu of %zu columns read", rd->row, rd->col,
+		    rd->rows->ncols);
+		return -1;
+	}
+	if (rd->bad) {
+		log_warn("row %zu: column %zu is bad", rd->row, rd->bad_col);
+		return -1;
+	}
+	return 0;
 }

@@ -7,7 +7,6 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
-#include "handlers.h"
 #include "idempotency.h"
 #include "log.h"
 #include "request.h"
@@ -208,7 +207,7 @@ idem_replay(struct idem *x)
 
 	if ((rv = db_query(x->r->arena, &rows, SQL_LOAD, "is",
 	    x->r->auth.user_id, x->key)) != DB_OK) {
-		h_db_error(x->r, x->resp, rv);
+		response_db_error(x->resp, x->r, rv);
 		return;
 	}
 	if (rows.nrows != 1) {		/* the first one rolled back: retry */
@@ -255,7 +254,7 @@ idem_run(struct request *r, struct response *resp, const char *key,
 		idem_replay(&x);
 	else if (rv < 0) {
 		idem_reset(&x);
-		h_db_error(r, resp, rv);
+		response_db_error(resp, r, rv);
 	} else if (rv > 0 && refuse != NULL) {
 		/* Without a key the whole transaction was rolled back. */
 		idem_reset(&x);

@@ -174,15 +174,17 @@ run_db_command(const char *cmd)
 	if ((a = arena_create(BR_ARENA_CAP)) == NULL)
 		return 1;
 	db_configure(&app.cfg);
-	if (strcmp(cmd, "audit-verify") == 0) {
+	if (strcmp(cmd, "audit-verify") == 0)
 		rv = audit_verify(a);
-		return rv == 0 ? 0 : 1;
-	}
-	if (strcmp(cmd, "check") == 0) {
+	else if (strcmp(cmd, "check") == 0)
 		rv = inventory_check(a);
-		return rv == 0 ? 0 : 1;
-	}
-	return housekeeping_run(a, &app.cfg) == 0 ? 0 : 1;
+	else
+		rv = housekeeping_run(a, &app.cfg);
+	/* A connection left open is an "Aborted connection" in the server's
+	 * log. */
+	db_close();
+	arena_destroy(a);
+	return rv == 0 ? 0 : 1;
 }
 
 int

@@ -394,6 +394,7 @@ master_housekeeping(void)
 	struct arena	*a;
 	sigset_t	 none;
 	pid_t		 pid;
+	int		 rv;
 
 	if (app.cfg.housekeeping_interval == 0 || hk_pid != 0 ||
 	    now_mono_ms() < next_hk_ms)
@@ -414,7 +415,10 @@ master_housekeeping(void)
 	worker_privdrop();
 	if ((a = arena_create(BR_ARENA_CAP)) == NULL)
 		_exit(1);
-	_exit(housekeeping_run(a, &app.cfg) == 0 ? 0 : 1);
+	rv = housekeeping_run(a, &app.cfg);
+	/* Closed, not dropped: MariaDB logs a dropped one as aborted. */
+	db_close();
+	_exit(rv == 0 ? 0 : 1);
 }
 
 static void

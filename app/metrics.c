@@ -128,14 +128,14 @@ route_count(const struct metrics_route *m)
 	return n;
 }
 
-static void
+static int
 render_requests(struct buf *b)
 {
 	char	label[160];
 	size_t	i, k;
-	int	c;
+	int	c, rc = 0;
 
-	buf_puts(b, "# HELP backroomd_requests_total Requests answered, by "
+	rc |= buf_puts(b, "# HELP backroomd_requests_total Requests answered, by "
 	    "route and status class.\n"
 	    "# TYPE backroomd_requests_total counter\n");
 	for (i = 0; i < METRICS_ROUTES; i++) {
@@ -145,11 +145,11 @@ render_requests(struct buf *b)
 		route_label(label, sizeof(label), i);
 		for (c = 0; c < 5; c++)
 			if (get(&m->status[c]) != 0)
-				buf_printf(b, "backroomd_requests_total{route=\"%s\","
+				rc |= buf_printf(b, "backroomd_requests_total{route=\"%s\","
 				    "status=\"%dxx\"} %llu\n", label, c + 1,
 				    (unsigned long long)get(&m->status[c]));
 	}
-	buf_puts(b, "# HELP backroomd_request_duration_seconds Time from "
+	rc |= buf_puts(b, "# HELP backroomd_request_duration_seconds Time from "
 	    "the request's parameters to its last byte written, by route.\n"
 	    "# TYPE backroomd_request_duration_seconds histogram\n");
 	for (i = 0; i < METRICS_ROUTES; i++) {
@@ -160,39 +160,40 @@ render_requests(struct buf *b)
 		route_label(label, sizeof(label), i);
 		for (k = 0; k < METRICS_BUCKETS; k++) {
 			cum += get(&m->bucket[k]);
-			buf_printf(b, "backroomd_request_duration_seconds_bucket"
+			rc |= buf_printf(b, "backroomd_request_duration_seconds_bucket"
 			    "{route=\"%s\",le=\"%s\"} %llu\n", label,
 			    bucket_le[k], (unsigned long long)cum);
 		}
 		cum += get(&m->bucket[METRICS_BUCKETS]);
-		buf_printf(b, "backroomd_request_duration_seconds_bucket"
+		rc |= buf_printf(b, "backroomd_request_duration_seconds_bucket"
 		    "{route=\"%s\",le=\"+Inf\"} %llu\n", label,
 		    (unsigned long long)cum);
-		buf_printf(b, "backroomd_request_duration_seconds_sum"
+		rc |= buf_printf(b, "backroomd_request_duration_seconds_sum"
 		    "{route=\"%s\"} %.6f\n", label,
 		    (double)get(&m->sum_us) / 1e6);
-		buf_printf(b, "backroomd_request_duration_seconds_count"
+		rc |= buf_printf(b, "backroomd_request_duration_seconds_count"
 		    "{route=\"%s\"} %llu\n", label, (unsigned long long)cum);
 	}
+	return rc;
 }
 
-static void
+static int
 render_pool(struct buf *b, const struct scoreboard *sb)
 {
 	unsigned	states[SB_READING + 1] = { 0 };
-	int		i;
+	int		i, rc = 0;
 
 	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++) {
 		int st = __atomic_load_n(&sb->slots[i].state, __ATOMIC_RELAXED);
 		if (sb->slots[i].pid != 0 && st > SB_FREE && st <= SB_READING)
 			states[st]++;
 	}
-	buf_puts(b, "# HELP backroomd_workers Worker processes by state.\n"
+	rc |= buf_puts(b, "# HELP backroomd_workers Worker processes by state.\n"
 	    "# TYPE backroomd_workers gauge\n");
 	for (i = SB_STARTING; i <= SB_READING; i++)
-		buf_printf(b, "backroomd_workers{state=\"%s\"} %u\n",
+		rc |= buf_printf(b, "backroomd_workers{state=\"%s\"} %u\n",
 		    scoreboard_state_name(i), states[i]);
-	buf_printf(b, "# HELP backroomd_configured_workers The workers "
+	rc |= buf_printf(b, "# HELP backroomd_configured_workers The workers "
 	    "setting of the running configuration.\n"
 	    "# TYPE backroomd_configured_workers gauge\n"
 	    "backroomd_configured_workers %u\n"
@@ -230,22 +231,23 @@ render_pool(struct buf *b, const struct scoreboard *sb)
 	    (unsigned long long)get(&sb->slow),
 	    (unsigned long long)get(&mx->worker_deaths),
 	    (long long)(sb->started_ms / 1000));
+	return rc;
 }
 
 int
 metrics_render(struct buf *b, const struct scoreboard *sb)
 {
-	int	e;
+	int	e, rc;
 
 	if (mx == NULL)
 		return -1;
-	render_requests(b);
-	buf_puts(b, "# HELP backroomd_db_events_total Database statements "
+	rc = render_requests(b);
+	rc |= buf_puts(b, "# HELP backroomd_db_events_total Database statements "
 	    "and what went wrong with them, over all workers.\n"
 	    "# TYPE backroomd_db_events_total counter\n");
 	for (e = 0; e < MDB_COUNT; e++)
-		buf_printf(b, "backroomd_db_events_total{event=\"%s\"} %llu\n",
+		rc |= buf_printf(b, "backroomd_db_events_total{event=\"%s\"} %llu\n",
 		    db_names[e], (unsigned long long)get(&mx->db[e]));
-	render_pool(b, sb);
-	return 0;
+	rc |= render_pool(b, sb);
+	return rc == 0 ? 0 : -1;
 }

@@ -18,7 +18,6 @@
 #include "authz.h"
 #include "db.h"
 #include "escape.h"
-#include "handlers.h"
 #include "log.h"
 #include "middleware.h"
 #include "request.h"
@@ -205,7 +204,7 @@ authenticate(struct request *r, struct response *resp, int *bad_token)
 		}
 		if ((st = token_lookup(r->arena, authz + 7, &r->auth))
 		    != DB_OK) {
-			h_db_error(r, resp, st);
+			response_db_error(resp, r, st);
 			return -1;
 		}
 		*bad_token = r->auth.via == AUTH_NONE;
@@ -215,7 +214,7 @@ authenticate(struct request *r, struct response *resp, int *bad_token)
 		return 0;
 	if ((st = session_lookup(r->arena, r->cfg, cookie, &r->auth))
 	    != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return -1;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "json.h"
 #include "log.h"
+#include "outcome.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
@@ -170,8 +171,10 @@ response_page_context(struct response *r, const struct request *req,
 	if (req->flash != NULL) {
 		json_object_object_add(ctx, "flash",
 		    json_object_new_string(req->flash));
-		(void)response_cookie(r, FLASH_COOKIE, "", 0, COOKIE_SECURE |
-		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX);
+		/* Not clearing it only shows the notice once more. */
+		if (response_cookie(r, FLASH_COOKIE, "", 0, COOKIE_SECURE |
+		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX) == -1)
+			log_warn("flash cookie not cleared");
 	}
 	if (p->via != AUTH_SESSION)
 		return;
@@ -299,4 +302,19 @@ response_serialize(const struct response *r, const struct request *req,
 	    buf_append(out, r->body.data, r->body.len) == -1)
 		return -1;
 	return 0;
+}
+
+void
+response_db_error(struct response *resp, const struct request *r, int st)
+{
+	if (st == DB_UNAVAILABLE || st == DB_SCHEMA || st == DB_TIMEOUT ||
+	    st == DB_RETRY) {
+		(void)response_header(resp, "Retry-After", "2");
+		response_error(resp, r, 503, st == DB_SCHEMA ?
+		    "The database schema is behind this server; an operator "
+		    "must run `backroomd migrate`." :
+		    "The database is not available. Try again shortly.");
+		return;
+	}
+	response_error(resp, r, 500, "Internal error.");
 }

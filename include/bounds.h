@@ -17,6 +17,7 @@
 #define BR_MAX_COOKIES		32	/* cookies parsed per request */
 #define BR_MAX_HEADER		8192	/* bytes in one header value */
 #define BR_MAX_URI		4096	/* bytes in REQUEST_URI */
+#define BR_MAX_LINK		4096	/* bytes of a link a page builds */
 #define BR_MAX_JSON_DEPTH	16	/* nesting of a JSON body */
 #define BR_MAX_JSON_BODY	(1024 * 1024) /* bytes of a JSON body */
 #define BR_MAX_ROUTE_PARAMS	4	/* {params} in one route pattern */

@@ -9,6 +9,8 @@
 #ifndef BUF_H
 #define BUF_H
 
+#include "cdefs.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -22,12 +24,12 @@ struct buf {
 void	buf_init(struct buf *, size_t max);
 void	buf_free(struct buf *);
 void	buf_reset(struct buf *);		/* len = 0, keeps memory */
-int	buf_append(struct buf *, const void *, size_t);
-int	buf_puts(struct buf *, const char *);
-int	buf_putc(struct buf *, char);
+int	buf_append(struct buf *, const void *, size_t) BR_CHECK;
+int	buf_puts(struct buf *, const char *) BR_CHECK;
+int	buf_putc(struct buf *, char) BR_CHECK;
 int	buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	buf_vprintf(struct buf *, const char *, va_list);
+	    __attribute__((format(printf, 2, 3))) BR_CHECK;
+int	buf_vprintf(struct buf *, const char *, va_list) BR_CHECK;
 /* The contents as a C string; "" for an empty, never-grown buf. */
 const char *buf_cstr(const struct buf *);
 

@@ -15,19 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outcome.h"
+
 struct arena;
 struct config;
 
-enum db_status {
-	DB_OK = 0,
-	DB_ERROR = -1,		/* a bug or unexpected server error */
-	DB_UNAVAILABLE = -2,	/* cannot connect / lost: answer 503 */
-	DB_RETRY = -3,		/* deadlock, lock wait, Galera conflict */
-	DB_DUPLICATE = -4,	/* unique key violated */
-	DB_CONSTRAINT = -5,	/* CHECK or foreign key violated */
-	DB_TIMEOUT = -6,	/* max_statement_time exceeded */
-	DB_SCHEMA = -7		/* schema older than this binary */
-};
 
 struct db_rows {
 	size_t	 nrows;
@@ -36,6 +28,53 @@ struct db_rows {
 };
 
 #define DB_CELL(rows, r, c)	((rows)->cells[(r) * (rows)->ncols + (c)])
+
+/*
+ * Checked cell readers: the only way the domain turns a row into a typed
+ * struct.  A NULL cell where a value is required, or a cell that is not
+ * a number in range, is an error (-1, logged with the column), never a
+ * silent 0.  The *_or forms take NULL as def.
+ */
+int	db_cell_i64(const struct db_rows *, size_t row, size_t col,
+	    int64_t *out) __attribute__((warn_unused_result));
+int	db_cell_i64_or(const struct db_rows *, size_t row, size_t col,
+	    int64_t def, int64_t *out) __attribute__((warn_unused_result));
+int	db_cell_str(const struct db_rows *, size_t row, size_t col,
+	    const char **out) __attribute__((warn_unused_result));
+
+/*
+ * A row read left to right, one call per column in the SELECT's order, so
+ * that the column order is written once, beside the SQL:
+ *
+ *	db_row_start(&rd, &rows, i);
+ *	p->id = db_row_i64(&rd);
+ *	p->sku = db_row_str(&rd);
+ *	if (db_row_end(&rd) == -1)
+ *		return DB_ERROR;
+ *
+ * A bad cell makes the reader sticky-bad (its getters then return 0 or
+ * ""); db_row_end() says whether every cell was good and every column
+ * was read, and logs the first bad column.
+ */
+struct db_row {
+	const struct db_rows	*rows;
+	size_t			 row;
+	size_t			 col;		/* next column */
+	size_t			 bad_col;	/* first bad one */
+	int			 bad;
+};
+void		 db_row_start(struct db_row *, const struct db_rows *,
+		    size_t row);
+int64_t		 db_row_i64(struct db_row *);
+int64_t		 db_row_i64_or(struct db_row *, int64_t def);	/* NULL: def */
+int		 db_row_bool(struct db_row *);			/* 0 or 1 */
+const char	*db_row_str(struct db_row *);
+const char	*db_row_str_or(struct db_row *, const char *def);
+/* Skips a column; true if it is SQL NULL. */
+int		 db_row_null(struct db_row *);
+/* 0 when every cell was good and all ncols were read; else -1. */
+int		 db_row_end(struct db_row *)
+		    __attribute__((warn_unused_result));
 
 /* Remembers the settings; no connection yet.  Call again after a reload. */
 void	db_configure(const struct config *);

@@ -19,10 +19,7 @@
 
 #include <json-c/json.h>
 
-/* Outcomes besides DB_OK (0) and the negative db_status values. */
-#define DOM_INVALID	1	/* a field is wrong: err.field, err.message */
-#define DOM_NOT_FOUND	2	/* err.message names what */
-#define DOM_CONFLICT	3	/* state, stock or version: err.message */
+#include "outcome.h"
 
 struct dom_error {
 	const char		*field;		/* DOM_INVALID */

@@ -111,7 +111,5 @@ void	h_product_from_row(struct db_rows *, size_t, struct product *);
 struct json_object *h_order_json(const struct order *, int purchase);
 struct json_object *h_suggestion_json(struct db_rows *, size_t);
 
-/* Answers a database failure (503 with Retry-After, or 500). */
-void	h_db_error(struct request *, struct response *, int db_status);
 
 #endif /* HANDLERS_H */

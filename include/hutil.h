@@ -51,6 +51,8 @@ void	h_dom_problem(struct request *, struct response *, int rv,
 /* The list envelope {"items": items, "next_cursor": cursor or null}. */
 void	h_list_json(struct response *, struct json_object *items,
 	    int64_t next_cursor);
+/* A JSON string, or null for NULL. */
+struct json_object *h_jstr(const char *);
 /* A JSON int from a text cell (NULL stays null). */
 struct json_object *h_jint(const char *cell);
 /* The {id} route parameter, or -1 having answered 404. */
@@ -74,6 +76,12 @@ struct json_object *h_form_echo(const struct request *);
 /* 303 to location with a flash message code (middleware.c's table). */
 void	h_redirect_flash(struct response *, const char *location,
 	    const char *flash);
+/*
+ * path?name=value&... with each value URL-encoded; empty or NULL values
+ * are left out.  In the arena; NULL (logged) past BR_MAX_LINK bytes.
+ */
+const char *h_link(struct arena *, const char *path,
+	    const char *const *names, const char *const *values, size_t n);
 /* Adds {field: message} of a domain refusal to errors (NULL: "form"). */
 void	h_dom_field(struct json_object *errors, const struct dom_error *);
 

@@ -7,6 +7,8 @@
 #ifndef JSON_H
 #define JSON_H
 
+#include "cdefs.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +39,7 @@ enum json_status json_parse_body(struct arena *, const char *body, size_t len,
  * on ENOMEM, in which case obj has been put already). */
 struct json_object *json_own(struct arena *, struct json_object *obj);
 /* Appends the compact serialization of obj to b.  -1 on cap. */
-int		 json_to_buf(struct buf *b, struct json_object *obj);
+int		 json_to_buf(struct buf *b, struct json_object *obj) BR_CHECK;
 /* Typed getters: 0 and the value, or -1 if absent or of the wrong type. */
 int		 json_get_string(struct json_object *, const char *key,
 		    const char **out);

@@ -55,7 +55,8 @@ void	metrics_attach(struct metrics *);
 void	metrics_request(const struct route *, int status, uint32_t us);
 void	metrics_db(enum metrics_db);
 void	metrics_worker_died(void);
-/* The whole exposition, appended to b. */
+/* The whole exposition, appended to b.  0, or -1 when the metrics are
+ * not attached or the text does not fit b (b is then not to be sent). */
 int	metrics_render(struct buf *b, const struct scoreboard *);
 
 #endif /* METRICS_H */

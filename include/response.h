@@ -9,6 +9,8 @@
 #ifndef RESPONSE_H
 #define RESPONSE_H
 
+#include "cdefs.h"
+
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -47,7 +49,7 @@ void	response_reset(struct response *, struct arena *,
 int	response_header(struct response *, const char *name, const char *value);
 /* Set-Cookie with Path=/; max_age < 0: session cookie, 0: delete. */
 int	response_cookie(struct response *, const char *name, const char *value,
-	    long max_age, int flags);
+	    long max_age, int flags) BR_CHECK;
 /* 303 See Other to a local path (must start with '/', not "//"). */
 void	response_redirect(struct response *, const char *location);
 /* JSON body; the tree is serialized now and not kept. */
@@ -69,6 +71,12 @@ void	response_html(struct response *, const struct request *, int status,
 /* An error in the request's dialect: problem+json under /api/, else HTML. */
 void	response_error(struct response *, const struct request *, int status,
 	    const char *detail);
+/*
+ * Answers a database status (outcome.h): 503 with Retry-After while the
+ * database is away, behind or busy; 500 for anything else.
+ */
+void	response_db_error(struct response *, const struct request *,
+	    int db_status);
 void	response_text(struct response *, int status, const char *ctype,
 	    const char *text);
 /* Writes the CGI header block and body into out (no body for HEAD). */

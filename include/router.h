@@ -20,12 +20,33 @@ enum route_flags {
 	R_PWCHANGE = 8		/* open while a password change is due */
 };
 
+/*
+ * What a handler shared by several routes is asked to do: the route
+ * table's last column, read from r->route->action, so that no handler
+ * re-parses the path.  A resource bit, and for order documents a verb.
+ */
+enum route_action {
+	ACT_NONE = 0,
+	ACT_SALES = 0x10,		/* sales orders */
+	ACT_PURCHASE = 0x20,		/* purchase orders */
+	ACT_SUPPLIERS = 0x40,
+	ACT_WAREHOUSES = 0x80,
+	ACT_RESOURCE = 0xf0,		/* mask */
+	ACT_CONFIRM = 1,		/* verbs of order documents */
+	ACT_SHIP = 2,
+	ACT_CANCEL = 3,
+	ACT_ORDER = 4,
+	ACT_RECEIVE = 5,
+	ACT_VERB = 0x0f			/* mask */
+};
+
 struct route {
 	int		 methods;
 	const char	*pattern;
 	void		(*handler)(struct request *, struct response *);
 	const char	*perm;		/* permission name; "" for public */
 	int		 flags;
+	int		 action;	/* enum route_action bits */
 };
 
 extern const struct route	routes[];

@@ -5,6 +5,8 @@
 #ifndef STR_H
 #define STR_H
 
+#include "cdefs.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +26,6 @@ int	str_has_prefix(const char *s, const char *prefix);
 /* ASCII case-insensitive compare of n bytes (0 if equal). */
 int	str_ncasecmp(const char *, const char *, size_t);
 /* Copies src into dst of size dstsz; -1 if it did not fit (dst is "" then). */
-int	str_copy(char *dst, size_t dstsz, const char *src);
+int	str_copy(char *dst, size_t dstsz, const char *src) BR_CHECK;
 
 #endif /* STR_H */

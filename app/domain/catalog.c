@@ -7,6 +7,7 @@
  * flat however deep it goes.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -370,24 +371,26 @@ products_stock(struct arena *a, int64_t id, struct db_rows *out)
 	return db_query(a, out, SQL_PRODUCT_STOCK, "i", id);
 }
 
-/* q with LIKE's wildcards escaped, so a search is literal. */
+/* q with LIKE's wildcards escaped, so a search is literal; NULL when the
+ * arena is full. */
 static const char *
 like_literal(struct arena *a, const char *q)
 {
-	struct buf	 b;
-	const char	*out;
-	size_t		 i;
+	char	*out;
+	size_t	 i, n = 0, len;
 
 	if (q == NULL)
 		return "";
-	buf_init(&b, 1024);
-	for (i = 0; q[i] != '\0'; i++) {
+	len = strlen(q);
+	if (len > (SIZE_MAX - 1) / 2 ||
+	    (out = arena_alloc(a, len * 2 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
 		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			(void)buf_putc(&b, '\\');
-		(void)buf_putc(&b, q[i]);
+			out[n++] = '\\';
+		out[n++] = q[i];
 	}
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
+	out[n] = '\0';
 	return out;
 }
 
@@ -397,6 +400,8 @@ products_list(struct arena *a, const char *q, int64_t supplier_id, int active,
 {
 	const char	*lq = like_literal(a, q);
 
+	if (lq == NULL)
+		return DB_ERROR;
 	return db_query(a, out, SQL_PRODUCTS_BY_ID, "sssiiiiii", lq, lq, lq,
 	    supplier_id, supplier_id, (int64_t)active, (int64_t)active,
 	    after_id, limit);
@@ -411,6 +416,8 @@ products_page(struct arena *a, const struct product_page_req *q,
 	int		 rv;
 
 	*max_id = 0;
+	if (lq == NULL)
+		return DB_ERROR;
 	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
 	    q->page > 0) {
 		if ((rv = db_query(a, &m, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "escape.h"
 #include "handlers.h"
+#include "hutil.h"
 #include "request.h"
 #include "response.h"
 #include "str.h"
@@ -92,7 +93,7 @@ audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
 	f.limit = aq->limit + 1;
 	f.offset = (aq->page - 1) * aq->limit;
 	if ((st = audit_query(r->arena, &f, &aq->rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return 503;
 	}
 	return 0;
@@ -135,23 +136,13 @@ row_json(struct db_rows *rows, size_t i, int parse_details)
 static const char *
 page_link(struct request *r, const struct audit_query *aq, int64_t page)
 {
-	struct buf	 b;
-	const char	*names[] = { "actor", "action", "entity", "from", "to" };
-	const char	*vals[] = { aq->actor, aq->action, aq->entity, aq->from,
+	const char	*names[] = { "page", "actor", "action", "entity",
+			    "from", "to" };
+	const char	*vals[] = { arena_printf(r->arena, "%" PRId64, page),
+			    aq->actor, aq->action, aq->entity, aq->from,
 			    aq->to };
-	const char	*out;
-	size_t		 i;
 
-	buf_init(&b, 4096);
-	(void)buf_printf(&b, "/admin/audit?page=%" PRId64, page);
-	for (i = 0; i < 5; i++)
-		if (vals[i][0] != '\0') {
-			(void)buf_printf(&b, "&%s=", names[i]);
-			(void)escape_url(&b, vals[i], strlen(vals[i]));
-		}
-	out = arena_strdup(r->arena, buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return h_link(r->arena, "/admin/audit", names, vals, 6);
 }
 
 void

@@ -96,8 +96,10 @@ h_login(struct request *r, struct response *resp)
 	case LOGIN_OK:
 		response_redirect(resp, out.must_change ? "/account" :
 		    safe_next(next));
-		(void)response_cookie(resp, SESSION_COOKIE, out.session_id, -1,
-		    SESSION_COOKIE_FLAGS);
+		if (response_cookie(resp, SESSION_COOKIE, out.session_id, -1,
+		    SESSION_COOKIE_FLAGS) == -1)
+			response_error(resp, r, 500,
+			    "The session cookie could not be set.");
 		explicit_bzero(out.session_id, sizeof(out.session_id));
 		return;
 	case LOGIN_FAILED:
@@ -114,7 +116,7 @@ h_login(struct request *r, struct response *resp)
 		    "from your address. Wait a while and try again.");
 		return;
 	case LOGIN_ERROR:
-		h_db_error(r, resp, out.db_status);
+		response_db_error(resp, r, out.db_status);
 		return;
 	}
 }
@@ -127,13 +129,14 @@ h_logout(struct request *r, struct response *resp)
 
 	middleware_audit_ctx(r, &ctx);
 	if ((st = accounts_logout(&ctx, r->auth.session_hash)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
-	response_redirect(resp, "/login");
-	(void)response_cookie(resp, SESSION_COOKIE, "", 0, SESSION_COOKIE_FLAGS);
-	(void)response_cookie(resp, FLASH_COOKIE, "signed_out", 60,
-	    SESSION_COOKIE_FLAGS);
+	h_redirect_flash(resp, "/login", "signed_out");
+	if (response_cookie(resp, SESSION_COOKIE, "", 0,
+	    SESSION_COOKIE_FLAGS) == -1)
+		response_error(resp, r, 500,
+		    "The session cookie could not be cleared.");
 }
 
 static void
@@ -186,14 +189,14 @@ h_account_password(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
-	response_redirect(resp, "/account");
-	(void)response_cookie(resp, SESSION_COOKIE, sid, -1,
-	    SESSION_COOKIE_FLAGS);
-	(void)response_cookie(resp, FLASH_COOKIE, "password_changed", 60,
-	    SESSION_COOKIE_FLAGS);
+	h_redirect_flash(resp, "/account", "password_changed");
+	if (response_cookie(resp, SESSION_COOKIE, sid, -1,
+	    SESSION_COOKIE_FLAGS) == -1)
+		response_error(resp, r, 500,
+		    "The session cookie could not be set.");
 	explicit_bzero(sid, sizeof(sid));
 }
 

@@ -59,7 +59,7 @@ h_api_suppliers(struct request *r, struct response *resp)
 		return;
 	if ((st = suppliers_list(r->arena, cursor, limit + 1, &rows)) !=
 	    DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();
@@ -97,7 +97,7 @@ h_api_warehouses(struct request *r, struct response *resp)
 		return;
 	if ((st = warehouses_list(r->arena, cursor, limit + 1, &rows)) !=
 	    DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();
@@ -134,7 +134,7 @@ h_api_supplier(struct request *r, struct response *resp)
 	if ((st = suppliers_get(r->arena, id, &s)) == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such supplier.");
 	else if (st != DB_OK)
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 	else
 		response_json(resp, 200, supplier_json(&s));
 }
@@ -151,7 +151,7 @@ h_api_warehouse(struct request *r, struct response *resp)
 	if ((st = warehouses_get(r->arena, id, &w)) == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such warehouse.");
 	else if (st != DB_OK)
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 	else
 		response_json(resp, 200, warehouse_json(&w));
 }

@@ -47,7 +47,7 @@ catalog_list(struct request *r, struct response *resp, int status,
 	    suppliers_list(r->arena, 0, 1000, &rows);
 	if (st != DB_OK) {
 		json_object_put(errors);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -120,7 +120,7 @@ catalog_edit(struct request *r, struct response *resp, int status,
 	}
 	if (st != DB_OK) {
 		json_object_put(errors);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	if (errors != NULL)
@@ -280,7 +280,7 @@ reorder_page(struct request *r, struct response *resp, int status,
 		page = 1;
 	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
 	    REORDER_PAGE + 1, &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -446,5 +446,5 @@ h_dashboard(struct request *r, struct response *resp)
 	return;
 fail:
 	json_object_put(ctx);
-	h_db_error(r, resp, st);
+	response_db_error(resp, r, st);
 }

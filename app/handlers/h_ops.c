@@ -18,21 +18,6 @@
 #include "scoreboard.h"
 
 void
-h_db_error(struct request *r, struct response *resp, int st)
-{
-	if (st == DB_UNAVAILABLE || st == DB_SCHEMA || st == DB_TIMEOUT ||
-	    st == DB_RETRY) {
-		response_header(resp, "Retry-After", "2");
-		response_error(resp, r, 503, st == DB_SCHEMA ?
-		    "The database schema is behind this server; an operator "
-		    "must run `backroomd migrate`." :
-		    "The database is not available. Try again shortly.");
-		return;
-	}
-	response_error(resp, r, 500, "Internal error.");
-}
-
-void
 h_healthz(struct request *r, struct response *resp)
 {
 	(void)r;
@@ -90,18 +75,19 @@ status_text(struct response *resp, struct json_object *o)
 {
 	struct json_object	*ws = json_object_object_get(o, "workers");
 	size_t			 i;
+	int			 rc = 0;
 
 	response_text(resp, 200, NULL, "");
 	json_object_object_foreach(o, k, v) {
 		if (strcmp(k, "workers") != 0)
-			buf_printf(&resp->body, "%s: %s\n", k,
+			rc |= buf_printf(&resp->body, "%s: %s\n", k,
 			    json_object_get_string(v));
 	}
-	buf_puts(&resp->body, "\npid      state     gen  requests  last_us  "
+	rc |= buf_puts(&resp->body, "\npid      state     gen  requests  last_us  "
 	    "current\n");
 	for (i = 0; i < json_object_array_length(ws); i++) {
 		struct json_object *w = json_object_array_get_idx(ws, i), *m;
-		buf_printf(&resp->body, "%-8s %-9s %-4s %-9s %-8s",
+		rc |= buf_printf(&resp->body, "%-8s %-9s %-4s %-9s %-8s",
 		    json_object_get_string(json_object_object_get(w, "pid")),
 		    json_object_get_string(json_object_object_get(w, "state")),
 		    json_object_get_string(json_object_object_get(w,
@@ -111,12 +97,15 @@ status_text(struct response *resp, struct json_object *o)
 		    json_object_get_string(json_object_object_get(w,
 		    "last_duration_us")));
 		if ((m = json_object_object_get(w, "method")) != NULL)
-			buf_printf(&resp->body, " %s %s",
+			rc |= buf_printf(&resp->body, " %s %s",
 			    json_object_get_string(m), json_object_get_string(
 			    json_object_object_get(w, "uri")));
-		buf_putc(&resp->body, '\n');
+		rc |= buf_putc(&resp->body, '\n');
 	}
 	json_object_put(o);
+	if (rc != 0)
+		response_text(resp, 500, NULL, "status did not fit the "
+		    "response buffer\n");
 }
 
 void
@@ -172,5 +161,6 @@ h_metrics(struct request *r, struct response *resp)
 	response_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    "");
 	if (metrics_render(&resp->body, app.sb) == -1)
-		response_text(resp, 503, NULL, "metrics not attached\n");
+		response_text(resp, 503, NULL, "metrics not attached or past "
+		    "the response cap\n");
 }

@@ -202,7 +202,7 @@ orders_list_api(struct request *r, struct response *resp, int purchase)
 	st = purchase ? po_list(r->arena, status, cursor, limit + 1, &rows) :
 	    orders_list(r->arena, status, cursor, limit + 1, &rows);
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();
@@ -242,7 +242,7 @@ order_get_api(struct request *r, struct response *resp, int purchase)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	response_json(resp, 200, h_order_json(&o, purchase));

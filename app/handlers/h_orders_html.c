@@ -58,7 +58,7 @@ h_orders_page(struct request *r, struct response *resp)
 	st = purchase ? po_list(r->arena, status, before, 51, &rows) :
 	    orders_list(r->arena, status, before, 51, &rows);
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -358,7 +358,7 @@ h_order_create_form(struct request *r, struct response *resp)
 		    &op.party_id, errors);
 	if ((st = lines_from_form(r, &op, errors)) != DB_OK) {
 		json_object_put(errors);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	if (json_object_object_length(errors) > 0) {
@@ -387,7 +387,7 @@ order_detail(struct request *r, struct response *resp, int status,
 	}
 	if (st != DB_OK) {
 		json_object_put(shortl);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -469,7 +469,7 @@ h_order_action_form(struct request *r, struct response *resp)
 			if (st == DOM_NOT_FOUND)
 				response_error(resp, r, 404, "No such order.");
 			else
-				h_db_error(r, resp, st);
+				response_db_error(resp, r, st);
 			return;
 		}
 		errors = json_object_new_object();

@@ -108,7 +108,7 @@ h_api_products(struct request *r, struct response *resp)
 	}
 	if ((st = products_list(r->arena, q, sid, active, cursor, limit + 1,
 	    &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();
@@ -138,7 +138,7 @@ h_api_product(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	o = h_product_json(&p);

@@ -44,19 +44,12 @@ static const char *
 next_link(struct arena *a, const struct product_page_req *pq,
     const char *after, int64_t after_id)
 {
-	struct buf	 b;
-	const char	*out, *q = pq->q != NULL ? pq->q : "";
+	const char	*names[] = { "q", "sort", "after", "after_id" };
+	const char	*vals[] = { pq->q, pq->sort == PRODUCTS_BY_SKU ? "sku" :
+			    pq->sort == PRODUCTS_BY_NAME ? "name" : "id", after,
+			    arena_printf(a, "%" PRId64, after_id) };
 
-	buf_init(&b, 4096);
-	(void)buf_puts(&b, "/products?q=");
-	(void)escape_url(&b, q, strlen(q));
-	(void)buf_printf(&b, "&sort=%s&after=", pq->sort == PRODUCTS_BY_SKU ?
-	    "sku" : pq->sort == PRODUCTS_BY_NAME ? "name" : "id");
-	(void)escape_url(&b, after, strlen(after));
-	(void)buf_printf(&b, "&after_id=%" PRId64, after_id);
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return h_link(a, "/products", names, vals, 4);
 }
 
 void
@@ -96,7 +89,7 @@ h_products_page(struct request *r, struct response *resp)
 	if (pq.sort != PRODUCTS_BY_ID || (pq.q != NULL && pq.q[0] != '\0'))
 		pq.page = 0;		/* keyset */
 	if ((st = products_page(r->arena, &pq, &rows, &max_id)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -139,7 +132,7 @@ h_products_page(struct request *r, struct response *resp)
 	} else if (rows.nrows > PRODUCTS_PAGE) {
 		/* The keyset of the last row shown. */
 		h_product_from_row(&rows, PRODUCTS_PAGE - 1, &p);
-		json_object_object_add(ctx, "next_link", json_object_new_string(
+		json_object_object_add(ctx, "next_link", h_jstr(
 		    next_link(r->arena, &pq, pq.sort == PRODUCTS_BY_SKU ? p.sku :
 		    pq.sort == PRODUCTS_BY_NAME ? p.name : "", p.id)));
 	}
@@ -237,7 +230,7 @@ h_product_edit(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	product_form(r, resp, 200, product_as_form(r->arena, &p),
@@ -390,7 +383,7 @@ h_product_page(struct request *r, struct response *resp)
 	}
 	if (st != DB_OK || (st = products_stock(r->arena, id, &rows)) !=
 	    DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -417,7 +410,7 @@ h_product_page(struct request *r, struct response *resp)
 	    DB_OK) {
 		json_object_put(ctx);
 		json_object_put(stock);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	moves = json_object_new_array();

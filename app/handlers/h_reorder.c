@@ -68,7 +68,7 @@ h_api_reorder(struct request *r, struct response *resp)
 		return;
 	if ((st = reorder_suggestions(r->arena, from, limit + 1, &rows)) !=
 	    DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();

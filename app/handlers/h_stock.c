@@ -93,7 +93,7 @@ h_api_stock(struct request *r, struct response *resp)
 	}
 	if ((st = stock_list(r->arena, pid, wid, ap, aw, limit + 1, &rows))
 	    != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();
@@ -154,7 +154,7 @@ h_api_movements(struct request *r, struct response *resp)
 	}
 	if ((st = stock_movements(r->arena, pid, wid, kind, cursor, limit + 1,
 	    &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	items = json_object_new_array();

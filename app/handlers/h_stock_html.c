@@ -109,7 +109,7 @@ stock_page(struct request *r, struct response *resp, int status,
 		json_object_put(whs);
 		json_object_put(form);
 		json_object_put(errors);
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	if (wid == 0)
@@ -234,7 +234,7 @@ h_stock_move_form(struct request *r, struct response *resp)
 		    "Enter the product's SKU."));
 	else if ((pid = products_id_by_sku(r->arena, sku)) < 0) {
 		json_object_put(errors);
-		h_db_error(r, resp, (int)pid);
+		response_db_error(resp, r, (int)pid);
 		return;
 	} else if (pid == 0)
 		json_object_object_add(errors, "sku", json_object_new_string(
@@ -278,14 +278,14 @@ h_movements_page(struct request *r, struct response *resp)
 	    r->arena, sku)) <= 0)
 		pid = pid < 0 ? pid : -1;	/* no such SKU: no rows */
 	if (pid < -1) {
-		h_db_error(r, resp, (int)pid);
+		response_db_error(resp, r, (int)pid);
 		return;
 	}
 	if (pid == -1)
 		rows.nrows = 0;
 	else if ((st = stock_movements(r->arena, pid, wid, kind, before, 51,
 	    &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();

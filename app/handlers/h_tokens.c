@@ -39,7 +39,7 @@ tokens_page(struct request *r, struct response *resp, int status,
 
 	if ((st = accounts_list_tokens(r->arena, &rows)) != DB_OK ||
 	    (st = accounts_token_owners(r->arena, &urows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -155,7 +155,7 @@ h_tokens_create(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	/* The one time the token is shown: not a redirect, never cached. */
@@ -177,7 +177,7 @@ h_tokens_revoke(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	if (r->is_api) {
@@ -188,6 +188,5 @@ h_tokens_revoke(struct request *r, struct response *resp)
 		response_json(resp, 200, o);
 		return;
 	}
-	response_redirect(resp, "/admin/tokens");
-	(void)response_cookie(resp, FLASH_COOKIE, "token_revoked", 60, FLAGS);
+	h_redirect_flash(resp, "/admin/tokens", "token_revoked");
 }

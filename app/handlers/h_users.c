@@ -83,7 +83,7 @@ users_page(struct request *r, struct response *resp, int status,
 	int			 st;
 
 	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	ctx = json_object_new_object();
@@ -141,12 +141,11 @@ h_users_create(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
-	response_redirect(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id));
-	(void)response_cookie(resp, FLASH_COOKIE, "user_created", 60, FLAGS);
+	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
+	    id), "user_created");
 }
 
 static void
@@ -158,7 +157,7 @@ user_page(struct request *r, struct response *resp, int status, int64_t id,
 	int			 st;
 
 	if ((st = accounts_get_user(r->arena, id, &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	if (rows.nrows != 1) {
@@ -235,12 +234,11 @@ h_user_update(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
-	response_redirect(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id));
-	(void)response_cookie(resp, FLASH_COOKIE, "user_saved", 60, FLAGS);
+	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
+	    id), "user_saved");
 }
 
 void
@@ -276,12 +274,11 @@ h_user_password(struct request *r, struct response *resp)
 		return;
 	}
 	if (st != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
-	response_redirect(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id));
-	(void)response_cookie(resp, FLASH_COOKIE, "password_reset", 60, FLAGS);
+	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
+	    id), "password_reset");
 }
 
 void
@@ -293,7 +290,7 @@ h_api_users(struct request *r, struct response *resp)
 	int			 st;
 
 	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
-		h_db_error(r, resp, st);
+		response_db_error(resp, r, st);
 		return;
 	}
 	o = json_object_new_object();

@@ -9,10 +9,13 @@
 
 #include "arena.h"
 #include "bounds.h"
+#include "buf.h"
 #include "db.h"
 #include "domain.h"
+#include "escape.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "log.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
@@ -174,7 +177,7 @@ h_dom_problem(struct request *r, struct response *resp, int rv,
 		json_object_put(err->details);
 		json_object_put(extra);
 		err->details = NULL;
-		h_db_error(r, resp, rv);
+		response_db_error(resp, r, rv);
 		return;
 	}
 	status = rv == DOM_INVALID ? 422 : rv == DOM_NOT_FOUND ? 404 : 409;
@@ -318,9 +321,11 @@ h_redirect_flash(struct response *resp, const char *location,
     const char *flash)
 {
 	response_redirect(resp, location);
-	if (flash != NULL)
-		(void)response_cookie(resp, FLASH_COOKIE, flash, 60,
-		    COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX);
+	/* The change is done: a flash that does not fit costs only the
+	 * notice, so it is logged rather than turned into an error. */
+	if (flash != NULL && response_cookie(resp, FLASH_COOKIE, flash, 60,
+	    COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX) == -1)
+		log_warn("flash %s not set", flash);
 }
 
 void
@@ -328,4 +333,38 @@ h_dom_field(struct json_object *errors, const struct dom_error *err)
 {
 	field_error(errors, err->field != NULL ? err->field : "form",
 	    err->message != NULL ? err->message : "Refused.");
+}
+
+struct json_object *
+h_jstr(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+const char *
+h_link(struct arena *a, const char *path, const char *const *names,
+    const char *const *values, size_t n)
+{
+	struct buf	 b;
+	const char	*out = NULL;
+	size_t		 i;
+	int		 rc;
+
+	buf_init(&b, BR_MAX_LINK);
+	rc = buf_puts(&b, path);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (values[i] == NULL || values[i][0] == '\0')
+			continue;
+		rc = buf_printf(&b, "%c%s=", b.len == strlen(path) ? '?' : '&',
+		    names[i]);
+		if (rc == 0)
+			rc = escape_url(&b, values[i], strlen(values[i]));
+	}
+	if (rc == 0)
+		out = arena_strdup(a, buf_cstr(&b));
+	else
+		log_warn("a link to %s is longer than %d bytes", path,
+		    BR_MAX_LINK);
+	buf_free(&b);
+	return out;
 }

@@ -7,7 +7,11 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:-build}
 if [ "${ASAN:-0}" = 1 ]; then PREFIX=var/asan; else PREFIX=var/integ; fi
-export BACKROOMD=$BUILD/backroomd HTTPS_PORT=9643 HTTP_PORT=9280 WORKERS=4
+# INTEG_PREFIX, INTEG_HTTPS_PORT, INTEG_HTTP_PORT: a second stack beside
+# the first (parallel work trees).
+PREFIX=${INTEG_PREFIX:-$PREFIX}
+export BACKROOMD=$BUILD/backroomd HTTPS_PORT=${INTEG_HTTPS_PORT:-9643} \
+    HTTP_PORT=${INTEG_HTTP_PORT:-9280} WORKERS=4
 # Reports go to stderr, which is the backroomd log.  No leak checks: the
 # suite kills workers on purpose.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=stderr"

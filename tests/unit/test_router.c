@@ -23,11 +23,11 @@ static void h_dummy(struct request *r, struct response *s)
 }
 
 static const struct route tbl[] = {
-	{ M_GET, "/items", h_dummy, "items.read", 0 },
-	{ M_POST, "/items", h_dummy, "items.write", 0 },
-	{ M_GET, "/items/{id}", h_dummy, "items.read", 0 },
-	{ M_POST, "/items/{id}/lines/{line}", h_dummy, "items.write", 0 },
-	{ M_GET | M_DELETE, "/a/b", h_dummy, "x", 0 },
+	{ M_GET, "/items", h_dummy, "items.read", 0, ACT_NONE },
+	{ M_POST, "/items", h_dummy, "items.write", 0, ACT_NONE },
+	{ M_GET, "/items/{id}", h_dummy, "items.read", 0, ACT_NONE },
+	{ M_POST, "/items/{id}/lines/{line}", h_dummy, "items.write", 0, ACT_NONE },
+	{ M_GET | M_DELETE, "/a/b", h_dummy, "x", 0, ACT_NONE },
 };
 #define NTBL	(sizeof(tbl) / sizeof(tbl[0]))
 
