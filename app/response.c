@@ -127,11 +127,9 @@ response_json(struct response *r, int status, struct json_object *obj)
 	buf_reset(&r->body);
 	if (obj == NULL || json_to_buf(&r->body, obj) == -1 ||
 	    buf_putc(&r->body, '\n') == -1) {
-		json_object_put(obj);
 		response_text(r, 500, NULL, "response too large\n");
 		return;
 	}
-	json_object_put(obj);
 	r->status = status;
 	r->content_type = "application/json";
 }
@@ -140,8 +138,12 @@ void
 response_problem(struct response *r, int status, const char *detail,
     struct json_object *errors)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o;
 
+	if ((o = json_own(r->arena, json_object_new_object())) == NULL) {
+		response_text(r, 500, NULL, "Internal Server Error\n");
+		return;
+	}
 	json_object_object_add(o, "type", json_object_new_string("about:blank"));
 	json_object_object_add(o, "title",
 	    json_object_new_string(response_status_text(status)));
@@ -150,7 +152,7 @@ response_problem(struct response *r, int status, const char *detail,
 		json_object_object_add(o, "detail",
 		    json_object_new_string(detail));
 	if (errors != NULL)
-		json_object_object_add(o, "errors", errors);
+		json_object_object_add(o, "errors", json_object_get(errors));
 	response_json(r, status, o);
 	r->content_type = "application/problem+json";
 }
@@ -222,8 +224,11 @@ response_html(struct response *r, const struct request *req, int status,
 	struct buf	 page;
 	int		 rv;
 
-	if (ctx == NULL)
-		ctx = json_object_new_object();
+	if (ctx == NULL && (ctx = json_own(r->arena,
+	    json_object_new_object())) == NULL) {
+		response_text(r, 500, NULL, "Internal Server Error\n");
+		return;
+	}
 	response_page_context(r, req, ctx);
 	buf_init(&page, BR_MAX_RESPONSE);
 	rv = tmpl_render(r->tmpl, name, ctx, &page);
@@ -237,7 +242,6 @@ response_html(struct response *r, const struct request *req, int status,
 		rv = tmpl_render(r->tmpl, "layout", ctx, &r->body);
 	}
 	buf_free(&page);
-	json_object_put(ctx);
 	if (rv == -1) {
 		log_err("cannot render template %s", name);
 		response_text(r, 500, NULL, "Internal Server Error\n");
@@ -258,7 +262,10 @@ response_error(struct response *r, const struct request *req, int status,
 		response_problem(r, status, detail, NULL);
 		return;
 	}
-	ctx = json_object_new_object();
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
+		response_text(r, 500, NULL, "Internal Server Error\n");
+		return;
+	}
 	json_object_object_add(ctx, "title",
 	    json_object_new_string(response_status_text(status)));
 	json_object_object_add(ctx, "status", json_object_new_int(status));

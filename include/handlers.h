@@ -73,10 +73,11 @@ void	h_api_warehouse_update(struct request *, struct response *);
 /* h_reorder.c */
 void	h_api_reorder(struct request *, struct response *);
 void	h_api_reorder_create(struct request *, struct response *);
+/* h_openapi.c */
 void	h_api_openapi(struct request *, struct response *);
 
 /* pages: h_products_html.c, h_stock_html.c, h_orders_html.c,
- * h_catalog_html.c */
+ * h_catalog_html.c, h_reorder_html.c, h_dashboard.c */
 void	h_products_page(struct request *, struct response *);
 void	h_product_new(struct request *, struct response *);
 void	h_product_create_form(struct request *, struct response *);
@@ -99,6 +100,8 @@ void	h_catalog_update_form(struct request *, struct response *);
 void	h_reorder_page(struct request *, struct response *);
 void	h_reorder_form(struct request *, struct response *);
 void	h_dashboard(struct request *, struct response *);
+/* h_catalog_html.c: active warehouses for a <select>, the chosen one
+ * marked; *first is the first one's id (0: none).  A new array. */
 struct json_object *h_warehouse_options(struct request *, int64_t chosen,
 	    int64_t *first);
 

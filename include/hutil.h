@@ -33,8 +33,8 @@ int	h_json_bool(struct json_object *obj, const char *key, int def,
 /* An id that may be null (0) but must be present when required. */
 int	h_json_nullable_id(struct json_object *obj, const char *key,
 	    int required, int64_t *out, struct json_object *errors);
-/* Answers 422 with errors when it holds any; 1 if it did (errors is
- * consumed either way). */
+/* Answers 422 with errors when it holds any; 1 if it did.  errors is
+ * the caller's (arena-owned); NULL (a failed json_own) answers 500. */
 int	h_invalid(struct request *, struct response *, struct json_object *);
 /* ?limit= (1..200, default 50) and ?cursor= (an id, default 0).  0, or -1
  * having answered 400. */
@@ -44,11 +44,12 @@ int	h_list_params(struct request *, struct response *, int64_t *limit,
  * Answers a domain outcome: DOM_INVALID 422 (errors {field: message}),
  * DOM_NOT_FOUND 404, DOM_CONFLICT 409 (with err->details as "lines", and
  * extra, if not NULL, added as "current"); negative db_status 503/500.
- * Consumes err->details and extra.
+ * err->details (the domain's) becomes arena-owned and is cleared; extra
+ * is the caller's, arena-owned.
  */
 void	h_dom_problem(struct request *, struct response *, int rv,
 	    struct dom_error *, struct json_object *extra);
-/* The list envelope {"items": items, "next_cursor": cursor or null}. */
+/* items is the caller's, arena-owned.  The list envelope {"items": items, "next_cursor": cursor or null}. */
 void	h_list_json(struct response *, struct json_object *items,
 	    int64_t next_cursor);
 /* A JSON string, or null for NULL. */

@@ -5,6 +5,10 @@
  * is serialized once by the worker, so a handler can change its mind (an
  * error after partial rendering) until it returns.  Header values with CR
  * or LF are refused, so untrusted data cannot split a response.
+ *
+ * json-c trees: a handler makes its roots owned by the request arena
+ * (json_own(r->arena, ...)), so that no path frees one by hand; the
+ * functions here read the trees they are given and never free them.
  */
 #ifndef RESPONSE_H
 #define RESPONSE_H
@@ -17,6 +21,7 @@
 
 #include "bounds.h"
 #include "buf.h"
+#include "json.h"
 
 struct arena;
 struct request;
@@ -52,18 +57,19 @@ int	response_cookie(struct response *, const char *name, const char *value,
 	    long max_age, int flags) BR_CHECK;
 /* 303 See Other to a local path (must start with '/', not "//"). */
 void	response_redirect(struct response *, const char *location);
-/* JSON body; the tree is serialized now and not kept. */
+/* JSON body; the tree is serialized now (not kept, not freed).  NULL
+ * (a failed json_own) answers 500. */
 void	response_json(struct response *, int status, struct json_object *);
 /*
  * RFC 9457 problem+json: type "about:blank", title from the status, detail
  * (may be NULL), and "errors" (an object of field -> message, may be NULL;
- * ownership passes to the callee).
+ * the caller's, arena-owned).
  */
 void	response_problem(struct response *, int status, const char *detail,
 	    struct json_object *errors);
 /*
- * Renders template name inside the layout, with ctx (ownership passes to
- * the callee; "title" and "flash" keys are used by the layout).  On a
+ * Renders template name inside the layout, with ctx (the caller's,
+ * arena-owned, or NULL; "title" and "flash" keys are used by the layout).  On a
  * rendering failure the response becomes a plain 500.
  */
 void	response_html(struct response *, const struct request *, int status,

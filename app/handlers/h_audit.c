@@ -175,7 +175,7 @@ h_audit(struct request *r, struct response *resp)
 	if (aq.rows.nrows > (size_t)aq.limit)
 		json_object_object_add(ctx, "next", jstr(page_link(r, &aq,
 		    aq.page + 1)));
-	response_html(resp, r, 200, "admin_audit", ctx);
+	response_html(resp, r, 200, "admin_audit", json_own(resp->arena, ctx));
 }
 
 void
@@ -196,5 +196,5 @@ h_api_audit(struct request *r, struct response *resp)
 	json_object_object_add(o, "page", json_object_new_int64(aq.page));
 	json_object_object_add(o, "has_more", json_object_new_boolean(
 	    aq.rows.nrows > (size_t)aq.limit));
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }

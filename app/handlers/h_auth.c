@@ -50,7 +50,7 @@ login_form(struct request *r, struct response *resp, int status,
 	if (error != NULL)
 		json_object_object_add(ctx, "error",
 		    json_object_new_string(error));
-	response_html(resp, r, status, "login", ctx);
+	response_html(resp, r, status, "login", json_own(resp->arena, ctx));
 }
 
 void
@@ -154,7 +154,7 @@ account_page(struct request *r, struct response *resp, int status,
 		json_object_object_add(errors, err->field,
 		    json_object_new_string(err->message));
 	json_object_object_add(ctx, "errors", errors);
-	response_html(resp, r, status, "account", ctx);
+	response_html(resp, r, status, "account", json_own(resp->arena, ctx));
 }
 
 void
@@ -221,5 +221,5 @@ h_api_me(struct request *r, struct response *resp)
 	if (r->auth.scope_write)
 		json_object_array_add(scopes, json_object_new_string("write"));
 	json_object_object_add(o, "scopes", scopes);
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }

@@ -81,7 +81,7 @@ h_api_suppliers(struct request *r, struct response *resp)
 	if (rows.nrows > (size_t)limit)
 		(void)str_to_i64(DB_CELL(&rows, (size_t)limit - 1, 0), 0,
 		    INT64_MAX, &last);
-	h_list_json(resp, items, last);
+	h_list_json(resp, json_own(resp->arena, items), last);
 }
 
 void
@@ -119,7 +119,7 @@ h_api_warehouses(struct request *r, struct response *resp)
 	if (rows.nrows > (size_t)limit)
 		(void)str_to_i64(DB_CELL(&rows, (size_t)limit - 1, 0), 0,
 		    INT64_MAX, &last);
-	h_list_json(resp, items, last);
+	h_list_json(resp, json_own(resp->arena, items), last);
 }
 
 void
@@ -136,7 +136,7 @@ h_api_supplier(struct request *r, struct response *resp)
 	else if (st != DB_OK)
 		response_db_error(resp, r, st);
 	else
-		response_json(resp, 200, supplier_json(&s));
+		response_json(resp, 200, json_own(resp->arena, supplier_json(&s)));
 }
 
 void
@@ -153,7 +153,7 @@ h_api_warehouse(struct request *r, struct response *resp)
 	else if (st != DB_OK)
 		response_db_error(resp, r, st);
 	else
-		response_json(resp, 200, warehouse_json(&w));
+		response_json(resp, 200, json_own(resp->arena, warehouse_json(&w)));
 }
 
 struct catalog_op {
@@ -190,8 +190,8 @@ catalog_op_api(struct request *r, struct response *resp, void *arg)
 		response_header(resp, "Location", arena_printf(r->arena,
 		    op->warehouse ? "/api/v1/warehouses/%" PRId64 :
 		    "/api/v1/suppliers/%" PRId64, id));
-	response_json(resp, create ? 201 : 200, op->warehouse ?
-	    warehouse_json(&w) : supplier_json(&s));
+	response_json(resp, create ? 201 : 200, json_own(resp->arena, op->warehouse ?
+	    warehouse_json(&w) : supplier_json(&s)));
 	return DB_OK;
 }
 
@@ -228,7 +228,7 @@ catalog_save_api(struct request *r, struct response *resp, int warehouse,
 		(void)h_json_bool(r->json, "active", 1, update, &op.s.active,
 		    errors);
 	}
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, catalog_op_api, NULL, &op);
 }

@@ -1,7 +1,6 @@
 /*
  * h_catalog_html.c -- the pages of suppliers and warehouses (list, create,
- * edit), the reorder page (suggestions turned into draft purchase orders)
- * and the dashboard at "/".
+ * edit).  Their API is in h_catalog.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -91,7 +90,7 @@ catalog_list(struct request *r, struct response *resp, int status,
 	    json_object_new_object());
 	json_object_object_add(ctx, "errors", errors != NULL ? errors :
 	    json_object_new_object());
-	response_html(resp, r, status, "catalog", ctx);
+	response_html(resp, r, status, "catalog", json_own(resp->arena, ctx));
 }
 
 void
@@ -154,7 +153,7 @@ catalog_edit(struct request *r, struct response *resp, int status,
 	json_object_object_add(ctx, "form", f);
 	json_object_object_add(ctx, "errors", errors != NULL ? errors :
 	    json_object_new_object());
-	response_html(resp, r, status, "catalog_edit", ctx);
+	response_html(resp, r, status, "catalog_edit", json_own(resp->arena, ctx));
 }
 
 void
@@ -260,191 +259,33 @@ h_catalog_update_form(struct request *r, struct response *resp)
 	catalog_save(r, resp, id);
 }
 
-/* --- reorder -------------------------------------------------------------- */
-
-#define REORDER_PAGE	200
-
-static void
-reorder_page(struct request *r, struct response *resp, int status,
-    const char *message)
+/* Active warehouses for a <select>, the chosen one marked. */
+struct json_object *
+h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
 {
-	struct json_object	*ctx, *list, *o;
+	struct json_object	*a = json_object_new_array(), *o;
 	struct db_rows		 rows;
-	const char		*pg = request_query(r, "page");
-	int64_t			 page = 1;
-	size_t			 i;
-	int			 st;
-
-	if (pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 1000000, &page)
-	    == -1)
-		page = 1;
-	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
-	    REORDER_PAGE + 1, &rows)) != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	ctx = json_object_new_object();
-	list = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < REORDER_PAGE; i++) {
-		o = h_suggestion_json(&rows, i);
-		json_object_object_add(o, "pick", json_object_new_string(
-		    arena_printf(r->arena, "%s:%s", DB_CELL(&rows, i, 0),
-		    DB_CELL(&rows, i, 3))));
-		json_object_array_add(list, o);
-	}
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Reorder"));
-	json_object_object_add(ctx, "suggestions", list);
-	json_object_object_add(ctx, "page", json_object_new_int64(page));
-	if (page > 1)
-		json_object_object_add(ctx, "prev",
-		    json_object_new_int64(page - 1));
-	if (rows.nrows > REORDER_PAGE)
-		json_object_object_add(ctx, "next",
-		    json_object_new_int64(page + 1));
-	if (message != NULL)
-		json_object_object_add(ctx, "message",
-		    json_object_new_string(message));
-	response_html(resp, r, status, "reorder", ctx);
-}
-
-void
-h_reorder_page(struct request *r, struct response *resp)
-{
-	reorder_page(r, resp, 200, NULL);
-}
-
-struct reorder_form_op {
-	struct reorder_pick	*picks;
-	size_t			 n;
-	struct dom_error	 err;
-};
-
-static int
-reorder_form_op(struct request *r, struct response *resp, void *arg)
-{
-	struct reorder_form_op	*op = arg;
-	struct audit_ctx	 ctx;
-	int64_t			*ids;
-	size_t			 n;
-	int			 rv;
-
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((ids = arena_calloc(r->arena, op->n, sizeof(*ids))) == NULL)
-		return DB_ERROR;
-	rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n, &op->err);
-	if (rv == DB_OK)
-		h_redirect_flash(resp, "/purchase-orders?status=draft",
-		    "reorder_created");
-	return rv;
-}
-
-static void
-reorder_form_refuse(struct request *r, struct response *resp, void *arg,
-    int rv)
-{
-	struct reorder_form_op	*op = arg;
-
-	(void)rv;
-	reorder_page(r, resp, 422, op->err.message);
-}
-
-void
-h_reorder_form(struct request *r, struct response *resp)
-{
-	struct reorder_form_op	 op;
-	const char		*key;
+	int64_t			 id;
 	size_t			 i;
 
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	memset(&op, 0, sizeof(op));
-	op.picks = arena_calloc(r->arena, r->form.nfields + 1,
-	    sizeof(*op.picks));
-	for (i = 0; op.picks != NULL && i < r->form.nfields; i++) {
-		if (strcmp(r->form.fields[i].name, "pick") != 0)
+	*first = 0;
+	if (warehouses_list(r->arena, 0, 1000, &rows) != DB_OK)
+		return a;
+	for (i = 0; i < rows.nrows; i++) {
+		if (strcmp(DB_CELL(&rows, i, 3), "1") != 0 ||
+		    str_to_i64(DB_CELL(&rows, i, 0), 1, INT64_MAX, &id) == -1)
 			continue;
-		if (sscanf(r->form.fields[i].value, "%" SCNd64 ":%" SCNd64,
-		    &op.picks[op.n].product_id, &op.picks[op.n].warehouse_id)
-		    != 2) {
-			reorder_page(r, resp, 422, "A picked suggestion is not "
-			    "valid; reload the page.");
-			return;
-		}
-		op.n++;
-	}
-	if (op.n == 0) {
-		reorder_page(r, resp, 422, "Pick at least one suggestion.");
-		return;
-	}
-	idem_run(r, resp, key, reorder_form_op, reorder_form_refuse, &op);
-}
-
-/* --- dashboard ------------------------------------------------------------ */
-
-void
-h_dashboard(struct request *r, struct response *resp)
-{
-	struct json_object	*ctx, *low, *moves, *open, *o;
-	struct db_rows		 rows;
-	int64_t			 n;
-	size_t			 i;
-	int			 st;
-
-	ctx = json_object_new_object();
-	low = json_object_new_array();
-	moves = json_object_new_array();
-	open = json_object_new_array();
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Dashboard"));
-	json_object_object_add(ctx, "low", low);
-	json_object_object_add(ctx, "movements", moves);
-	json_object_object_add(ctx, "open", open);
-	if ((n = reorder_count(r->arena)) < 0) {
-		st = (int)n;
-		goto fail;
-	}
-	json_object_object_add(ctx, "low_count", json_object_new_int64(n));
-	if ((st = reorder_suggestions(r->arena, 0, 10, &rows)) != DB_OK)
-		goto fail;
-	for (i = 0; i < rows.nrows; i++)
-		json_object_array_add(low, h_suggestion_json(&rows, i));
-	if ((st = stock_movements(r->arena, 0, 0, NULL, 0, 10, &rows)) !=
-	    DB_OK)
-		goto fail;
-	for (i = 0; i < rows.nrows; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "product_id", h_jint(DB_CELL(&rows,
-		    i, 1)));
-		json_object_object_add(o, "sku", json_object_new_string(
-		    DB_CELL(&rows, i, 2)));
-		json_object_object_add(o, "warehouse", json_object_new_string(
-		    DB_CELL(&rows, i, 4)));
-		json_object_object_add(o, "kind", json_object_new_string(
-		    DB_CELL(&rows, i, 5)));
-		json_object_object_add(o, "qty_delta", h_jint(DB_CELL(&rows, i,
-		    6)));
-		json_object_object_add(o, "at", json_object_new_string(
-		    DB_CELL(&rows, i, 12)));
-		json_object_array_add(moves, o);
-	}
-	if ((st = orders_list(r->arena, "confirmed", 0, 10, &rows)) != DB_OK)
-		goto fail;
-	for (i = 0; i < rows.nrows; i++) {
+		if (*first == 0)
+			*first = id;
 		o = json_object_new_object();
 		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "customer", json_object_new_string(
+		json_object_object_add(o, "code", json_object_new_string(
 		    DB_CELL(&rows, i, 1)));
-		json_object_object_add(o, "created_at", json_object_new_string(
-		    DB_CELL(&rows, i, 5)));
-		json_object_object_add(o, "lines", h_jint(DB_CELL(&rows, i,
-		    6)));
-		json_object_array_add(open, o);
+		json_object_object_add(o, "name", json_object_new_string(
+		    DB_CELL(&rows, i, 2)));
+		json_object_object_add(o, "selected", json_object_new_boolean(
+		    id == chosen));
+		json_object_array_add(a, o);
 	}
-	response_html(resp, r, 200, "dashboard", ctx);
-	return;
-fail:
-	json_object_put(ctx);
-	response_db_error(resp, r, st);
+	return a;
 }

@@ -64,7 +64,7 @@ h_debug_echo(struct request *r, struct response *resp)
 		}
 		response_problem(resp, st, st == 415 ? "Send a form." :
 		    st == 413 ? "Request body too large." :
-		    "Malformed form data.", errors);
+		    "Malformed form data.", json_own(resp->arena, errors));
 		return;
 	}
 	o = json_object_new_object();
@@ -77,7 +77,7 @@ h_debug_echo(struct request *r, struct response *resp)
 			json_object_object_add(o, f->name,
 			    json_object_new_string(f->value));
 	}
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }
 
 void
@@ -92,5 +92,5 @@ h_debug_echo_json(struct request *r, struct response *resp)
 		response_problem(resp, st, msg, NULL);
 		return;
 	}
-	response_json(resp, 200, json_object_get(r->json));
+	response_json(resp, 200, json_own(resp->arena, json_object_get(r->json)));
 }

@@ -150,7 +150,7 @@ h_status(struct request *r, struct response *resp)
 	if (request_query(r, "text") != NULL)
 		status_text(resp, o);
 	else
-		response_json(resp, 200, o);
+		response_json(resp, 200, json_own(resp->arena, o));
 }
 
 void

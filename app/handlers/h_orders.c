@@ -212,7 +212,7 @@ orders_list_api(struct request *r, struct response *resp, int purchase)
 	if (rows.nrows > (size_t)limit)
 		(void)str_to_i64(DB_CELL(&rows, (size_t)limit - 1, 0), 0,
 		    INT64_MAX, &last);
-	h_list_json(resp, items, last);
+	h_list_json(resp, json_own(resp->arena, items), last);
 }
 
 void
@@ -245,7 +245,7 @@ order_get_api(struct request *r, struct response *resp, int purchase)
 		response_db_error(resp, r, st);
 		return;
 	}
-	response_json(resp, 200, h_order_json(&o, purchase));
+	response_json(resp, 200, json_own(resp->arena, h_order_json(&o, purchase)));
 }
 
 void
@@ -313,7 +313,7 @@ order_op_api(struct request *r, struct response *resp, void *arg)
 		    op->purchase ? "/api/v1/purchase-orders/%" PRId64 :
 		    "/api/v1/orders/%" PRId64, id));
 	response_json(resp, strcmp(a, "create") == 0 ? 201 : 200,
-	    h_order_json(&o, op->purchase));
+	    json_own(resp->arena, h_order_json(&o, op->purchase)));
 	return DB_OK;
 }
 
@@ -340,7 +340,7 @@ order_create_api(struct request *r, struct response *resp, int purchase)
 	    &op.warehouse_id, errors);
 	(void)h_json_str(r->json, "note", 0, "", &op.note, errors);
 	op.lines = lines_from_json(r, 0, &op.nlines, errors);
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, order_op_api, NULL, &op);
 }
@@ -379,7 +379,7 @@ h_api_order_action(struct request *r, struct response *resp)
 			return;
 		errors = json_object_new_object();
 		op.lines = lines_from_json(r, 1, &op.nlines, errors);
-		if (h_invalid(r, resp, errors))
+		if (h_invalid(r, resp, json_own(r->arena, errors)))
 			return;
 	} else if (key != NULL && request_read_body(r) != 0) {
 		response_error(resp, r, 400, "The body could not be read.");

@@ -108,7 +108,7 @@ h_orders_page(struct request *r, struct response *resp)
 	    status ? status : ""));
 	if (rows.nrows > 50)
 		json_object_object_add(ctx, "next", json_object_new_int64(last));
-	response_html(resp, r, 200, "orders", ctx);
+	response_html(resp, r, 200, "orders", json_own(resp->arena, ctx));
 }
 
 /* The suppliers for a <select>. */
@@ -195,7 +195,7 @@ order_form(struct request *r, struct response *resp, int status,
 		json_object_object_add(ctx, "error_list", list);
 	}
 	json_object_object_add(ctx, "errors", errors);
-	response_html(resp, r, status, "order_form", ctx);
+	response_html(resp, r, status, "order_form", json_own(resp->arena, ctx));
 }
 
 void
@@ -430,7 +430,7 @@ order_detail(struct request *r, struct response *resp, int status,
 		json_object_object_add(ctx, "has_short",
 		    json_object_new_boolean(1));
 	}
-	response_html(resp, r, status, "order", ctx);
+	response_html(resp, r, status, "order", json_own(resp->arena, ctx));
 }
 
 void

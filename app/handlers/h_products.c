@@ -118,7 +118,7 @@ h_api_products(struct request *r, struct response *resp)
 	}
 	if (rows.nrows > (size_t)limit)
 		h_product_from_row(&rows, (size_t)limit - 1, &p);
-	h_list_json(resp, items, rows.nrows > (size_t)limit ? p.id : 0);
+	h_list_json(resp, json_own(resp->arena, items), rows.nrows > (size_t)limit ? p.id : 0);
 }
 
 void
@@ -164,7 +164,7 @@ h_api_product(struct request *r, struct response *resp)
 		json_object_array_add(stock, s);
 	}
 	json_object_object_add(o, "stock", stock);
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }
 
 /*
@@ -218,7 +218,7 @@ product_op_api(struct request *r, struct response *resp, void *arg)
 	    products_update(&ctx, &op->p, &op->err);
 	if (rv == DOM_CONFLICT && products_get(r->arena, op->p.id, &cur) ==
 	    DB_OK) {
-		h_dom_problem(r, resp, rv, &op->err, h_product_json(&cur));
+		h_dom_problem(r, resp, rv, &op->err, json_own(r->arena, h_product_json(&cur)));
 		return rv;
 	}
 	if (rv > 0)
@@ -230,7 +230,7 @@ product_op_api(struct request *r, struct response *resp, void *arg)
 	if (op->create)
 		response_header(resp, "Location", arena_printf(r->arena,
 		    "/api/v1/products/%" PRId64, id));
-	response_json(resp, op->create ? 201 : 200, h_product_json(&cur));
+	response_json(resp, op->create ? 201 : 200, json_own(resp->arena, h_product_json(&cur)));
 	return DB_OK;
 }
 
@@ -248,7 +248,7 @@ h_api_product_create(struct request *r, struct response *resp)
 	errors = json_object_new_object();
 	product_from_json(r, &op.p, errors, 0);
 	op.p.active = 1;
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, product_op_api, NULL, &op);
 }
@@ -268,7 +268,7 @@ h_api_product_update(struct request *r, struct response *resp)
 	errors = json_object_new_object();
 	product_from_json(r, &op.p, errors, 1);
 	op.p.id = id;
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, product_op_api, NULL, &op);
 }
@@ -291,7 +291,7 @@ archive_op_api(struct request *r, struct response *resp, void *arg)
 	}
 	if ((rv = products_get(r->arena, id, &p)) != DB_OK)
 		return rv < 0 ? rv : DB_ERROR;
-	response_json(resp, 200, h_product_json(&p));
+	response_json(resp, 200, json_own(resp->arena, h_product_json(&p)));
 	return DB_OK;
 }
 

@@ -136,7 +136,7 @@ h_products_page(struct request *r, struct response *resp)
 		    next_link(r->arena, &pq, pq.sort == PRODUCTS_BY_SKU ? p.sku :
 		    pq.sort == PRODUCTS_BY_NAME ? p.name : "", p.id)));
 	}
-	response_html(resp, r, 200, "products", ctx);
+	response_html(resp, r, 200, "products", json_own(resp->arena, ctx));
 }
 
 /* The new/edit form, filled from f (the product or what was typed). */
@@ -175,7 +175,7 @@ product_form(struct request *r, struct response *resp, int status,
 	if (message != NULL)
 		json_object_object_add(ctx, "message",
 		    json_object_new_string(message));
-	response_html(resp, r, status, "product_form", ctx);
+	response_html(resp, r, status, "product_form", json_own(resp->arena, ctx));
 }
 
 /* A product as form values (strings, money as 12.50). */
@@ -439,5 +439,5 @@ h_product_page(struct request *r, struct response *resp)
 	json_object_object_add(ctx, "product", product_view(r->arena, &p));
 	json_object_object_add(ctx, "stock", stock);
 	json_object_object_add(ctx, "movements", moves);
-	response_html(resp, r, 200, "product", ctx);
+	response_html(resp, r, 200, "product", json_own(resp->arena, ctx));
 }

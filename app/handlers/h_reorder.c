@@ -1,7 +1,7 @@
 /*
- * h_reorder.c -- GET /api/v1/reorder-suggestions, POST
- * /api/v1/reorder-suggestions/purchase-orders, and GET
- * /api/v1/openapi.json (the document kept in the repo, served as is).
+ * h_reorder.c -- GET /api/v1/reorder-suggestions and POST
+ * /api/v1/reorder-suggestions/purchase-orders.  The page is in
+ * h_reorder_html.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -74,7 +74,7 @@ h_api_reorder(struct request *r, struct response *resp)
 	items = json_object_new_array();
 	for (i = 0; i < rows.nrows && i < (size_t)limit; i++)
 		json_object_array_add(items, h_suggestion_json(&rows, i));
-	h_list_json(resp, items, rows.nrows > (size_t)limit ? from + limit : 0);
+	h_list_json(resp, json_own(resp->arena, items), rows.nrows > (size_t)limit ? from + limit : 0);
 }
 
 struct reorder_op {
@@ -121,7 +121,7 @@ reorder_op_api(struct request *r, struct response *resp, void *arg)
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "purchase_orders", list);
-	response_json(resp, 201, o);
+	response_json(resp, 201, json_own(resp->arena, o));
 	return DB_OK;
 }
 
@@ -162,29 +162,7 @@ h_api_reorder_create(struct request *r, struct response *resp)
 			json_object_object_add(errors, k, json_object_new_string(
 			    "Give product_id and warehouse_id."));
 	}
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, reorder_op_api, NULL, &op);
-}
-
-void
-h_api_openapi(struct request *r, struct response *resp)
-{
-	FILE	*f;
-	char	 chunk[8192];
-	size_t	 n;
-
-	if ((f = fopen(r->cfg->openapi_file, "r")) == NULL) {
-		log_err("cannot read %s", r->cfg->openapi_file);
-		response_error(resp, r, 404, "The API document is not "
-		    "installed.");
-		return;
-	}
-	buf_reset(&resp->body);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&resp->body, chunk, n) == -1)
-			break;
-	fclose(f);
-	resp->status = 200;
-	resp->content_type = "application/json";
 }

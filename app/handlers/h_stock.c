@@ -105,7 +105,7 @@ h_api_stock(struct request *r, struct response *resp)
 	    json_object_new_string(arena_printf(r->arena, "%" PRId64 ".%"
 	    PRId64, cell(&rows, (size_t)limit - 1, 0), cell(&rows,
 	    (size_t)limit - 1, 3))) : NULL);
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }
 
 static struct json_object *
@@ -160,7 +160,7 @@ h_api_movements(struct request *r, struct response *resp)
 	items = json_object_new_array();
 	for (i = 0; i < rows.nrows && i < (size_t)limit; i++)
 		json_object_array_add(items, movement_json(&rows, i));
-	h_list_json(resp, items, rows.nrows > (size_t)limit ?
+	h_list_json(resp, json_own(resp->arena, items), rows.nrows > (size_t)limit ?
 	    cell(&rows, (size_t)limit - 1, 0) : 0);
 }
 
@@ -201,7 +201,7 @@ move_op_api(struct request *r, struct response *resp, void *arg)
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "movements", list);
-	response_json(resp, 201, o);
+	response_json(resp, 201, json_own(resp->arena, o));
 	return DB_OK;
 }
 
@@ -234,7 +234,7 @@ h_api_movement_create(struct request *r, struct response *resp)
 	(void)h_json_str(r->json, "reference", 0, NULL, &op.m.reference,
 	    errors);
 	(void)h_json_str(r->json, "note", 0, NULL, &op.m.note, errors);
-	if (h_invalid(r, resp, errors))
+	if (h_invalid(r, resp, json_own(r->arena, errors)))
 		return;
 	idem_run(r, resp, key, move_op_api, NULL, &op);
 }

@@ -34,35 +34,6 @@ cell(struct db_rows *r, size_t i, size_t c)
 	return v;
 }
 
-/* Active warehouses for a <select>, the chosen one marked. */
-struct json_object *
-h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
-{
-	struct json_object	*a = json_object_new_array(), *o;
-	struct db_rows		 rows;
-	size_t			 i;
-
-	*first = 0;
-	if (warehouses_list(r->arena, 0, 1000, &rows) != DB_OK)
-		return a;
-	for (i = 0; i < rows.nrows; i++) {
-		if (strcmp(DB_CELL(&rows, i, 3), "1") != 0)
-			continue;
-		if (*first == 0)
-			*first = cell(&rows, i, 0);
-		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "code", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
-		json_object_object_add(o, "name", json_object_new_string(
-		    DB_CELL(&rows, i, 2)));
-		json_object_object_add(o, "selected", json_object_new_boolean(
-		    cell(&rows, i, 0) == chosen));
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
 /* The movement kinds for the form's select, the one chosen selected. */
 static struct json_object *
 kind_options(const struct request *r)
@@ -150,7 +121,7 @@ stock_page(struct request *r, struct response *resp, int status,
 	    json_object_new_object());
 	json_object_object_add(ctx, "errors", errors != NULL ? errors :
 	    json_object_new_object());
-	response_html(resp, r, status, "stock", ctx);
+	response_html(resp, r, status, "stock", json_own(resp->arena, ctx));
 }
 
 void
@@ -328,5 +299,5 @@ h_movements_page(struct request *r, struct response *resp)
 	if (rows.nrows > 50)
 		json_object_object_add(ctx, "next", json_object_new_int64(
 		    cell(&rows, 49, 0)));
-	response_html(resp, r, 200, "movements", ctx);
+	response_html(resp, r, 200, "movements", json_own(resp->arena, ctx));
 }

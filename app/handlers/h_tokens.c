@@ -91,7 +91,7 @@ tokens_page(struct request *r, struct response *resp, int status,
 	if (new_token != NULL)
 		json_object_object_add(ctx, "new_token",
 		    json_object_new_string(new_token));
-	response_html(resp, r, status, "admin_tokens", ctx);
+	response_html(resp, r, status, "admin_tokens", json_own(resp->arena, ctx));
 }
 
 void
@@ -185,7 +185,7 @@ h_tokens_revoke(struct request *r, struct response *resp)
 		json_object_object_add(o, "id", json_object_new_int64(id));
 		json_object_object_add(o, "revoked",
 		    json_object_new_boolean(1));
-		response_json(resp, 200, o);
+		response_json(resp, 200, json_own(resp->arena, o));
 		return;
 	}
 	h_redirect_flash(resp, "/admin/tokens", "token_revoked");

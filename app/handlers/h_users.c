@@ -107,7 +107,7 @@ users_page(struct request *r, struct response *resp, int status,
 	json_object_object_add(ctx, "errors", errors);
 	json_object_object_add(ctx, "roles", role_options(err != NULL ?
 	    form_get(&r->form, "role") : "viewer"));
-	response_html(resp, r, status, "admin_users", ctx);
+	response_html(resp, r, status, "admin_users", json_own(resp->arena, ctx));
 }
 
 void
@@ -184,7 +184,7 @@ user_page(struct request *r, struct response *resp, int status, int64_t id,
 	    id == r->auth.user_id));
 	json_object_object_add(ctx, "user", u);
 	json_object_object_add(ctx, "errors", errors);
-	response_html(resp, r, status, "admin_user", ctx);
+	response_html(resp, r, status, "admin_user", json_own(resp->arena, ctx));
 }
 
 void
@@ -298,5 +298,5 @@ h_api_users(struct request *r, struct response *resp)
 	for (i = 0; i < rows.nrows; i++)
 		json_object_array_add(list, user_json(&rows, i));
 	json_object_object_add(o, "items", list);
-	response_json(resp, 200, o);
+	response_json(resp, 200, json_own(resp->arena, o));
 }

@@ -135,10 +135,12 @@ h_json_nullable_id(struct json_object *o, const char *key, int required,
 int
 h_invalid(struct request *r, struct response *resp, struct json_object *errors)
 {
-	if (json_object_object_length(errors) == 0) {
-		json_object_put(errors);
-		return 0;
+	if (errors == NULL) {
+		response_error(resp, r, 500, "Internal error.");
+		return 1;
 	}
+	if (json_object_object_length(errors) == 0)
+		return 0;
 	response_problem(resp, 422, "Some fields are not valid.", errors);
 	(void)r;
 	return 1;
@@ -170,18 +172,22 @@ void
 h_dom_problem(struct request *r, struct response *resp, int rv,
     struct dom_error *err, struct json_object *extra)
 {
-	struct json_object	*o, *errors;
+	struct json_object	*o, *errors, *details = err->details;
 	int			 status;
 
+	/* The domain's details become the request's: no path frees them. */
+	err->details = NULL;
+	if (details != NULL && json_own(r->arena, details) == NULL)
+		details = NULL;
 	if (rv < 0) {
-		json_object_put(err->details);
-		json_object_put(extra);
-		err->details = NULL;
 		response_db_error(resp, r, rv);
 		return;
 	}
 	status = rv == DOM_INVALID ? 422 : rv == DOM_NOT_FOUND ? 404 : 409;
-	o = json_object_new_object();
+	if ((o = json_own(r->arena, json_object_new_object())) == NULL) {
+		response_error(resp, r, 500, "Internal error.");
+		return;
+	}
 	json_object_object_add(o, "type", json_object_new_string(
 	    "about:blank"));
 	json_object_object_add(o, "title", json_object_new_string(
@@ -195,11 +201,10 @@ h_dom_problem(struct request *r, struct response *resp, int rv,
 		    json_object_new_string(err->message));
 		json_object_object_add(o, "errors", errors);
 	}
-	if (err->details != NULL)
-		json_object_object_add(o, "lines", err->details);
-	err->details = NULL;
+	if (details != NULL)
+		json_object_object_add(o, "lines", json_object_get(details));
 	if (extra != NULL)
-		json_object_object_add(o, "current", extra);
+		json_object_object_add(o, "current", json_object_get(extra));
 	response_json(resp, status, o);
 	resp->content_type = "application/problem+json";
 }
@@ -208,9 +213,14 @@ void
 h_list_json(struct response *resp, struct json_object *items,
     int64_t next_cursor)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o;
 
-	json_object_object_add(o, "items", items);
+	if (items == NULL ||
+	    (o = json_own(resp->arena, json_object_new_object())) == NULL) {
+		response_text(resp, 500, NULL, "Internal Server Error\n");
+		return;
+	}
+	json_object_object_add(o, "items", json_object_get(items));
 	json_object_object_add(o, "next_cursor", next_cursor > 0 ?
 	    json_object_new_string(arena_printf(resp->arena, "%" PRId64,
 	    next_cursor)) : NULL);
