@@ -14,6 +14,12 @@
  * A body that is just "null" is refused: json-c represents it as a NULL
  * root, and callers may rely on a non-NULL root after JSON_OK.
  *
+ * The pre-scan also counts values and refuses more than BR_MAX_JSON_VALUES
+ * before json-c allocates a tree: a 1 MiB body of "[{},{},...]" would
+ * otherwise cost json-c some 270 MB, outside the request arena, and
+ * malloc keeps that from the kernel.  With JSON_OBJECT_ONLY a body that
+ * is not an object is refused before json-c runs at all.
+ *
  * Depth is counted in containers: "[[1]]" has depth 2.  json-c counts the
  * top level as one more, hence the +1 given to json_tokener_new_ex().
  */
@@ -28,6 +34,8 @@
 #include "bounds.h"
 #include "buf.h"
 #include "json.h"
+
+#define JSON_OBJECT_ONLY	1
 
 static int
 json_ws(unsigned char c)
@@ -109,32 +117,41 @@ json_number(const unsigned char *s, size_t len)
 }
 
 /*
- * 0 if body is valid UTF-8, has no control byte in a string, and outside
- * strings has only structure, whitespace, RFC numbers and the letters of
- * true/false/null.
+ * JSON_OK if body is valid UTF-8, has no control byte in a string, and
+ * outside strings has only structure, whitespace, RFC numbers and the
+ * letters of true/false/null; JSON_ETOOBIG past BR_MAX_JSON_VALUES values
+ * (each container, string, number and literal counts once: an upper
+ * bound, a literal's letters after the first are not counted).
  */
-static int
+static enum json_status
 json_prescan(const char *body, size_t len)
 {
 	static const char	 outside[] = "{}[],:truefalsn";
+	static const char	 starts[] = "{[\"tfn";
 	const unsigned char	*s = (const unsigned char *)body;
-	size_t			 i = 0, n;
-	int			 instr = 0, esc = 0;
+	size_t			 i = 0, n, values = 0;
+	int			 instr = 0, esc = 0, word = 0;
 
 	while (i < len) {
 		if (s[i] < 0x20 && (instr || !json_ws(s[i])))
-			return -1;
+			return JSON_EMALFORMED;
+		if (!instr && s[i] != '\0' && strchr(starts, s[i]) != NULL &&
+		    !word && ++values > BR_MAX_JSON_VALUES)
+			return JSON_ETOOBIG;
+		word = !instr && s[i] >= 'a' && s[i] <= 'z';
 		if (!instr && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9'))) {
 			if ((n = json_number(s + i, len - i)) == 0)
-				return -1;
+				return JSON_EMALFORMED;
+			if (++values > BR_MAX_JSON_VALUES)
+				return JSON_ETOOBIG;
 			i += n;
 			continue;
 		}
 		if (!instr && !json_ws(s[i]) && s[i] != '"' &&
 		    (s[i] == '\0' || strchr(outside, s[i]) == NULL))
-			return -1;
+			return JSON_EMALFORMED;
 		if ((n = utf8_seq(s + i, len - i)) == 0)
-			return -1;
+			return JSON_EMALFORMED;
 		if (esc)
 			esc = 0;
 		else if (instr && s[i] == '\\')
@@ -143,7 +160,7 @@ json_prescan(const char *body, size_t len)
 			instr = !instr;
 		i += n;
 	}
-	return 0;
+	return JSON_OK;
 }
 
 /* 0 if every number in the tree is one json-c did not clamp. */
@@ -236,14 +253,14 @@ json_put_cb(void *obj)
 	json_object_put(obj);
 }
 
-enum json_status
-json_parse_body(struct arena *a, const char *body, size_t len,
-    size_t max_len, int max_depth, struct json_object **out,
-    const char **msg)
+static enum json_status
+json_parse(struct arena *a, const char *body, size_t len, size_t max_len,
+    int max_depth, int flags, struct json_object **out, const char **msg)
 {
 	struct json_object	*o = NULL;
 	const char		*m;
 	enum json_status	 st;
+	size_t			 n;
 
 	*out = NULL;
 	if (msg == NULL)
@@ -258,9 +275,16 @@ json_parse_body(struct arena *a, const char *body, size_t len,
 		*msg = "JSON body too large";
 		return JSON_ETOOBIG;
 	}
-	if (json_prescan(body, len) == -1) {
-		*msg = "invalid JSON text (bad UTF-8, control byte or number)";
-		return JSON_EMALFORMED;
+	if ((st = json_prescan(body, len)) != JSON_OK) {
+		*msg = st == JSON_ETOOBIG ? "JSON body has too many values" :
+		    "invalid JSON text (bad UTF-8, control byte or number)";
+		return st;
+	}
+	for (n = 0; n < len && json_ws((unsigned char)body[n]); n++)
+		;
+	if ((flags & JSON_OBJECT_ONLY) && (n == len || body[n] != '{')) {
+		*msg = "The JSON body must be an object.";
+		return JSON_ENOTOBJECT;
 	}
 	if ((st = json_tokenize(body, len, max_depth, &o, msg)) != JSON_OK)
 		return st;
@@ -276,6 +300,23 @@ json_parse_body(struct arena *a, const char *body, size_t len,
 	*out = o;
 	*msg = "ok";
 	return JSON_OK;
+}
+
+enum json_status
+json_parse_body(struct arena *a, const char *body, size_t len,
+    size_t max_len, int max_depth, struct json_object **out,
+    const char **msg)
+{
+	return json_parse(a, body, len, max_len, max_depth, 0, out, msg);
+}
+
+enum json_status
+json_parse_object(struct arena *a, const char *body, size_t len,
+    size_t max_len, int max_depth, struct json_object **out,
+    const char **msg)
+{
+	return json_parse(a, body, len, max_len, max_depth, JSON_OBJECT_ONLY,
+	    out, msg);
 }
 
 struct json_object *

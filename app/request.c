@@ -198,7 +198,7 @@ request_parse_form(struct request *r, const char **errfield)
 }
 
 int
-request_parse_json(struct request *r, const char **msg)
+request_parse_json(struct request *r, int object_only, const char **msg)
 {
 	enum json_status	st;
 	int			rv;
@@ -213,8 +213,9 @@ request_parse_json(struct request *r, const char **msg)
 		    "request body incomplete";
 		return rv;
 	}
-	st = json_parse_body(r->arena, r->body, r->body_len, BR_MAX_JSON_BODY,
-	    BR_MAX_JSON_DEPTH, &r->json, msg);
+	st = (object_only ? json_parse_object : json_parse_body)(r->arena,
+	    r->body, r->body_len, BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &r->json,
+	    msg);
 	if (st == JSON_ETOOBIG)
 		return 413;
 	return st == JSON_OK ? 0 : 400;

@@ -20,6 +20,7 @@
 #define BR_MAX_LINK		4096	/* bytes of a link a page builds */
 #define BR_MAX_JSON_DEPTH	16	/* nesting of a JSON body */
 #define BR_MAX_JSON_BODY	(1024 * 1024) /* bytes of a JSON body */
+#define BR_MAX_JSON_VALUES	20000	/* values (scalars and containers) in one */
 #define BR_MAX_ROUTE_PARAMS	4	/* {params} in one route pattern */
 #define BR_MAX_RESPONSE		(8 * 1024 * 1024) /* response body cap */
 #define BR_MAX_RESP_HEADERS	32	/* extra response headers */

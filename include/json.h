@@ -21,20 +21,27 @@ enum json_status {
 	JSON_OK = 0,
 	JSON_EMALFORMED,	/* not JSON, trailing garbage, bad UTF-8 */
 	JSON_ETOODEEP,		/* nesting past max_depth */
-	JSON_ETOOBIG,		/* len past max_len */
-	JSON_ENOMEM
+	JSON_ETOOBIG,		/* len past max_len, or too many values */
+	JSON_ENOMEM,
+	JSON_ENOTOBJECT		/* json_parse_object(): not an object */
 };
 
 /*
  * Parses body[0..len) strictly (json-c strict mode, whole input consumed,
  * valid UTF-8).  max_len and max_depth are capped by BR_MAX_JSON_BODY and
- * BR_MAX_JSON_DEPTH.  On success *out is the root, owned by the arena (put
+ * BR_MAX_JSON_DEPTH, the number of values by BR_MAX_JSON_VALUES (checked
+ * before json-c allocates anything).  On success *out is the root, owned by the arena (put
  * at its reset).  On failure *out is NULL and *msg (if msg != NULL) points
  * to a static description suitable for a problem+json "detail".
  */
 enum json_status json_parse_body(struct arena *, const char *body, size_t len,
 		    size_t max_len, int max_depth, struct json_object **out,
 		    const char **msg);
+/* The same for a body that must be an object: anything else is
+ * JSON_ENOTOBJECT, refused before json-c runs. */
+enum json_status json_parse_object(struct arena *, const char *body,
+		    size_t len, size_t max_len, int max_depth,
+		    struct json_object **out, const char **msg);
 /* Makes the arena put obj at its reset; returns obj (NULL if obj NULL or
  * on ENOMEM, in which case obj has been put already). */
 struct json_object *json_own(struct arena *, struct json_object *obj);

@@ -106,10 +106,13 @@ int		 request_read_body(struct request *);
  */
 int		 request_parse_form(struct request *, const char **errfield);
 /*
- * Decodes a JSON body into r->json.  0, or 415 unless the content type is
- * application/json, 413 or 400 with *msg describing the problem.
+ * Decodes a JSON body into r->json (with object_only, an object or a
+ * 400 before any tree is built).  0, or 415 unless the content type is
+ * application/json, 413 (too long, too many values) or 400 with *msg
+ * describing the problem.
  */
-int		 request_parse_json(struct request *, const char **msg);
+int		 request_parse_json(struct request *, int object_only,
+		    const char **msg);
 /* 1 if the client address is loopback (127.0.0.0/8, ::1). */
 int		 request_is_loopback(const struct request *);
 const char	*request_method_name(int method);

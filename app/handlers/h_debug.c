@@ -88,7 +88,7 @@ h_debug_echo_json(struct request *r, struct response *resp)
 
 	if (!debug_enabled(r, resp))
 		return;
-	if ((st = request_parse_json(r, &msg)) != 0) {
+	if ((st = request_parse_json(r, 0, &msg)) != 0) {
 		response_problem(resp, st, msg, NULL);
 		return;
 	}

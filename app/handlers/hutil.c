@@ -27,7 +27,7 @@ h_json_body(struct request *r, struct response *resp)
 	const char	*msg;
 	int		 st;
 
-	if ((st = request_parse_json(r, &msg)) != 0) {
+	if ((st = request_parse_json(r, 1, &msg)) != 0) {
 		response_error(resp, r, st, msg != NULL ? msg :
 		    "The JSON body could not be read.");
 		return -1;

@@ -221,6 +221,55 @@ test_too_big(void **state)
 	    SIZE_MAX, 4, &o, NULL), JSON_OK);
 }
 
+/* The pre-scan counts values, so a body of many small values is refused
+ * before json-c builds a tree (a 1 MiB "[{},{},...]" cost ~270 MB). */
+static void
+test_too_many_values(void **state)
+{
+	struct json_object	*o;
+	char			*s;
+	size_t			 i, n = BR_MAX_JSON_VALUES;
+	const char		*msg;
+
+	/* "[{},...,{}]" with k objects: k + 1 values. */
+	s = test_malloc(n * 3 + 8);
+	s[0] = '[';
+	for (i = 0; i < n; i++)
+		memcpy(s + 1 + i * 3, "{},", 3);
+	s[(n - 1) * 3] = ']';			/* n - 1 objects */
+	s[(n - 1) * 3 + 1] = '\0';
+	assert_int_equal(parse(*state, s, &o), JSON_OK);
+	s[(n - 1) * 3] = ',';
+	s[(n - 1) * 3 + 1] = '{';
+	s[n * 3] = ']';				/* n objects */
+	s[n * 3 + 1] = '\0';
+	assert_int_equal(json_parse_body(*state, s, strlen(s),
+	    BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &o, &msg), JSON_ETOOBIG);
+	assert_null(o);
+	test_free(s);
+	/* A literal counts once, not per letter. */
+	assert_int_equal(parse(*state, "[true,false,null,\"nul\"]", &o),
+	    JSON_OK);
+}
+
+static void
+test_object_only(void **state)
+{
+	struct json_object	*o;
+	const char		*msg;
+
+	assert_int_equal(json_parse_object(*state, " \n{\"a\":[1]}", 11,
+	    BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &o, &msg), JSON_OK);
+	assert_true(json_object_is_type(o, json_type_object));
+	assert_int_equal(json_parse_object(*state, "[{}]", 4,
+	    BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &o, &msg), JSON_ENOTOBJECT);
+	assert_null(o);
+	assert_int_equal(json_parse_object(*state, "12", 2,
+	    BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &o, &msg), JSON_ENOTOBJECT);
+	assert_int_equal(json_parse_object(*state, "  ", 2,
+	    BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &o, &msg), JSON_ENOTOBJECT);
+}
+
 static void
 test_own_puts_at_reset(void **state)
 {
@@ -319,6 +368,8 @@ main(void)
 		T(test_number_range),
 		T(test_too_deep),
 		T(test_too_big),
+		T(test_too_many_values),
+		T(test_object_only),
 		T(test_own_puts_at_reset),
 		T(test_own_at_cap),
 		T(test_to_buf),

@@ -156,16 +156,16 @@ test_json(void **state)
 
 	(void)state;
 	assert_int_equal(init(&r, env, &ok), 0);
-	assert_int_equal(request_parse_json(&r, &msg), 0);
+	assert_int_equal(request_parse_json(&r, 0, &msg), 0);
 	assert_int_equal(json_object_get_int64(
 	    json_object_object_get(r.json, "a")), 1);
 	(void)v;
 	assert_int_equal(init(&r, env, &bad), 0);
-	assert_int_equal(request_parse_json(&r, &msg), 400);
+	assert_int_equal(request_parse_json(&r, 0, &msg), 400);
 	assert_non_null(msg);
 	ok.off = 0;
 	assert_int_equal(init(&r, form, &ok), 0);
-	assert_int_equal(request_parse_json(&r, &msg), 415);
+	assert_int_equal(request_parse_json(&r, 0, &msg), 415);
 }
 
 static int
