@@ -221,8 +221,15 @@ main(int argc, char *argv[])
 	}
 	if (test)
 		return check_config();
-	if (strcmp(cmd, "serve") == 0 && optind == argc)
+	if (strcmp(cmd, "serve") == 0 && optind == argc) {
+		if (geteuid() == 0 && app.cfg.user[0] == '\0') {
+			fprintf(stderr, "backroomd: started as root without "
+			    "`user`: the workers would serve as root.  Set "
+			    "user (user = root to insist).\n");
+			return 1;
+		}
 		return master_run();
+	}
 	if (strcmp(cmd, "migrate") == 0 && optind == argc) {
 		db_configure(&app.cfg);
 		return db_migrate(app.cfg.migrations_dir) == 0 ? 0 : 1;

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -52,6 +54,16 @@ static int64_t	stop_deadline, old_deadline;
 static int	crashes;
 static int64_t	next_spawn_ms;
 static pid_t	hk_pid;		/* housekeeping child, 0: none */
+/*
+ * What the master knows of each slot's worker, in its own memory: the
+ * shared scoreboard is written by the workers too, so a pid or generation
+ * read from it must never decide whom the (root) master signals.
+ */
+static struct {
+	pid_t	 pid;		/* 0: free */
+	int	 generation;
+	int	 timed_out;	/* killed by the watchdog (logged) */
+} own[BR_SCOREBOARD_SLOTS];
 static int64_t	next_hk_ms;
 
 /* Opens the log file onto stderr (O_APPEND: whole-line writes). */
@@ -174,8 +186,7 @@ master_spawn(void)
 	int		 i;
 
 	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++)
-		if (app.sb->slots[i].state == SB_FREE &&
-		    app.sb->slots[i].pid == 0) {
+		if (own[i].pid == 0) {
 			s = &app.sb->slots[i];
 			break;
 		}
@@ -199,6 +210,9 @@ master_spawn(void)
 		worker_main(i);
 	}
 	s->pid = pid;
+	own[i].pid = pid;
+	own[i].generation = app.generation;
+	own[i].timed_out = 0;
 	return 0;
 }
 
@@ -208,8 +222,8 @@ live_workers(int generation_only)
 	int	i, n = 0;
 
 	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++)
-		if (app.sb->slots[i].pid != 0 && (!generation_only ||
-		    app.sb->slots[i].generation == app.generation))
+		if (own[i].pid != 0 && (!generation_only ||
+		    own[i].generation == app.generation))
 			n++;
 	return n;
 }
@@ -219,44 +233,44 @@ master_signal_workers(int sig, int old_only)
 {
 	int	i;
 
-	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++) {
-		struct sb_slot *s = &app.sb->slots[i];
-		if (s->pid != 0 && (!old_only ||
-		    s->generation != app.generation))
-			kill(s->pid, sig);
-	}
+	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++)
+		if (own[i].pid > 0 && (!old_only ||
+		    own[i].generation != app.generation))
+			kill(own[i].pid, sig);
 }
 
-/* Logs how a worker ended and frees its slot; counts crashes. */
+/* Logs how the worker of slot i ended and frees the slot; counts
+ * crashes. */
 static void
-master_reaped(struct sb_slot *s, int status)
+master_reaped(int i, int status)
 {
-	char	uri[256];
-	int	busy = s->state == SB_BUSY || s->state == SB_READING;
-	int	died = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
-	int64_t	lived = now_wall_ms() - s->started_ms;
+	struct sb_slot	*s = &app.sb->slots[i];
+	char		 uri[256];
+	int		 busy = s->state == SB_BUSY || s->state == SB_READING;
+	int		 died = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
+	int64_t		 lived = now_wall_ms() - s->started_ms;
 
 	/* A worker that died mid-request never ran scoreboard_request_end. */
 	if (s->state == SB_BUSY)
 		__atomic_sub_fetch(&app.sb->active, 1, __ATOMIC_RELAXED);
-	if (s->generation == -1)	/* the watchdog logged why */
+	if (own[i].timed_out)		/* the watchdog logged why */
 		log_info("worker %d reaped after the request_timeout kill",
-		    (int)s->pid);
+		    (int)own[i].pid);
 	else if (WIFSIGNALED(status)) {
 		if (busy)
 			log_err("worker %d killed by signal %d while serving "
-			    "%s %s [%s]", (int)s->pid, WTERMSIG(status),
+			    "%s %s [%s]", (int)own[i].pid, WTERMSIG(status),
 			    s->method, escape_log(uri, sizeof(uri), s->uri),
 			    s->request_id);
 		else
 			log_err("worker %d killed by signal %d (idle)",
-			    (int)s->pid, WTERMSIG(status));
+			    (int)own[i].pid, WTERMSIG(status));
 	} else if (WEXITSTATUS(status) != 0)
-		log_err("worker %d exited with status %d", (int)s->pid,
+		log_err("worker %d exited with status %d", (int)own[i].pid,
 		    WEXITSTATUS(status));
 	if (died)
 		metrics_worker_died();
-	if (died && s->generation == app.generation && !stopping) {
+	if (died && own[i].generation == app.generation && !stopping) {
 		if (lived < CRASH_WINDOW_MS) {
 			int delay = 100 << (crashes < 7 ? crashes : 7);
 			crashes++;
@@ -268,6 +282,7 @@ master_reaped(struct sb_slot *s, int status)
 		} else
 			crashes = 0;
 	}
+	own[i].pid = 0;
 	s->pid = 0;
 	s->state = SB_FREE;
 }
@@ -287,8 +302,8 @@ master_reap(void)
 			continue;
 		}
 		for (i = 0; i < BR_SCOREBOARD_SLOTS; i++)
-			if (app.sb->slots[i].pid == pid) {
-				master_reaped(&app.sb->slots[i], status);
+			if (own[i].pid == pid) {
+				master_reaped(i, status);
 				break;
 			}
 	}
@@ -304,23 +319,23 @@ master_watchdog(void)
 
 	for (i = 0; i < BR_SCOREBOARD_SLOTS; i++) {
 		struct sb_slot *s = &app.sb->slots[i];
-		if (s->pid == 0)
+		if (own[i].pid <= 0)
 			continue;
 		if ((s->state == SB_BUSY || s->state == SB_READING) &&
 		    app.cfg.request_timeout > 0 &&
 		    now - s->req_start_ms > app.cfg.request_timeout * 1000 &&
-		    s->generation >= 0) {
+		    !own[i].timed_out) {
 			log_err("request_timeout: killing worker %d after %lld "
-			    "ms serving %s %s [%s]", (int)s->pid,
+			    "ms serving %s %s [%s]", (int)own[i].pid,
 			    (long long)(now - s->req_start_ms), s->method,
 			    escape_log(uri, sizeof(uri), s->uri),
 			    s->request_id);
-			kill(s->pid, SIGKILL);
-			s->generation = -1;	/* do not log twice */
+			kill(own[i].pid, SIGKILL);
+			own[i].timed_out = 1;	/* do not log twice */
 		}
-		if (s->generation != app.generation && old_deadline != 0 &&
+		if (own[i].generation != app.generation && old_deadline != 0 &&
 		    now > old_deadline)
-			kill(s->pid, SIGKILL);
+			kill(own[i].pid, SIGKILL);
 	}
 }
 
@@ -354,6 +369,11 @@ master_reload(void)
 	log_info("reloading %s", app.cfg.path);
 	if (config_load(app.cfg.path, &nc, err, sizeof(err)) == -1) {
 		log_err("reload refused, keeping the running config: %s", err);
+		return;
+	}
+	if (geteuid() == 0 && nc.user[0] == '\0') {
+		log_err("reload refused: no `user`, the workers would serve "
+		    "as root (user = root to insist)");
 		return;
 	}
 	if ((nt = tmpl_load_dir(nc.templates_dir, err, sizeof(err))) == NULL) {
@@ -489,6 +509,22 @@ master_handle(int sig)
 	}
 }
 
+/*
+ * No core files and no ptrace by the workers' user: a core of the master
+ * or a worker would hold the database password and session secrets.
+ * Workers inherit both; they set PR_SET_DUMPABLE again after setresuid.
+ */
+static void
+master_no_core(void)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		log_warn("setrlimit RLIMIT_CORE: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		log_warn("PR_SET_DUMPABLE: %s", strerror(errno));
+}
+
 int
 master_run(void)
 {
@@ -498,6 +534,7 @@ master_run(void)
 	int		 sig;
 
 	app.master_pid = getpid();
+	master_no_core();
 	if (master_open_log(app.cfg.log_file) == -1)
 		fatal("cannot open log %s", app.cfg.log_file);
 	log_set_level((enum log_level)app.cfg.log_level);

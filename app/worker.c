@@ -91,6 +91,9 @@ worker_privdrop(void)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("no_new_privs");
+	/* setresuid() may have made the process dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("PR_SET_DUMPABLE");
 	/*
 	 * Leave with the master, whatever killed it.  Set after the uid
 	 * change, which clears it (prctl(2)); if the master died before this

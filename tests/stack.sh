@@ -116,14 +116,19 @@ start_tls() {
 start_mariadb() {
 	if alive "$P/mysqld.pid"; then return 0; fi
 	if [ ! -d "$P/mysql/mysql" ]; then
-		mkdir -p "$P/mysql"
+		mkdir -p "$P/mysql" "$P/tmp"
+		# A private tmpdir: two stacks set up at once collide on
+		# the bootstrap's temporary table names in /tmp.
 		mariadb-install-db --no-defaults --user=root --datadir="$P/mysql" \
+		    --tmpdir="$P/tmp" \
 		    --auth-root-authentication-method=socket --skip-test-db \
 		    > "$P/mysql-install.log" 2>&1 ||
 		    { cat "$P/mysql-install.log" >&2; exit 1; }
 	fi
 	rm -f "$P/mysqld.pid"
+	mkdir -p "$P/tmp"
 	setsid mariadbd --no-defaults --user=root --datadir="$P/mysql" \
+	    --tmpdir="$P/tmp" \
 	    --socket="$SOCK" --skip-networking --pid-file="$P/mysqld.pid" \
 	    --log-error="$P/mysqld.err" --innodb-flush-log-at-trx-commit=1 \
 	    --innodb-buffer-pool-size=${MYSQL_BUFFER_POOL:-256M} --character-set-server=utf8mb4 \
@@ -160,7 +165,9 @@ SQL
 }
 
 write_conf() {
-	user_line=""
+	# backroomd refuses to start as root without `user`: say root
+	# explicitly when the fallback is root.
+	user_line="user = $RUNAS"
 	[ "$RUNAS" = root ] || user_line="user = $RUNAS
 group = $RUNAS"
 	cat > "$P/backroomd.conf.new" <<CONF
