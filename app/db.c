@@ -30,6 +30,7 @@
 #include "str.h"
 
 #define DB_MAX_PARAMS	32
+#define DB_FAIL_LOG_MS	10000
 
 struct stmt_cache {
 	const char	*sql;
@@ -47,6 +48,9 @@ static struct stmt_cache	 db_stmts[BR_MAX_STMTS];
 static size_t			 db_nstmts;
 static struct db_stats		 db_stats;
 static char			 db_errbuf[256];
+static uint64_t			 db_fails;	/* connects failed in a row */
+static uint64_t			 db_fails_logged;
+static int64_t			 db_fail_log_ms;
 
 static void
 db_read_password(void)
@@ -135,6 +139,36 @@ db_classify(unsigned int err, const char *msg)
 	}
 }
 
+/*
+ * A failed connect is logged when the database goes away and then once
+ * per DB_FAIL_LOG_MS with the count, not once per request: during an
+ * outage every request tries (a fast 503 each), and one line apiece was
+ * thousands of lines a second.
+ */
+static void
+db_connect_failed(void)
+{
+	struct timespec	ts;
+	int64_t		now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (db_fails++ == 0) {
+		log_warn("cannot connect to MariaDB: %s", db_errbuf);
+		db_fails_logged = 1;
+		db_fail_log_ms = now;
+		return;
+	}
+	if (now - db_fail_log_ms >= DB_FAIL_LOG_MS) {
+		log_warn("still cannot connect to MariaDB: %s (%llu failed "
+		    "attempts in %lld ms)", db_errbuf, (unsigned long long)
+		    (db_fails - db_fails_logged), (long long)(now -
+		    db_fail_log_ms));
+		db_fails_logged = db_fails;
+		db_fail_log_ms = now;
+	}
+}
+
 static MYSQL *
 db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
 {
@@ -159,10 +193,15 @@ db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
 	    multi ? CLIENT_MULTI_STATEMENTS : 0) == NULL) {
 		snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s",
 		    mysql_errno(m), mysql_error(m));
-		log_warn("cannot connect to MariaDB: %s", db_errbuf);
+		db_connect_failed();
 		metrics_db(MDB_CONNECT_FAILED);
 		mysql_close(m);
 		return NULL;
+	}
+	if (db_fails > 0) {
+		log_info("connected to MariaDB again after %llu failed "
+		    "attempts", (unsigned long long)db_fails);
+		db_fails = 0;
 	}
 	return m;
 }

@@ -17,6 +17,8 @@
 #include "response.h"
 #include "scoreboard.h"
 
+#define READYZ_CACHE_MS	1000
+
 void
 h_healthz(struct request *r, struct response *resp)
 {
@@ -28,11 +30,16 @@ h_healthz(struct request *r, struct response *resp)
 void
 h_readyz(struct request *r, struct response *resp)
 {
-	int	st;
+	static int64_t	ok_until;	/* a success is good for a second */
+	int		st = DB_OK;
 
 	(void)r;
 	response_header(resp, "Cache-Control", "no-store");
-	if ((st = db_ping()) == DB_OK) {
+	/* /readyz is public: without the cache each hit opened a MariaDB
+	 * connection.  A failure is not cached, so recovery shows at once. */
+	if (now_mono_ms() >= ok_until && (st = db_ping()) == DB_OK)
+		ok_until = now_mono_ms() + READYZ_CACHE_MS;
+	if (st == DB_OK) {
 		response_text(resp, 200, NULL, "ready\n");
 		return;
 	}
