@@ -18,19 +18,19 @@
 
 struct request;
 
-#define H_ORDER_FORM_LINES	10	/* line rows on the new-order form */
+#define H_ORDER_FORM_LINES	10	/* rows of the new-order form */
 
 /* A change to an order document, run inside idem_run()'s transaction. */
 struct order_op {
 	int			 purchase;	/* a purchase order */
-	int			 verb;		/* ACT_CONFIRM, ...; 0: create */
+	int			 verb;		/* 0: create */
 	int64_t			 id;		/* set by a create */
 	const char		*customer, *note;
 	int64_t			 party_id, warehouse_id;
 	struct line_in		*lines;		/* in the arena */
 	size_t			 nlines;
-	int			 row[H_ORDER_FORM_LINES];	/* form row of
-							 * line i (pages) */
+	/* The pages' form row of line i. */
+	int			 row[H_ORDER_FORM_LINES];
 	struct dom_error	 err;
 };
 

@@ -20,7 +20,8 @@ struct audit_ctx;
 struct line_in {
 	int64_t	 product_id;
 	int64_t	 qty;
-	int64_t	 cost_cents;	/* purchase orders; -1: the product's cost */
+	int64_t	 cost_cents;	/* purchase orders; -1: the product's
+				 * cost */
 	int64_t	 line_no;	/* receipts */
 };
 
@@ -31,10 +32,9 @@ struct order_line {
 
 struct order {
 	int64_t			 id;
-	const char		*party;		/* the customer; on a purchase
-						 * order the supplier id as
-						 * text */
-	int64_t			 supplier_id;	/* purchase orders; else 0 */
+	/* The customer; on a purchase order the supplier id as text. */
+	const char		*party;
+	int64_t			 supplier_id;	/* else 0 */
 	int64_t			 warehouse_id;
 	const char		*status, *note, *created_at, *updated_at;
 	struct order_line	*lines;
@@ -44,13 +44,14 @@ struct order {
 /* One row of a list of orders. */
 struct order_summary {
 	int64_t		 id;
-	const char	*party;		/* customer, or the supplier's name */
-	int64_t		 supplier_id;	/* purchase orders; else 0 */
+	const char	*party;		/* customer, supplier name */
+	int64_t		 supplier_id;	/* purchase; else 0 */
 	int64_t		 warehouse_id;
 	const char	*status, *note, *created_at;
 	int64_t		 nlines;
-	int64_t		 total_cents;	/* sales orders; else 0 */
-	int64_t		 units_ordered, units_received;	/* purchase; else 0 */
+	int64_t		 total_cents;	/* sales; else 0 */
+	/* Purchase orders; else 0. */
+	int64_t		 units_ordered, units_received;
 };
 
 struct order_list {
@@ -74,10 +75,10 @@ struct order_list {
  *                lines, total_cents, units_ordered, units_received
  */
 struct order_kind {
-	const char		*noun;		/* "order" in messages */
-	const char		*lines_msg;	/* too few or many lines */
-	int			 given_cost;	/* lines may set cost_cents */
-	int			 say_target;	/* conflict names the target */
+	const char		*noun;		/* in messages */
+	const char		*lines_msg;	/* too few, too many */
+	int			 given_cost;	/* line cost_cents */
+	int			 say_target;	/* conflict names `to' */
 	const char *const	*statuses;
 	size_t			 nstatuses;
 	const char		*sql_product, *sql_line_insert, *sql_move;

@@ -42,7 +42,8 @@ order_doc_check_lines(const struct audit_ctx *ctx,
 	size_t	i, j;
 
 	if (n == 0 || n > BR_MAX_ORDER_LINES)
-		return dom_fail(err, DOM_INVALID, "lines", k->lines_msg);
+		return dom_fail(err, DOM_INVALID, "lines",
+		    k->lines_msg);
 	for (i = 0; i < n; i++) {
 		if (lines[i].qty < 1 || lines[i].qty > BR_MAX_LINE_QTY)
 			return dom_fail(err, DOM_INVALID,
@@ -57,7 +58,8 @@ order_doc_check_lines(const struct audit_ctx *ctx,
 			if (lines[j].product_id == lines[i].product_id)
 				return dom_fail(err, DOM_INVALID,
 				    line_field(ctx, i, "product_id"),
-				    "Each product may appear on one line only.");
+				    "Each product may appear on one "
+				    "line only.");
 	}
 	return DB_OK;
 }

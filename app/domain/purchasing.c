@@ -87,28 +87,6 @@ po_status_valid(const char *s)
 	return order_doc_status_valid(&purchase, s);
 }
 
-static int po_create_impl(const struct audit_ctx *, int64_t, int64_t,
-    const char *, const struct line_in *, size_t, int64_t *,
-    struct dom_error *, int);
-
-int
-po_create(const struct audit_ctx *ctx, int64_t supplier_id,
-    int64_t warehouse_id, const char *note, const struct line_in *lines,
-    size_t n, int64_t *id_out, struct dom_error *err)
-{
-	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
-	    id_out, err, 1);
-}
-
-int
-po_create_unaudited(const struct audit_ctx *ctx, int64_t supplier_id,
-    int64_t warehouse_id, const char *note, const struct line_in *lines,
-    size_t n, int64_t *id_out, struct dom_error *err)
-{
-	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
-	    id_out, err, 0);
-}
-
 /* Whether the supplier and the warehouse exist and are active. */
 static int
 po_check_refs(const struct audit_ctx *ctx, int64_t supplier_id,
@@ -136,14 +114,13 @@ po_check_refs(const struct audit_ctx *ctx, int64_t supplier_id,
 	return DB_OK;
 }
 
-static int
-po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
+int
+po_create_unaudited(const struct audit_ctx *ctx, int64_t supplier_id,
     int64_t warehouse_id, const char *note, const struct line_in *lines,
-    size_t n, int64_t *id_out, struct dom_error *err, int write_audit)
+    size_t n, int64_t *id_out, struct dom_error *err)
 {
-	struct json_object	*d;
-	int64_t			 id, total;
-	int			 rv;
+	int64_t	id, total;
+	int	rv;
 
 	if (note != NULL && strlen(note) > 255)
 		return dom_fail(err, DOM_INVALID, "note",
@@ -160,8 +137,20 @@ po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
 	    err)) != DB_OK)
 		return rv;
 	*id_out = id;
-	if (!write_audit)
-		return DB_OK;
+	return DB_OK;
+}
+
+int
+po_create(const struct audit_ctx *ctx, int64_t supplier_id,
+    int64_t warehouse_id, const char *note, const struct line_in *lines,
+    size_t n, int64_t *id_out, struct dom_error *err)
+{
+	struct json_object	*d;
+	int			 rv;
+
+	if ((rv = po_create_unaudited(ctx, supplier_id, warehouse_id, note,
+	    lines, n, id_out, err)) != DB_OK)
+		return rv;
 	d = json_object_new_object();
 	json_object_object_add(d, "supplier_id",
 	    json_object_new_int64(supplier_id));
@@ -169,7 +158,7 @@ po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
 	    json_object_new_int64(warehouse_id));
 	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
 	return audit_write(ctx, "purchase_order.created", "purchase_order",
-	    order_doc_id(ctx, id), d);
+	    order_doc_id(ctx, *id_out), d);
 }
 
 static int
