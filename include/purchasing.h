@@ -15,7 +15,6 @@
 
 struct arena;
 struct audit_ctx;
-struct db_rows;
 
 /* A draft purchase order; lines' cost_cents -1 take the product's cost. */
 int	po_create(const struct audit_ctx *, int64_t supplier_id,
@@ -32,12 +31,13 @@ int	po_cancel(const struct audit_ctx *, int64_t id, struct dom_error *);
 /* Receives lines[i].qty units on line lines[i].line_no (qty >= 1). */
 int	po_receive(const struct audit_ctx *, int64_t id,
 	    const struct line_in *, size_t n, struct dom_error *);
-/* An order with its lines; party is the supplier id as text. */
+/* An order with its lines in the arena; party is the supplier id as
+ * text.  DB_OK, DOM_NOT_FOUND or a db_status. */
 int	po_get(struct arena *, int64_t id, struct order *);
-/* id, supplier_id, supplier name, warehouse_id, status, note, created_at,
- * line count, units ordered, units received; newest first. */
+/* Newest first into the arena, as orders_list(): party is the supplier's
+ * name, with units ordered and received.  DB_OK or a db_status. */
 int	po_list(struct arena *, const char *status, int64_t before_id,
-	    int64_t limit, struct db_rows *);
+	    int64_t limit, struct order_list *);
 int	po_status_valid(const char *);
 
 #endif /* PURCHASING_H */

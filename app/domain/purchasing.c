@@ -1,5 +1,7 @@
 /*
- * purchasing.c -- purchase orders.  See purchasing.h and domain.h.
+ * purchasing.c -- purchase orders: their states and receiving.  See
+ * purchasing.h and domain.h; the line handling shared with sales orders
+ * is in order_doc.c.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -13,7 +15,6 @@
 #include "domain.h"
 #include "purchasing.h"
 #include "stock.h"
-#include "str.h"
 
 static const char SQL_REFS[] =
     "SELECT (SELECT active FROM suppliers WHERE id = ?), "
@@ -40,7 +41,7 @@ static const char SQL_PO_OPEN_UNITS[] =
 static const char SQL_PO_SET_STATUS[] =
     "UPDATE purchase_orders SET status = ? WHERE id = ?";
 static const char SQL_PO_GET[] =
-    "SELECT id, supplier_id, warehouse_id, status, note, "
+    "SELECT id, '', supplier_id, warehouse_id, status, note, "
     "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ') "
     "FROM purchase_orders WHERE id = ?";
@@ -50,9 +51,10 @@ static const char SQL_PO_LINES[] =
     "JOIN products p ON p.id = l.product_id WHERE l.order_id = ? "
     "ORDER BY l.line_no";
 static const char SQL_PO_LIST[] =
-    "SELECT o.id, o.supplier_id, s.name, o.warehouse_id, o.status, o.note, "
+    "SELECT o.id, s.name, o.supplier_id, o.warehouse_id, o.status, o.note, "
     "DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "(SELECT COUNT(*) FROM purchase_order_lines l WHERE l.order_id = o.id), "
+    "0, "
     "(SELECT COALESCE(SUM(l.qty), 0) FROM purchase_order_lines l "
     "WHERE l.order_id = o.id), "
     "(SELECT COALESCE(SUM(l.received), 0) FROM purchase_order_lines l "
@@ -63,45 +65,53 @@ static const char SQL_PO_LIST[] =
 static const char *const statuses[] = { "draft", "ordered",
     "partially_received", "received", "cancelled" };
 
-static int64_t
-i64(const char *s)
-{
-	int64_t	v = 0;
-
-	if (s != NULL)
-		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
-	return v;
-}
+static const struct order_kind purchase = {
+	.noun = "purchase order",
+	.lines_msg = "A purchase order has 1 to 100 lines.",
+	.given_cost = 1,
+	.say_target = 0,
+	.statuses = statuses,
+	.nstatuses = sizeof(statuses) / sizeof(statuses[0]),
+	.sql_product = SQL_PRODUCT_COST,
+	.sql_line_insert = SQL_PO_LINE_INSERT,
+	.sql_move = SQL_PO_MOVE,
+	.sql_status = SQL_PO_STATUS,
+	.sql_get = SQL_PO_GET,
+	.sql_lines = SQL_PO_LINES,
+	.sql_list = SQL_PO_LIST
+};
 
 int
 po_status_valid(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; s != NULL && i < sizeof(statuses) / sizeof(statuses[0]);
-	    i++)
-		if (strcmp(s, statuses[i]) == 0)
-			return 1;
-	return 0;
+	return order_doc_status_valid(&purchase, s);
 }
 
-static const char *
-id_str(const struct audit_ctx *ctx, int64_t id)
+/* Whether the supplier and the warehouse exist and are active. */
+static int
+po_check_refs(const struct audit_ctx *ctx, int64_t supplier_id,
+    int64_t warehouse_id, struct dom_error *err)
 {
-	return arena_printf(ctx->arena, "%" PRId64, id);
-}
+	struct db_rows	rows;
+	struct db_row	rd;
+	int64_t		supplier, warehouse;
+	int		rv;
 
-static int po_create_impl(const struct audit_ctx *, int64_t, int64_t,
-    const char *, const struct line_in *, size_t, int64_t *,
-    struct dom_error *, int);
-
-int
-po_create(const struct audit_ctx *ctx, int64_t supplier_id,
-    int64_t warehouse_id, const char *note, const struct line_in *lines,
-    size_t n, int64_t *id_out, struct dom_error *err)
-{
-	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
-	    id_out, err, 1);
+	if ((rv = db_query(ctx->arena, &rows, SQL_REFS, "ii", supplier_id,
+	    warehouse_id)) != DB_OK)
+		return rv;
+	db_row_start(&rd, &rows, 0);
+	supplier = db_row_i64_or(&rd, 0);
+	warehouse = db_row_i64_or(&rd, 0);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	if (supplier != 1)
+		return dom_fail(err, DOM_INVALID, "supplier_id",
+		    "No such active supplier.");
+	if (warehouse != 1)
+		return dom_fail(err, DOM_INVALID, "warehouse_id",
+		    "No such active warehouse.");
+	return DB_OK;
 }
 
 int
@@ -109,80 +119,38 @@ po_create_unaudited(const struct audit_ctx *ctx, int64_t supplier_id,
     int64_t warehouse_id, const char *note, const struct line_in *lines,
     size_t n, int64_t *id_out, struct dom_error *err)
 {
-	return po_create_impl(ctx, supplier_id, warehouse_id, note, lines, n,
-	    id_out, err, 0);
-}
-
-static int
-po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
-    int64_t warehouse_id, const char *note, const struct line_in *lines,
-    size_t n, int64_t *id_out, struct dom_error *err, int write_audit)
-{
-	struct db_rows		 rows;
-	struct json_object	*d;
-	size_t			 i, j;
-	int64_t			 id, cost, amount, total = 0;
-	int			 rv;
+	int64_t	id, total;
+	int	rv;
 
 	if (note != NULL && strlen(note) > 255)
 		return dom_fail(err, DOM_INVALID, "note",
 		    "Use at most 255 characters.");
-	if (n == 0 || n > BR_MAX_ORDER_LINES)
-		return dom_fail(err, DOM_INVALID, "lines",
-		    "A purchase order has 1 to 100 lines.");
-	for (i = 0; i < n; i++) {
-		if (lines[i].qty < 1 || lines[i].qty > BR_MAX_LINE_QTY)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "lines[%zu].qty", i),
-			    "Enter a quantity from 1 to 1,000,000.");
-		if (lines[i].cost_cents < -1 ||
-		    lines[i].cost_cents > BR_MAX_CENTS)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "lines[%zu].cost_cents", i),
-			    "Enter a cost from 0 cents.");
-		for (j = 0; j < i; j++)
-			if (lines[j].product_id == lines[i].product_id)
-				return dom_fail(err, DOM_INVALID, arena_printf(
-				    ctx->arena, "lines[%zu].product_id", i),
-				    "Each product may appear on one line only.");
-	}
-	if ((rv = db_query(ctx->arena, &rows, SQL_REFS, "ii", supplier_id,
-	    warehouse_id)) != DB_OK)
+	if ((rv = order_doc_check_lines(ctx, &purchase, lines, n, err))
+	    != DB_OK ||
+	    (rv = po_check_refs(ctx, supplier_id, warehouse_id, err)) != DB_OK)
 		return rv;
-	if (DB_CELL(&rows, 0, 0) == NULL ||
-	    strcmp(DB_CELL(&rows, 0, 0), "1") != 0)
-		return dom_fail(err, DOM_INVALID, "supplier_id",
-		    "No such active supplier.");
-	if (DB_CELL(&rows, 0, 1) == NULL ||
-	    strcmp(DB_CELL(&rows, 0, 1), "1") != 0)
-		return dom_fail(err, DOM_INVALID, "warehouse_id",
-		    "No such active warehouse.");
 	if ((rv = (int)db_exec(SQL_PO_INSERT, "iisi", supplier_id,
 	    warehouse_id, note != NULL ? note : "", ctx->actor_id)) < 0)
 		return rv;
 	id = db_last_insert_id();
-	for (i = 0; i < n; i++) {
-		if ((rv = db_query(ctx->arena, &rows, SQL_PRODUCT_COST, "i",
-		    lines[i].product_id)) != DB_OK)
-			return rv;
-		if (rows.nrows != 1 || strcmp(DB_CELL(&rows, 0, 1), "1") != 0)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "lines[%zu].product_id", i),
-			    "No such active product.");
-		cost = lines[i].cost_cents >= 0 ? lines[i].cost_cents :
-		    i64(DB_CELL(&rows, 0, 0));
-		if (__builtin_mul_overflow(lines[i].qty, cost, &amount) ||
-		    __builtin_add_overflow(total, amount, &total))
-			return dom_fail(err, DOM_INVALID, "lines",
-			    "The order's total is too large.");
-		if ((rv = (int)db_exec(SQL_PO_LINE_INSERT, "iiiii", id,
-		    (int64_t)(i + 1), lines[i].product_id, lines[i].qty,
-		    cost)) < 0)
-			return rv;
-	}
+	if ((rv = order_doc_insert_lines(ctx, &purchase, id, lines, n, &total,
+	    err)) != DB_OK)
+		return rv;
 	*id_out = id;
-	if (!write_audit)
-		return DB_OK;
+	return DB_OK;
+}
+
+int
+po_create(const struct audit_ctx *ctx, int64_t supplier_id,
+    int64_t warehouse_id, const char *note, const struct line_in *lines,
+    size_t n, int64_t *id_out, struct dom_error *err)
+{
+	struct json_object	*d;
+	int			 rv;
+
+	if ((rv = po_create_unaudited(ctx, supplier_id, warehouse_id, note,
+	    lines, n, id_out, err)) != DB_OK)
+		return rv;
 	d = json_object_new_object();
 	json_object_object_add(d, "supplier_id",
 	    json_object_new_int64(supplier_id));
@@ -190,29 +158,14 @@ po_create_impl(const struct audit_ctx *ctx, int64_t supplier_id,
 	    json_object_new_int64(warehouse_id));
 	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
 	return audit_write(ctx, "purchase_order.created", "purchase_order",
-	    id_str(ctx, id), d);
+	    order_doc_id(ctx, *id_out), d);
 }
 
 static int
 po_move(const struct audit_ctx *ctx, int64_t id, const char *from1,
     const char *from2, const char *to, struct dom_error *err)
 {
-	struct db_rows	rows;
-	int64_t		n;
-	int		rv;
-
-	if ((n = db_exec(SQL_PO_MOVE, "siss", to, id, from1, from2)) < 0)
-		return (int)n;
-	if (n == 1)
-		return DB_OK;
-	if ((rv = db_query(ctx->arena, &rows, SQL_PO_STATUS, "i", id))
-	    != DB_OK)
-		return rv;
-	if (rows.nrows == 0)
-		return dom_fail(err, DOM_NOT_FOUND, NULL,
-		    "No such purchase order.");
-	return dom_fail(err, DOM_CONFLICT, "status", arena_printf(ctx->arena,
-	    "The purchase order is %s.", DB_CELL(&rows, 0, 0)));
+	return order_doc_move(ctx, &purchase, id, from1, from2, to, err);
 }
 
 int
@@ -223,7 +176,7 @@ po_order(const struct audit_ctx *ctx, int64_t id, struct dom_error *err)
 	if ((rv = po_move(ctx, id, "draft", "draft", "ordered", err)) != DB_OK)
 		return rv;
 	return audit_write(ctx, "purchase_order.ordered", "purchase_order",
-	    id_str(ctx, id), NULL);
+	    order_doc_id(ctx, id), NULL);
 }
 
 int
@@ -235,7 +188,89 @@ po_cancel(const struct audit_ctx *ctx, int64_t id, struct dom_error *err)
 	    != DB_OK)
 		return rv;
 	return audit_write(ctx, "purchase_order.cancelled", "purchase_order",
-	    id_str(ctx, id), NULL);
+	    order_doc_id(ctx, id), NULL);
+}
+
+/*
+ * The order's lines named by in[], each with the quantity to receive, in
+ * stock order (*todo in the arena).  DB_OK or DOM_INVALID naming
+ * lines[i].field.
+ */
+static int
+receipt_lines(const struct audit_ctx *ctx, const struct order *o,
+    const struct line_in *in, size_t n, struct order_line **todo,
+    struct dom_error *err)
+{
+	size_t	i, j;
+
+	if ((*todo = arena_calloc(ctx->arena, n, sizeof(**todo))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < n; i++) {
+		if (in[i].qty < 1 || in[i].qty > BR_MAX_LINE_QTY)
+			return dom_fail(err, DOM_INVALID, arena_printf(
+			    ctx->arena, "lines[%zu].qty", i),
+			    "Enter a quantity from 1 to 1,000,000.");
+		for (j = 0; j < o->nlines; j++)
+			if (o->lines[j].line_no == in[i].line_no)
+				break;
+		if (j == o->nlines)
+			return dom_fail(err, DOM_INVALID, arena_printf(
+			    ctx->arena, "lines[%zu].line_no", i),
+			    "No such line on this purchase order.");
+		(*todo)[i] = o->lines[j];
+		(*todo)[i].qty = in[i].qty;
+		for (j = 0; j < i; j++)
+			if (in[j].line_no == in[i].line_no)
+				return dom_fail(err, DOM_INVALID, arena_printf(
+				    ctx->arena, "lines[%zu].line_no", i),
+				    "Each line may appear once.");
+	}
+	order_doc_sort_lines(*todo, n);
+	return DB_OK;
+}
+
+/* Receives l->qty on line l: the line's count and a receipt movement. */
+static int
+receive_line(const struct audit_ctx *ctx, const struct order *o,
+    const struct order_line *l, struct dom_error *err)
+{
+	int64_t	mv, n_upd;
+	int	rv;
+
+	if ((n_upd = db_exec(SQL_PO_RECEIVE_LINE, "iiii", l->qty, o->id,
+	    l->line_no, l->qty)) < 0)
+		return (int)n_upd;
+	if (n_upd == 0)
+		return dom_fail(err, DOM_CONFLICT, arena_printf(ctx->arena,
+		    "lines[%" PRId64 "]", l->line_no), arena_printf(ctx->arena,
+		    "Line %" PRId64 " (%s) would receive more than ordered.",
+		    l->line_no, l->sku));
+	rv = stock_post(ctx, l->product_id, o->warehouse_id, "receipt",
+	    l->qty, 0, arena_printf(ctx->arena, "PO-%" PRId64, o->id), NULL,
+	    &mv);
+	return rv == DOM_CONFLICT ? DB_ERROR : rv;
+}
+
+/* received once no unit is open, else partially_received. */
+static int
+po_settle(const struct audit_ctx *ctx, int64_t id)
+{
+	struct db_rows	rows;
+	struct db_row	rd;
+	int64_t		open, n;
+	int		rv;
+
+	if ((rv = db_query(ctx->arena, &rows, SQL_PO_OPEN_UNITS, "i", id))
+	    != DB_OK)
+		return rv;
+	db_row_start(&rd, &rows, 0);
+	open = db_row_i64(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	if ((n = db_exec(SQL_PO_SET_STATUS, "si", open == 0 ? "received" :
+	    "partially_received", id)) < 0)
+		return (int)n;
+	return DB_OK;
 }
 
 int
@@ -245,10 +280,7 @@ po_receive(const struct audit_ctx *ctx, int64_t id, const struct line_in *in,
 	struct order		 o;
 	struct order_line	*todo;
 	struct json_object	*d, *la;
-	struct db_rows		 rows;
-	const char		*ref = arena_printf(ctx->arena, "PO-%" PRId64, id);
-	size_t			 i, j;
-	int64_t			 mv, n_upd;
+	size_t			 i;
 	int			 rv;
 
 	if (n == 0 || n > BR_MAX_ORDER_LINES)
@@ -256,55 +288,17 @@ po_receive(const struct audit_ctx *ctx, int64_t id, const struct line_in *in,
 		    "Receive 1 to 100 lines.");
 	/* Locks the order and proves its state (status unchanged here). */
 	if ((rv = po_move(ctx, id, "ordered", "partially_received",
-	    "partially_received", err)) != DB_OK)
+	    "partially_received", err)) != DB_OK ||
+	    (rv = po_get(ctx->arena, id, &o)) != DB_OK ||
+	    (rv = receipt_lines(ctx, &o, in, n, &todo, err)) != DB_OK)
 		return rv;
-	if ((rv = po_get(ctx->arena, id, &o)) != DB_OK)
+	for (i = 0; i < n; i++)
+		if ((rv = receive_line(ctx, &o, &todo[i], err)) != DB_OK)
+			return rv;
+	if ((rv = po_settle(ctx, id)) != DB_OK)
 		return rv;
-	if ((todo = arena_calloc(ctx->arena, n, sizeof(*todo))) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < n; i++) {
-		if (in[i].qty < 1 || in[i].qty > BR_MAX_LINE_QTY)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "lines[%zu].qty", i),
-			    "Enter a quantity from 1 to 1,000,000.");
-		for (j = 0; j < o.nlines; j++)
-			if (o.lines[j].line_no == in[i].line_no)
-				break;
-		if (j == o.nlines)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "lines[%zu].line_no", i),
-			    "No such line on this purchase order.");
-		for (j = 0; j < i; j++)
-			if (in[j].line_no == in[i].line_no)
-				return dom_fail(err, DOM_INVALID, arena_printf(
-				    ctx->arena, "lines[%zu].line_no", i),
-				    "Each line may appear once.");
-		for (j = 0; j < o.nlines; j++)
-			if (o.lines[j].line_no == in[i].line_no)
-				todo[i] = o.lines[j];
-		todo[i].qty = in[i].qty;
-	}
-	orders_sort_lines(todo, n);
 	la = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		if ((n_upd = db_exec(SQL_PO_RECEIVE_LINE, "iiii", todo[i].qty,
-		    id, todo[i].line_no, todo[i].qty)) < 0) {
-			json_object_put(la);
-			return (int)n_upd;
-		}
-		if (n_upd == 0) {
-			json_object_put(la);
-			return dom_fail(err, DOM_CONFLICT, arena_printf(
-			    ctx->arena, "lines[%" PRId64 "]", todo[i].line_no),
-			    arena_printf(ctx->arena, "Line %" PRId64 " (%s) "
-			    "would receive more than ordered.",
-			    todo[i].line_no, todo[i].sku));
-		}
-		if ((rv = stock_post(ctx, todo[i].product_id, o.warehouse_id,
-		    "receipt", todo[i].qty, 0, ref, NULL, &mv)) != DB_OK) {
-			json_object_put(la);
-			return rv == DOM_CONFLICT ? DB_ERROR : rv;
-		}
 		d = json_object_new_object();
 		json_object_object_add(d, "line_no",
 		    json_object_new_int64(todo[i].line_no));
@@ -312,62 +306,21 @@ po_receive(const struct audit_ctx *ctx, int64_t id, const struct line_in *in,
 		    json_object_new_int64(todo[i].qty));
 		json_object_array_add(la, d);
 	}
-	if ((rv = db_query(ctx->arena, &rows, SQL_PO_OPEN_UNITS, "i", id))
-	    != DB_OK || (rv = (int)db_exec(SQL_PO_SET_STATUS, "si",
-	    i64(DB_CELL(&rows, 0, 0)) == 0 ? "received" :
-	    "partially_received", id)) < 0) {
-		json_object_put(la);
-		return rv;
-	}
 	d = json_object_new_object();
 	json_object_object_add(d, "lines", la);
 	return audit_write(ctx, "purchase_order.received", "purchase_order",
-	    id_str(ctx, id), d);
+	    order_doc_id(ctx, id), d);
 }
 
 int
 po_get(struct arena *a, int64_t id, struct order *o)
 {
-	struct db_rows	h, l;
-	size_t		i;
-	int		rv;
-
-	memset(o, 0, sizeof(*o));
-	if ((rv = db_query(a, &h, SQL_PO_GET, "i", id)) != DB_OK)
-		return rv;
-	if (h.nrows != 1)
-		return DOM_NOT_FOUND;
-	if ((rv = db_query(a, &l, SQL_PO_LINES, "i", id)) != DB_OK)
-		return rv;
-	o->id = id;
-	o->party = DB_CELL(&h, 0, 1);
-	o->warehouse_id = i64(DB_CELL(&h, 0, 2));
-	o->status = DB_CELL(&h, 0, 3);
-	o->note = DB_CELL(&h, 0, 4);
-	o->created_at = DB_CELL(&h, 0, 5);
-	o->updated_at = DB_CELL(&h, 0, 6);
-	if (l.nrows > 0 && (o->lines = arena_calloc(a, l.nrows,
-	    sizeof(*o->lines))) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < l.nrows; i++) {
-		o->lines[i].line_no = i64(DB_CELL(&l, i, 0));
-		o->lines[i].product_id = i64(DB_CELL(&l, i, 1));
-		o->lines[i].qty = i64(DB_CELL(&l, i, 2));
-		o->lines[i].price_cents = i64(DB_CELL(&l, i, 3));
-		o->lines[i].received = i64(DB_CELL(&l, i, 4));
-		o->lines[i].sku = DB_CELL(&l, i, 5);
-		o->lines[i].name = DB_CELL(&l, i, 6);
-	}
-	o->nlines = l.nrows;
-	return DB_OK;
+	return order_doc_get(a, &purchase, id, o);
 }
 
 int
 po_list(struct arena *a, const char *status, int64_t before_id, int64_t limit,
-    struct db_rows *out)
+    struct order_list *out)
 {
-	const char	*st = status != NULL ? status : "";
-
-	return db_query(a, out, SQL_PO_LIST, "ssii", st, st,
-	    before_id > 0 ? before_id : INT64_MAX, limit);
+	return order_doc_list(a, &purchase, status, before_id, limit, out);
 }

@@ -30,6 +30,7 @@ h_dashboard(struct request *r, struct response *resp)
 {
 	struct json_object	*ctx, *low, *moves, *open, *o;
 	struct db_rows		 rows;
+	struct order_list	 ol;
 	int64_t			 n;
 	size_t			 i;
 	int			 st;
@@ -71,17 +72,18 @@ h_dashboard(struct request *r, struct response *resp)
 		    DB_CELL(&rows, i, 12)));
 		json_object_array_add(moves, o);
 	}
-	if ((st = orders_list(r->arena, "confirmed", 0, 10, &rows)) != DB_OK)
+	if ((st = orders_list(r->arena, "confirmed", 0, 10, &ol)) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows.nrows; i++) {
+	for (i = 0; i < ol.n; i++) {
 		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
+		json_object_object_add(o, "id", json_object_new_int64(
+		    ol.v[i].id));
 		json_object_object_add(o, "customer", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
+		    ol.v[i].party));
 		json_object_object_add(o, "created_at", json_object_new_string(
-		    DB_CELL(&rows, i, 5)));
-		json_object_object_add(o, "lines", h_jint(DB_CELL(&rows, i,
-		    6)));
+		    ol.v[i].created_at));
+		json_object_object_add(o, "lines", json_object_new_int64(
+		    ol.v[i].nlines));
 		json_object_array_add(open, o);
 	}
 	response_html(resp, r, 200, "dashboard", json_own(resp->arena, ctx));

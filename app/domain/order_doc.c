@@ -1,0 +1,285 @@
+/*
+ * order_doc.c -- the line handling and the readers that sales orders
+ * (orders.c) and purchase orders (purchasing.c) share.  See order_doc.h.
+ *
+ * Each kind passes its struct order_kind: the SQL of its own tables in
+ * one column order for both, so that an order, a line and a list row are
+ * each filled by one reader here.  The status rules stay with each kind.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "bounds.h"
+#include "db.h"
+#include "domain.h"
+#include "order_doc.h"
+
+int
+order_doc_status_valid(const struct order_kind *k, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < k->nstatuses; i++)
+		if (strcmp(s, k->statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+line_field(const struct audit_ctx *ctx, size_t i, const char *field)
+{
+	return arena_printf(ctx->arena, "lines[%zu].%s", i, field);
+}
+
+int
+order_doc_check_lines(const struct audit_ctx *ctx,
+    const struct order_kind *k, const struct line_in *lines, size_t n,
+    struct dom_error *err)
+{
+	size_t	i, j;
+
+	if (n == 0 || n > BR_MAX_ORDER_LINES)
+		return dom_fail(err, DOM_INVALID, "lines",
+		    k->lines_msg);
+	for (i = 0; i < n; i++) {
+		if (lines[i].qty < 1 || lines[i].qty > BR_MAX_LINE_QTY)
+			return dom_fail(err, DOM_INVALID,
+			    line_field(ctx, i, "qty"),
+			    "Enter a quantity from 1 to 1,000,000.");
+		if (k->given_cost && (lines[i].cost_cents < -1 ||
+		    lines[i].cost_cents > BR_MAX_CENTS))
+			return dom_fail(err, DOM_INVALID,
+			    line_field(ctx, i, "cost_cents"),
+			    "Enter a cost from 0 cents.");
+		for (j = 0; j < i; j++)
+			if (lines[j].product_id == lines[i].product_id)
+				return dom_fail(err, DOM_INVALID,
+				    line_field(ctx, i, "product_id"),
+				    "Each product may appear on one "
+				    "line only.");
+	}
+	return DB_OK;
+}
+
+/* The product's price (or cost) if it is active; 0 if it is not, 1 if it
+ * is, or a db_status. */
+static int
+product_cents(const struct audit_ctx *ctx, const struct order_kind *k,
+    int64_t product_id, int64_t *cents)
+{
+	struct db_rows	rows;
+	struct db_row	rd;
+	int		rv, active;
+
+	if ((rv = db_query(ctx->arena, &rows, k->sql_product, "i",
+	    product_id)) != DB_OK)
+		return rv;
+	if (rows.nrows != 1)
+		return 0;
+	db_row_start(&rd, &rows, 0);
+	*cents = db_row_i64(&rd);
+	active = db_row_bool(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	return active;
+}
+
+int
+order_doc_insert_lines(const struct audit_ctx *ctx,
+    const struct order_kind *k, int64_t id, const struct line_in *lines,
+    size_t n, int64_t *total, struct dom_error *err)
+{
+	size_t	i;
+	int64_t	cents = 0, amount;
+	int	rv;
+
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		if ((rv = product_cents(ctx, k, lines[i].product_id,
+		    &cents)) < 0)
+			return rv;
+		if (rv == 0)
+			return dom_fail(err, DOM_INVALID,
+			    line_field(ctx, i, "product_id"),
+			    "No such active product.");
+		if (k->given_cost && lines[i].cost_cents >= 0)
+			cents = lines[i].cost_cents;
+		if (__builtin_mul_overflow(lines[i].qty, cents, &amount) ||
+		    __builtin_add_overflow(*total, amount, total))
+			return dom_fail(err, DOM_INVALID, "lines",
+			    "The order's total is too large.");
+		if ((rv = (int)db_exec(k->sql_line_insert, "iiiii", id,
+		    (int64_t)(i + 1), lines[i].product_id, lines[i].qty,
+		    cents)) < 0)
+			return rv;
+	}
+	return DB_OK;
+}
+
+int
+order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
+    int64_t id, const char *from1, const char *from2, const char *to,
+    struct dom_error *err)
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	const char	*cur;
+	int64_t		 n;
+	int		 rv;
+
+	if ((n = db_exec(k->sql_move, "siss", to, id, from1, from2)) < 0)
+		return (int)n;
+	if (n == 1)
+		return DB_OK;
+	if ((rv = db_query(ctx->arena, &rows, k->sql_status, "i", id))
+	    != DB_OK)
+		return rv;
+	if (rows.nrows == 0)
+		return dom_fail(err, DOM_NOT_FOUND, NULL,
+		    arena_printf(ctx->arena, "No such %s.", k->noun));
+	db_row_start(&rd, &rows, 0);
+	cur = db_row_str(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	return dom_fail(err, DOM_CONFLICT, "status", arena_printf(ctx->arena,
+	    "The %s is %s%s%s.", k->noun, cur,
+	    k->say_target ? "; it cannot go to " : "",
+	    k->say_target ? to : ""));
+}
+
+/* The one reader of an order's head. */
+static int
+order_read(struct arena *a, const struct db_rows *rows, struct order *o)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, 0);
+	o->id = db_row_i64(&rd);
+	o->party = db_row_str(&rd);
+	o->supplier_id = db_row_i64(&rd);
+	o->warehouse_id = db_row_i64(&rd);
+	o->status = db_row_str(&rd);
+	o->note = db_row_str(&rd);
+	o->created_at = db_row_str(&rd);
+	o->updated_at = db_row_str(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	if (o->supplier_id != 0 &&
+	    (o->party = arena_printf(a, "%" PRId64, o->supplier_id)) == NULL)
+		return DB_ERROR;
+	return DB_OK;
+}
+
+/* The one reader of an order's lines. */
+static int
+line_read(const struct db_rows *rows, size_t i, struct order_line *l)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	l->line_no = db_row_i64(&rd);
+	l->product_id = db_row_i64(&rd);
+	l->qty = db_row_i64(&rd);
+	l->price_cents = db_row_i64(&rd);
+	l->received = db_row_i64(&rd);
+	l->sku = db_row_str(&rd);
+	l->name = db_row_str(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+int
+order_doc_get(struct arena *a, const struct order_kind *k, int64_t id,
+    struct order *o)
+{
+	struct db_rows	h, l;
+	size_t		i;
+	int		rv;
+
+	memset(o, 0, sizeof(*o));
+	if ((rv = db_query(a, &h, k->sql_get, "i", id)) != DB_OK)
+		return rv;
+	if (h.nrows != 1)
+		return DOM_NOT_FOUND;
+	if ((rv = db_query(a, &l, k->sql_lines, "i", id)) != DB_OK)
+		return rv;
+	if ((rv = order_read(a, &h, o)) != DB_OK)
+		return rv;
+	if (l.nrows > 0 && (o->lines = arena_calloc(a, l.nrows,
+	    sizeof(*o->lines))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < l.nrows; i++)
+		if ((rv = line_read(&l, i, &o->lines[i])) != DB_OK)
+			return rv;
+	o->nlines = l.nrows;
+	return DB_OK;
+}
+
+/* The one reader of a list row. */
+static int
+summary_read(const struct db_rows *rows, size_t i, struct order_summary *s)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	s->id = db_row_i64(&rd);
+	s->party = db_row_str(&rd);
+	s->supplier_id = db_row_i64(&rd);
+	s->warehouse_id = db_row_i64(&rd);
+	s->status = db_row_str(&rd);
+	s->note = db_row_str(&rd);
+	s->created_at = db_row_str(&rd);
+	s->nlines = db_row_i64(&rd);
+	s->total_cents = db_row_i64(&rd);
+	s->units_ordered = db_row_i64(&rd);
+	s->units_received = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+int
+order_doc_list(struct arena *a, const struct order_kind *k,
+    const char *status, int64_t before_id, int64_t limit,
+    struct order_list *out)
+{
+	struct db_rows	 rows;
+	const char	*st = status != NULL ? status : "";
+	size_t		 i;
+	int		 rv;
+
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, k->sql_list, "ssii", st, st,
+	    before_id > 0 ? before_id : INT64_MAX, limit)) != DB_OK)
+		return rv;
+	if (rows.nrows > 0 && (out->v = arena_calloc(a, rows.nrows,
+	    sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < rows.nrows; i++)
+		if ((rv = summary_read(&rows, i, &out->v[i])) != DB_OK)
+			return rv;
+	out->n = rows.nrows;
+	return DB_OK;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct order_line	*x = a, *y = b;
+
+	if (x->product_id != y->product_id)
+		return x->product_id < y->product_id ? -1 : 1;
+	return x->line_no < y->line_no ? -1 : x->line_no > y->line_no;
+}
+
+void
+order_doc_sort_lines(struct order_line *l, size_t n)
+{
+	qsort(l, n, sizeof(*l), line_cmp);
+}
+
+const char *
+order_doc_id(const struct audit_ctx *ctx, int64_t id)
+{
+	return arena_printf(ctx->arena, "%" PRId64, id);
+}
