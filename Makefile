@@ -100,6 +100,7 @@ install: all
 	cp -R sql $(DESTDIR)$(PREFIX)/share/backroom/
 	install -d $(DESTDIR)/etc/nginx/backroom $(DESTDIR)/etc/nginx/sites-available
 	install -m 0644 conf/nginx/fastcgi_params conf/nginx/security_headers \
+	    conf/nginx/debug_off \
 	    $(DESTDIR)/etc/nginx/backroom/
 	install -m 0644 conf/nginx/backroom.conf \
 	    $(DESTDIR)/etc/nginx/sites-available/backroom.conf
@@ -107,6 +108,8 @@ install: all
 	    $(DESTDIR)/etc/backroom/backroomd.conf.example
 	sed 's|@PREFIX@|$(PREFIX)|g' conf/backroomd.service > \
 	    $(DESTDIR)/lib/systemd/system/backroomd.service
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 docs/backroomd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 fmt:
 	clang-format -i app/*.c app/*/*.c include/*.h
