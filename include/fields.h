@@ -45,6 +45,8 @@ struct field {
 	int64_t			 min, max;
 	int64_t			 def;	/* default of a number or bool */
 	const char		*sdef;	/* default of a string */
+	const char		*msg;	/* a string out of bounds; NULL: a
+					 * generic message */
 	size_t			 off;	/* offsetof() in the target struct */
 	size_t			 count_off; /* FT_LIST: offsetof() a size_t */
 	const struct field_set	*items;	/* FT_LIST */
@@ -76,7 +78,8 @@ int	fields_from_json(struct arena *, const struct field_set *,
 	    struct json_object *errors, const char **undeclared);
 /*
  * Reads the posted form's declared fields (those with a form name) into
- * dst; empty is absent.  Lists are not read here (forms spell them per
+ * dst; an empty number is absent, an empty string is a value (a blank
+ * input).  Lists are not read here (forms spell them per
  * page).  Errors by form name.  Other form fields are ignored: a page
  * carries its csrf and form_token beside the data.
  */

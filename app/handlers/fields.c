@@ -94,9 +94,10 @@ field_str(struct arena *a, const struct field *f, const char *key,
 	size_t	n = fields_chars(s);
 
 	if ((f->max > 0 && n > (size_t)f->max) || n < (size_t)f->min) {
-		fields_error(errors, key, f->min > 0 && n < (size_t)f->min ?
-		    "This field is required." : arena_printf(a, "At most %"
-		    PRId64 " characters.", f->max));
+		fields_error(errors, key, f->msg != NULL ? f->msg :
+		    n < (size_t)f->min ? "This field is required." :
+		    arena_printf(a, "Use at most %" PRId64 " characters.",
+		    f->max));
 		return;
 	}
 	*(const char **)(void *)((char *)dst + f->off) = s;
@@ -278,7 +279,8 @@ fields_from_form(const struct field_set *set, enum field_mode mode,
 		    !field_declared(f, mode))
 			continue;
 		field_default(f, dst);
-		if ((s = form_get(&r->form, f->form)) == NULL || s[0] == '\0') {
+		if ((s = form_get(&r->form, f->form)) == NULL ||
+		    (s[0] == '\0' && f->type != FT_STR)) {
 			if (field_required(f, mode) && f->type != FT_BOOL)
 				fields_error(errors, f->form,
 				    "This field is required.");

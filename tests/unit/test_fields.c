@@ -30,9 +30,9 @@ struct thing {
 };
 
 static const struct field line_fields[] = {
-	{ "product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0, NULL,
+	{ "product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0, NULL, NULL,
 	    offsetof(struct line, product_id), 0, NULL },
-	{ "qty", NULL, FT_INT, F_REQUIRED, 1, 100, 0, NULL,
+	{ "qty", NULL, FT_INT, F_REQUIRED, 1, 100, 0, NULL, NULL,
 	    offsetof(struct line, qty), 0, NULL },
 };
 static const struct field_set line_set = { "line", NULL, NULL, line_fields,
@@ -40,18 +40,19 @@ static const struct field_set line_set = { "line", NULL, NULL, line_fields,
 
 static const struct field thing_fields[] = {
 	{ "name", "name", FT_STR, F_REQUIRED, 1, 5, 0, NULL,
+	    "Enter a name of 1 to 5 characters.",
 	    offsetof(struct thing, name), 0, NULL },
 	{ "price_cents", "price", FT_CENTS, F_REPLACE, 0, 100000, 0, NULL,
-	    offsetof(struct thing, price), 0, NULL },
-	{ "qty", "qty", FT_INT, F_REPLACE, -10, 10, 7, NULL,
+	    NULL, offsetof(struct thing, price), 0, NULL },
+	{ "qty", "qty", FT_INT, F_REPLACE, -10, 10, 7, NULL, NULL,
 	    offsetof(struct thing, qty), 0, NULL },
 	{ "supplier_id", "supplier_id", FT_ID, F_REPLACE | F_NULLABLE, 0, 0,
-	    0, NULL, offsetof(struct thing, supplier_id), 0, NULL },
-	{ "active", "active", FT_BOOL, F_REPLACE, 0, 0, 1, NULL,
+	    0, NULL, NULL, offsetof(struct thing, supplier_id), 0, NULL },
+	{ "active", "active", FT_BOOL, F_REPLACE, 0, 0, 1, NULL, NULL,
 	    offsetof(struct thing, active), 0, NULL },
 	{ "version", "version", FT_INT, F_REPLACE_ONLY, 1, INT64_MAX, 0, NULL,
-	    offsetof(struct thing, version), 0, NULL },
-	{ "lines", NULL, FT_LIST, F_CREATE_ONLY, 0, 0, 0, NULL,
+	    NULL, offsetof(struct thing, version), 0, NULL },
+	{ "lines", NULL, FT_LIST, F_CREATE_ONLY, 0, 0, 0, NULL, NULL,
 	    offsetof(struct thing, lines), offsetof(struct thing, nlines),
 	    &line_set },
 };
@@ -175,10 +176,11 @@ test_form(void **state)
 	struct request		 r;
 	struct json_object	*e;
 	struct thing		 t;
-	const char		*body = "name=ab&price=12.5&qty=x&supplier_id="
-				    "&active=0&csrf=zz&version=3";
+	const char		*body;
 
 	memset(&r, 0, sizeof(r));
+	body = "name=ab&price=12.5&qty=x&supplier_id=&active=0&csrf=zz&"
+	    "version=3";
 	r.arena = *state;
 	assert_int_equal(form_parse_urlencoded(r.arena, body, strlen(body),
 	    &r.form, NULL), FORM_OK);
@@ -193,6 +195,17 @@ test_form(void **state)
 	assert_int_equal(t.active, 0);
 	assert_int_equal(t.version, 3);
 	assert_false(has(e, "csrf"));		/* not declared: ignored */
+
+	/* A blank text input is a value: its bounds message, not
+	 * "required". */
+	body = "name=&price=&qty=";
+	assert_int_equal(form_parse_urlencoded(r.arena, body, strlen(body),
+	    &r.form, NULL), FORM_OK);
+	e = json_own(r.arena, json_object_new_object());
+	fields_from_form(&thing_set, FIELDS_CREATE, &r, &t, e);
+	assert_string_equal(json_object_get_string(json_object_object_get(e,
+	    "name")), "Enter a name of 1 to 5 characters.");
+	assert_false(has(e, "price") || has(e, "qty"));	/* optional */
 }
 
 static void
