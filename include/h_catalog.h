@@ -15,6 +15,9 @@
 
 #include "catalog.h"
 
+struct arena;
+struct audit_ctx;
+struct dom_error;
 struct request;
 
 /* {warehouse_id, warehouse_code, on_hand, reserved, available}. */
@@ -49,21 +52,19 @@ struct catalog_kind {
 	const char	*page_path;	/* redirect after a form save */
 	const char	*saved_flash;
 	const char	*perm;		/* authz permission to edit */
-	int		(*list)(struct arena *, int64_t after_id,
-			    int64_t limit, struct catalog_list *);
-	int		(*get)(struct arena *, int64_t id,
-			    struct catalog_item *);
-	int		(*save)(const struct audit_ctx *,
-			    const struct catalog_item *, int64_t *id_out,
-			    struct dom_error *);
-	/* Item i of a list, or one item, as JSON (see the builders). */
-	struct json_object *(*row_json)(const struct catalog_list *, size_t i,
-			    int counts);
-	struct json_object *(*item_json)(const struct catalog_item *);
-	int64_t		(*row_id)(const struct catalog_list *, size_t i);
 };
 
 /* The kind of r's route; fatalx() on a route without one (a bug). */
 const struct catalog_kind *h_catalog_kind(const struct request *);
+/* catalog.c's list, get and save of the kind (same contracts). */
+int	h_catalog_list(const struct catalog_kind *, struct arena *,
+	    int64_t after_id, int64_t limit, struct catalog_list *);
+int	h_catalog_get(const struct catalog_kind *, struct arena *, int64_t id,
+	    struct catalog_item *);
+int	h_catalog_save(const struct catalog_kind *, const struct audit_ctx *,
+	    const struct catalog_item *, int64_t *id_out, struct dom_error *);
+/* Item i of a list as JSON (see the builders). */
+struct json_object *h_catalog_row_json(const struct catalog_kind *,
+	    const struct catalog_list *, size_t i, int counts);
 
 #endif /* H_CATALOG_H */

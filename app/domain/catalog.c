@@ -1,10 +1,11 @@
 /*
  * catalog.c -- products, suppliers, warehouses.  See catalog.h.
  *
- * Product lists for the pages page by OFFSET over the (sku) or (name)
- * index with a deferred join: the offset walks a narrow index, then only
- * the page's rows are read.  The API pages by id (keyset), which stays
- * flat however deep it goes.
+ * Each type is read from its rows in one place, a static reader beside
+ * the column list of its SELECTs (PRODUCT_COLS, SUPPLIER_COLS, ...), with
+ * db.h's checked row reader: a NULL or malformed cell is DB_ERROR.
+ * Product lists never page by OFFSET: the API by id (keyset), the pages
+ * by blocks of ids or by a keyset on sku or name (see products_page()).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -67,7 +68,8 @@ static const char SQL_PRODUCTS_BY_ID[] =
  * however deep), the other orders by keyset (after the last row shown).
  */
 static const char SQL_PRODUCTS_BLOCK[] =
-    "SELECT " PRODUCT_BASE ", COALESCE(SUM(s.on_hand), 0), COALESCE(SUM(s.reserved), 0) "
+    "SELECT " PRODUCT_BASE ", COALESCE(SUM(s.on_hand), 0), "
+    "COALESCE(SUM(s.reserved), 0) "
     "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
     "WHERE p.id BETWEEN ? AND ? GROUP BY p.id ORDER BY p.id";
 static const char SQL_PRODUCTS_AFTER_ID[] =
@@ -712,8 +714,8 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 	int64_t			 n;
 
 	if (!sku_ok(w->code) || strlen(w->code) > 20)
-		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 letters, "
-		    "digits, dots, dashes or underscores.");
+		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 "
+		    "letters, digits, dots, dashes or underscores.");
 	if (!text_ok(w->name, 1, 100) || strchr(w->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");

@@ -60,97 +60,13 @@ h_warehouse_json(const struct warehouse *w, int counts)
 
 /* --- the two kinds ------------------------------------------------------ */
 
-static int
-sup_list(struct arena *a, int64_t after, int64_t limit,
-    struct catalog_list *l)
-{
-	int	rv = suppliers_list(a, after, limit, &l->s);
-
-	l->n = l->s.n;
-	return rv;
-}
-
-static int
-wh_list(struct arena *a, int64_t after, int64_t limit,
-    struct catalog_list *l)
-{
-	int	rv = warehouses_list(a, after, limit, &l->w);
-
-	l->n = l->w.n;
-	return rv;
-}
-
-static int
-sup_get(struct arena *a, int64_t id, struct catalog_item *it)
-{
-	return suppliers_get(a, id, &it->s);
-}
-
-static int
-wh_get(struct arena *a, int64_t id, struct catalog_item *it)
-{
-	return warehouses_get(a, id, &it->w);
-}
-
-static int
-sup_save(const struct audit_ctx *ctx, const struct catalog_item *it,
-    int64_t *id, struct dom_error *err)
-{
-	return suppliers_save(ctx, &it->s, id, err);
-}
-
-static int
-wh_save(const struct audit_ctx *ctx, const struct catalog_item *it,
-    int64_t *id, struct dom_error *err)
-{
-	return warehouses_save(ctx, &it->w, id, err);
-}
-
-static struct json_object *
-sup_row_json(const struct catalog_list *l, size_t i, int counts)
-{
-	return h_supplier_json(&l->s.v[i], counts);
-}
-
-static struct json_object *
-wh_row_json(const struct catalog_list *l, size_t i, int counts)
-{
-	return h_warehouse_json(&l->w.v[i], counts);
-}
-
-static struct json_object *
-sup_item_json(const struct catalog_item *it)
-{
-	return h_supplier_json(&it->s, 0);
-}
-
-static struct json_object *
-wh_item_json(const struct catalog_item *it)
-{
-	return h_warehouse_json(&it->w, 0);
-}
-
-static int64_t
-sup_row_id(const struct catalog_list *l, size_t i)
-{
-	return l->s.v[i].id;
-}
-
-static int64_t
-wh_row_id(const struct catalog_list *l, size_t i)
-{
-	return l->w.v[i].id;
-}
-
 static const struct catalog_kind kinds[] = {
 	{ 0, "Suppliers", "Supplier", "No such supplier.",
 	    "/api/v1/suppliers/", "/suppliers", "supplier_saved",
-	    "suppliers.manage", sup_list, sup_get, sup_save, sup_row_json,
-	    sup_item_json, sup_row_id },
+	    "suppliers.manage" },
 	{ 1, "Warehouses", "Warehouse", "No such warehouse.",
 	    "/api/v1/warehouses/", "/warehouses", "warehouse_saved",
-	    "warehouses.manage", wh_list, wh_get, wh_save, wh_row_json,
-	    wh_item_json, wh_row_id }
+	    "warehouses.manage" }
 };
 
 const struct catalog_kind *
@@ -164,6 +80,50 @@ h_catalog_kind(const struct request *r)
 	default:
 		fatalx("route %s has no catalog kind", r->route->pattern);
 	}
+}
+
+int
+h_catalog_list(const struct catalog_kind *k, struct arena *a,
+    int64_t after_id, int64_t limit, struct catalog_list *l)
+{
+	int	rv;
+
+	memset(l, 0, sizeof(*l));
+	rv = k->warehouses ? warehouses_list(a, after_id, limit, &l->w) :
+	    suppliers_list(a, after_id, limit, &l->s);
+	l->n = k->warehouses ? l->w.n : l->s.n;
+	return rv;
+}
+
+int
+h_catalog_get(const struct catalog_kind *k, struct arena *a, int64_t id,
+    struct catalog_item *it)
+{
+	return k->warehouses ? warehouses_get(a, id, &it->w) :
+	    suppliers_get(a, id, &it->s);
+}
+
+int
+h_catalog_save(const struct catalog_kind *k, const struct audit_ctx *ctx,
+    const struct catalog_item *it, int64_t *id, struct dom_error *err)
+{
+	return k->warehouses ? warehouses_save(ctx, &it->w, id, err) :
+	    suppliers_save(ctx, &it->s, id, err);
+}
+
+struct json_object *
+h_catalog_row_json(const struct catalog_kind *k,
+    const struct catalog_list *l, size_t i, int counts)
+{
+	return k->warehouses ? h_warehouse_json(&l->w.v[i], counts) :
+	    h_supplier_json(&l->s.v[i], counts);
+}
+
+static struct json_object *
+item_json(const struct catalog_kind *k, const struct catalog_item *it)
+{
+	return k->warehouses ? h_warehouse_json(&it->w, 0) :
+	    h_supplier_json(&it->s, 0);
 }
 
 /* --- the API -------------------------------------------------------------- */
@@ -181,12 +141,15 @@ catalog_list_api(struct request *r, struct response *resp)
 	if (h_list_params(r, resp, &limit, &cursor) == -1)
 		return;		/* answered */
 	if ((items = json_own(r->arena, json_object_new_array())) == NULL ||
-	    (st = k->list(r->arena, cursor, limit + 1, &l)) != DB_OK)
+	    (st = h_catalog_list(k, r->arena, cursor, limit + 1,
+	    &l)) != DB_OK)
 		goto out;
 	for (i = 0; i < l.n && i < (size_t)limit; i++)
-		json_object_array_add(items, k->row_json(&l, i, 1));
+		json_object_array_add(items, h_catalog_row_json(k, &l, i,
+		    1));
 	if (l.n > (size_t)limit)
-		last = k->row_id(&l, (size_t)limit - 1);
+		last = k->warehouses ? l.w.v[limit - 1].id :
+		    l.s.v[limit - 1].id;
 out:
 	if (st == DB_OK)
 		h_list_json(resp, items, last);
@@ -216,14 +179,13 @@ catalog_get_api(struct request *r, struct response *resp)
 
 	if ((id = h_id_param(r, resp, k->missing)) < 0)
 		return;		/* answered */
-	st = k->get(r->arena, id, &it);
+	st = h_catalog_get(k, r->arena, id, &it);
 	if (st == DOM_NOT_FOUND)
 		response_error(resp, r, 404, k->missing);
 	else if (st != DB_OK)
 		response_db_error(resp, r, st);
 	else
-		response_json(resp, 200, json_own(r->arena,
-		    k->item_json(&it)));
+		response_json(resp, 200, json_own(r->arena, item_json(k, &it)));
 }
 
 void
@@ -256,17 +218,17 @@ catalog_op_api(struct request *r, struct response *resp, void *arg)
 
 	middleware_audit_ctx(r, &ctx);
 	memset(&op->err, 0, sizeof(op->err));
-	if ((rv = op->k->save(&ctx, &op->it, &id, &op->err)) > 0)
+	if ((rv = h_catalog_save(op->k, &ctx, &op->it, &id, &op->err)) > 0)
 		h_dom_problem(r, resp, rv, &op->err, NULL);
 	if (rv != DB_OK)
 		return rv;
-	if ((rv = op->k->get(r->arena, id, &cur)) != DB_OK)
+	if ((rv = h_catalog_get(op->k, r->arena, id, &cur)) != DB_OK)
 		return rv < 0 ? rv : DB_ERROR;
 	if (op->id == 0)
 		response_header(resp, "Location", arena_printf(r->arena,
 		    "%s%" PRId64, op->k->api_path, id));
 	response_json(resp, op->id == 0 ? 201 : 200, json_own(r->arena,
-	    op->k->item_json(&cur)));
+	    item_json(op->k, &cur)));
 	return DB_OK;
 }
 

@@ -27,7 +27,7 @@ static struct json_object *
 catalog_row_view(const struct catalog_kind *k, const struct catalog_list *l,
     size_t i)
 {
-	struct json_object	*o = k->row_json(l, i, 1);
+	struct json_object	*o = h_catalog_row_json(k, l, i, 1);
 
 	if (k->warehouses) {
 		json_object_object_add(o, "count",
@@ -53,7 +53,7 @@ catalog_list(struct request *r, struct response *resp, int status,
 	int				 st = DB_ERROR;
 
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
-	    (st = k->list(r->arena, 0, 1000, &l)) != DB_OK)
+	    (st = h_catalog_list(k, r->arena, 0, 1000, &l)) != DB_OK)
 		goto out;
 	items = json_object_new_array();
 	for (i = 0; i < l.n; i++)
@@ -114,7 +114,7 @@ catalog_edit(struct request *r, struct response *resp, int status,
 	int				 st = DB_ERROR;
 
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
-	    (st = k->get(r->arena, id, &it)) != DB_OK)
+	    (st = h_catalog_get(k, r->arena, id, &it)) != DB_OK)
 		goto out;
 	json_object_object_add(ctx, "title",
 	    json_object_new_string(k->item_title));
@@ -175,7 +175,7 @@ catalog_form_op(struct request *r, struct response *resp, void *arg)
 
 	middleware_audit_ctx(r, &ctx);
 	memset(&op->err, 0, sizeof(op->err));
-	rv = op->k->save(&ctx, &op->it, &id, &op->err);
+	rv = h_catalog_save(op->k, &ctx, &op->it, &id, &op->err);
 	if (rv == DB_OK)
 		h_redirect_flash(resp, op->k->page_path, op->k->saved_flash);
 	else if (rv == DOM_NOT_FOUND)
