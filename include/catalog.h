@@ -8,13 +8,13 @@
 #ifndef CATALOG_H
 #define CATALOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain.h"
 
 struct arena;
 struct audit_ctx;
-struct db_rows;
 
 struct product {
 	int64_t		 id;
@@ -24,6 +24,14 @@ struct product {
 	int64_t		 supplier_id;		/* 0: none */
 	int		 active;
 	int64_t		 version;
+	int64_t		 on_hand, reserved;	/* all warehouses */
+};
+
+/* A product's stock in one warehouse. */
+struct product_stock {
+	int64_t		 warehouse_id;
+	const char	*warehouse_code;
+	int64_t		 on_hand, reserved;
 };
 
 struct supplier {
@@ -31,12 +39,32 @@ struct supplier {
 	const char	*name, *email;
 	int64_t		 lead_time_days;
 	int		 active;
+	int64_t		 products;		/* products it supplies */
 };
 
 struct warehouse {
 	int64_t		 id;
 	const char	*code, *name;
 	int		 active;
+	int64_t		 stock_rows, units_on_hand;
+};
+
+/* Arrays in the caller's arena (v is NULL when n is 0). */
+struct product_list {
+	struct product		*v;
+	size_t			 n;
+};
+struct product_stock_list {
+	struct product_stock	*v;
+	size_t			 n;
+};
+struct supplier_list {
+	struct supplier		*v;
+	size_t			 n;
+};
+struct warehouse_list {
+	struct warehouse	*v;
+	size_t			 n;
 };
 
 int	products_create(const struct audit_ctx *, const struct product *,
@@ -46,28 +74,27 @@ int	products_update(const struct audit_ctx *, const struct product *,
 	    struct dom_error *);
 int	products_archive(const struct audit_ctx *, int64_t id,
 	    struct dom_error *);
-/* DB_OK, DOM_NOT_FOUND or a db_status. */
-int	products_get(struct arena *, int64_t id, struct product *);
 /*
- * A product and its stock in one query: p is filled from the first row;
- * columns 12..15 of each row are warehouse_id, warehouse code, on_hand,
- * reserved (all NULL in the one row of a product without stock).
+ * The read functions fill their result with strings and arrays in the
+ * arena and return DB_OK, DOM_NOT_FOUND (a get of a missing id) or a
+ * negative db_status; a NULL or malformed column is DB_ERROR.
  */
+/* One product with its stock totals. */
+int	products_get(struct arena *, int64_t id, struct product *);
+/* A product (totals summed from its rows) and its stock per warehouse, by
+ * warehouse code, in one query. */
 int	products_detail(struct arena *, int64_t id, struct product *,
-	    struct db_rows *);
+	    struct product_stock_list *);
 /* The id of the product with this SKU, 0 if none, or a db_status. */
 int64_t	products_id_by_sku(struct arena *, const char *sku);
-/* warehouse_id, warehouse code, on_hand, reserved for one product. */
-int	products_stock(struct arena *, int64_t id, struct db_rows *);
 /*
- * Lists products: id, sku, name, unit, price_cents, cost_cents,
- * reorder_point, reorder_qty, supplier_id, active, version, description,
- * on_hand (all warehouses), reserved.  q matches a SKU prefix or a name
- * substring ("" for all); supplier_id 0 and active -1 mean any; after_id
- * is the keyset (for the API).
+ * Lists products with their stock totals, by id.  q matches a SKU prefix
+ * or a name substring ("" for all); supplier_id 0 and active -1 mean
+ * any; after_id is the keyset (for the API).
  */
 int	products_list(struct arena *, const char *q, int64_t supplier_id,
-	    int active, int64_t after_id, int64_t limit, struct db_rows *);
+	    int active, int64_t after_id, int64_t limit,
+	    struct product_list *);
 
 enum product_sort { PRODUCTS_BY_ID, PRODUCTS_BY_SKU, PRODUCTS_BY_NAME };
 
@@ -87,20 +114,20 @@ struct product_page_req {
  * next page".
  */
 int	products_page(struct arena *, const struct product_page_req *,
-	    struct db_rows *, int64_t *max_id);
+	    struct product_list *, int64_t *max_id);
 
 int	suppliers_save(const struct audit_ctx *, const struct supplier *,
 	    int64_t *id_out, struct dom_error *);	/* id 0: create */
 int	suppliers_get(struct arena *, int64_t id, struct supplier *);
-/* id, name, email, lead_time_days, active, product count; by name. */
+/* Suppliers after after_id, by id. */
 int	suppliers_list(struct arena *, int64_t after_id, int64_t limit,
-	    struct db_rows *);
+	    struct supplier_list *);
 
 int	warehouses_save(const struct audit_ctx *, const struct warehouse *,
 	    int64_t *id_out, struct dom_error *);	/* id 0: create */
 int	warehouses_get(struct arena *, int64_t id, struct warehouse *);
-/* id, code, name, active, stock rows, units on hand; by code. */
+/* Warehouses after after_id, by id. */
 int	warehouses_list(struct arena *, int64_t after_id, int64_t limit,
-	    struct db_rows *);
+	    struct warehouse_list *);
 
 #endif /* CATALOG_H */

@@ -110,7 +110,6 @@ struct product;
 struct order;
 struct db_rows;
 struct json_object *h_product_json(const struct product *);
-void	h_product_from_row(struct db_rows *, size_t, struct product *);
 struct json_object *h_order_json(const struct order *, int purchase);
 struct json_object *h_suggestion_json(struct db_rows *, size_t);
 

@@ -1,10 +1,11 @@
 /*
  * catalog.c -- products, suppliers, warehouses.  See catalog.h.
  *
- * Product lists for the pages page by OFFSET over the (sku) or (name)
- * index with a deferred join: the offset walks a narrow index, then only
- * the page's rows are read.  The API pages by id (keyset), which stays
- * flat however deep it goes.
+ * Each type is read from its rows in one place, a static reader beside
+ * the column list of its SELECTs (PRODUCT_COLS, SUPPLIER_COLS, ...), with
+ * db.h's checked row reader: a NULL or malformed cell is DB_ERROR.
+ * Product lists never page by OFFSET: the API by id (keyset), the pages
+ * by blocks of ids or by a keyset on sku or name (see products_page()).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -15,16 +16,18 @@
 #include "arena.h"
 #include "audit.h"
 #include "bounds.h"
-#include "buf.h"
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
-#include "str.h"
 
-#define PRODUCT_COLS \
+/* The columns product_cols() reads, in its order. */
+#define PRODUCT_BASE \
     "p.id, p.sku, p.name, p.unit, p.price_cents, p.cost_cents, " \
     "p.reorder_point, p.reorder_qty, p.supplier_id, p.active, p.version, " \
-    "p.description, " \
+    "p.description"
+/* product_read(): a product and its totals over all warehouses. */
+#define PRODUCT_COLS \
+    PRODUCT_BASE ", " \
     "(SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s " \
     "WHERE s.product_id = p.id), " \
     "(SELECT COALESCE(SUM(s.reserved), 0) FROM stock s " \
@@ -51,15 +54,9 @@ static const char SQL_PRODUCT_GET[] =
 /* A product and its stock rows in one round trip (one row per warehouse,
  * or one row of NULLs without stock). */
 static const char SQL_PRODUCT_DETAIL[] =
-    "SELECT p.id, p.sku, p.name, p.unit, p.price_cents, p.cost_cents, "
-    "p.reorder_point, p.reorder_qty, p.supplier_id, p.active, p.version, "
-    "p.description, s.warehouse_id, w.code, s.on_hand, s.reserved "
+    "SELECT " PRODUCT_BASE ", s.warehouse_id, w.code, s.on_hand, s.reserved "
     "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
     "LEFT JOIN warehouses w ON w.id = s.warehouse_id WHERE p.id = ? "
-    "ORDER BY w.code";
-static const char SQL_PRODUCT_STOCK[] =
-    "SELECT s.warehouse_id, w.code, s.on_hand, s.reserved FROM stock s "
-    "JOIN warehouses w ON w.id = s.warehouse_id WHERE s.product_id = ? "
     "ORDER BY w.code";
 static const char SQL_PRODUCTS_BY_ID[] =
     "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
@@ -71,9 +68,8 @@ static const char SQL_PRODUCTS_BY_ID[] =
  * however deep), the other orders by keyset (after the last row shown).
  */
 static const char SQL_PRODUCTS_BLOCK[] =
-    "SELECT p.id, p.sku, p.name, p.unit, p.price_cents, p.cost_cents, "
-    "p.reorder_point, p.reorder_qty, p.supplier_id, p.active, p.version, "
-    "p.description, COALESCE(SUM(s.on_hand), 0), COALESCE(SUM(s.reserved), 0) "
+    "SELECT " PRODUCT_BASE ", COALESCE(SUM(s.on_hand), 0), "
+    "COALESCE(SUM(s.reserved), 0) "
     "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
     "WHERE p.id BETWEEN ? AND ? GROUP BY p.id ORDER BY p.id";
 static const char SQL_PRODUCTS_AFTER_ID[] =
@@ -98,34 +94,161 @@ static const char SQL_SUPPLIER_INSERT[] =
 static const char SQL_SUPPLIER_UPDATE[] =
     "UPDATE suppliers SET name = ?, email = ?, lead_time_days = ?, "
     "active = ? WHERE id = ?";
+/* supplier_read() and warehouse_read(): a row with its counts. */
+#define SUPPLIER_COLS \
+    "s.id, s.name, s.email, s.lead_time_days, s.active, " \
+    "(SELECT COUNT(*) FROM products p WHERE p.supplier_id = s.id)"
+#define WAREHOUSE_COLS \
+    "w.id, w.code, w.name, w.active, " \
+    "(SELECT COUNT(*) FROM stock s WHERE s.warehouse_id = w.id), " \
+    "(SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s " \
+    "WHERE s.warehouse_id = w.id)"
 static const char SQL_SUPPLIER_GET[] =
-    "SELECT id, name, email, lead_time_days, active FROM suppliers "
-    "WHERE id = ?";
+    "SELECT " SUPPLIER_COLS " FROM suppliers s WHERE s.id = ?";
 static const char SQL_SUPPLIERS[] =
-    "SELECT s.id, s.name, s.email, s.lead_time_days, s.active, "
-    "(SELECT COUNT(*) FROM products p WHERE p.supplier_id = s.id) "
-    "FROM suppliers s WHERE s.id > ? ORDER BY s.id LIMIT ?";
+    "SELECT " SUPPLIER_COLS " FROM suppliers s WHERE s.id > ? "
+    "ORDER BY s.id LIMIT ?";
 static const char SQL_WAREHOUSE_INSERT[] =
     "INSERT INTO warehouses (code, name) VALUES (?, ?)";
 static const char SQL_WAREHOUSE_UPDATE[] =
     "UPDATE warehouses SET code = ?, name = ?, active = ? WHERE id = ?";
+static const char SQL_WAREHOUSE_EXISTS[] =
+    "SELECT id FROM warehouses WHERE id = ?";
 static const char SQL_WAREHOUSE_GET[] =
-    "SELECT id, code, name, active FROM warehouses WHERE id = ?";
+    "SELECT " WAREHOUSE_COLS " FROM warehouses w WHERE w.id = ?";
 static const char SQL_WAREHOUSES[] =
-    "SELECT w.id, w.code, w.name, w.active, "
-    "(SELECT COUNT(*) FROM stock s WHERE s.warehouse_id = w.id), "
-    "(SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s "
-    "WHERE s.warehouse_id = w.id) FROM warehouses w WHERE w.id > ? "
+    "SELECT " WAREHOUSE_COLS " FROM warehouses w WHERE w.id > ? "
     "ORDER BY w.id LIMIT ?";
 
-static int64_t
-i64(const char *s)
-{
-	int64_t	v = 0;
+/* --- row readers: the only code that knows the columns' order ---------- */
 
-	if (s != NULL)
-		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
-	return v;
+typedef int	(*row_reader)(const struct db_rows *, size_t, void *);
+
+/* The one integer of a one-column row. */
+static int
+i64_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct db_row	 rd;
+	int64_t		*v = out;
+
+	db_row_start(&rd, rows, i);
+	*v = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* PRODUCT_BASE. */
+static void
+product_cols(struct db_row *rd, struct product *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = db_row_i64(rd);
+	p->sku = db_row_str(rd);
+	p->name = db_row_str(rd);
+	p->unit = db_row_str(rd);
+	p->price_cents = db_row_i64(rd);
+	p->cost_cents = db_row_i64(rd);
+	p->reorder_point = db_row_i64(rd);
+	p->reorder_qty = db_row_i64(rd);
+	p->supplier_id = db_row_i64_or(rd, 0);
+	p->active = db_row_bool(rd);
+	p->version = db_row_i64(rd);
+	p->description = db_row_str(rd);
+}
+
+/* PRODUCT_COLS (or SQL_PRODUCTS_BLOCK): the product and its totals. */
+static int
+product_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct product	*p = out;
+	struct db_row	 rd;
+
+	db_row_start(&rd, rows, i);
+	product_cols(&rd, p);
+	p->on_hand = db_row_i64(&rd);
+	p->reserved = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/*
+ * warehouse_id, warehouse code, on_hand, reserved.  All four NULL (the
+ * LEFT JOIN of a product without stock) leave s->warehouse_id 0; -1 if
+ * only some are.
+ */
+static int
+stock_cols(struct db_row *rd, struct product_stock *s)
+{
+	memset(s, 0, sizeof(*s));
+	if ((s->warehouse_id = db_row_i64_or(rd, 0)) == 0)
+		return db_row_null(rd) && db_row_null(rd) && db_row_null(rd) ?
+		    0 : -1;
+	s->warehouse_code = db_row_str(rd);
+	s->on_hand = db_row_i64(rd);
+	s->reserved = db_row_i64(rd);
+	return 0;
+}
+
+/* SUPPLIER_COLS. */
+static int
+supplier_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct supplier	*s = out;
+	struct db_row	 rd;
+
+	db_row_start(&rd, rows, i);
+	s->id = db_row_i64(&rd);
+	s->name = db_row_str(&rd);
+	s->email = db_row_str(&rd);
+	s->lead_time_days = db_row_i64(&rd);
+	s->active = db_row_bool(&rd);
+	s->products = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* WAREHOUSE_COLS. */
+static int
+warehouse_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct warehouse	*w = out;
+	struct db_row		 rd;
+
+	db_row_start(&rd, rows, i);
+	w->id = db_row_i64(&rd);
+	w->code = db_row_str(&rd);
+	w->name = db_row_str(&rd);
+	w->active = db_row_bool(&rd);
+	w->stock_rows = db_row_i64(&rd);
+	w->units_on_hand = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* Every row through fn into a new array of size-byte elements. */
+static int
+rows_read(struct arena *a, const struct db_rows *rows, size_t size,
+    row_reader fn, void **v, size_t *n)
+{
+	char	*out = NULL;
+	size_t	 i;
+
+	*v = NULL;
+	*n = 0;
+	if (rows->nrows > 0 &&
+	    (out = arena_calloc(a, rows->nrows, size)) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < rows->nrows; i++)
+		if (fn(rows, i, out + i * size) != DB_OK)
+			return DB_ERROR;
+	*v = out;
+	*n = rows->nrows;
+	return DB_OK;
+}
+
+/* The one row of a get through fn: DB_OK, DOM_NOT_FOUND or DB_ERROR. */
+static int
+row_get(const struct db_rows *rows, row_reader fn, void *out)
+{
+	if (rows->nrows != 1)
+		return DOM_NOT_FOUND;
+	return fn(rows, 0, out);
 }
 
 static const char *
@@ -284,7 +407,8 @@ products_update(const struct audit_ctx *ctx, const struct product *p,
 		if (rows.nrows == 0)
 			return dom_fail(err, DOM_NOT_FOUND, NULL,
 			    "No such product.");
-		err->version = i64(DB_CELL(&rows, 0, 0));
+		if (i64_read(&rows, 0, &err->version) != DB_OK)
+			return DB_ERROR;
 		return dom_fail(err, DOM_CONFLICT, "version", "Someone else "
 		    "changed this product meanwhile; the form shows the "
 		    "current values.");
@@ -307,23 +431,6 @@ products_archive(const struct audit_ctx *ctx, int64_t id,
 	    NULL);
 }
 
-static void
-product_from_row(struct db_rows *r, size_t i, struct product *p)
-{
-	p->id = i64(DB_CELL(r, i, 0));
-	p->sku = DB_CELL(r, i, 1);
-	p->name = DB_CELL(r, i, 2);
-	p->unit = DB_CELL(r, i, 3);
-	p->price_cents = i64(DB_CELL(r, i, 4));
-	p->cost_cents = i64(DB_CELL(r, i, 5));
-	p->reorder_point = i64(DB_CELL(r, i, 6));
-	p->reorder_qty = i64(DB_CELL(r, i, 7));
-	p->supplier_id = i64(DB_CELL(r, i, 8));
-	p->active = i64(DB_CELL(r, i, 9)) != 0;
-	p->version = i64(DB_CELL(r, i, 10));
-	p->description = DB_CELL(r, i, 11);
-}
-
 int
 products_get(struct arena *a, int64_t id, struct product *p)
 {
@@ -333,24 +440,39 @@ products_get(struct arena *a, int64_t id, struct product *p)
 	memset(p, 0, sizeof(*p));
 	if ((rv = db_query(a, &rows, SQL_PRODUCT_GET, "i", id)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return DOM_NOT_FOUND;
-	product_from_row(&rows, 0, p);
-	return DB_OK;
+	return row_get(&rows, product_read, p);
 }
 
 int
 products_detail(struct arena *a, int64_t id, struct product *p,
-    struct db_rows *rows)
+    struct product_stock_list *out)
 {
-	int	rv;
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	struct product	 cur;
+	size_t		 i;
+	int		 rv;
 
 	memset(p, 0, sizeof(*p));
-	if ((rv = db_query(a, rows, SQL_PRODUCT_DETAIL, "i", id)) != DB_OK)
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_PRODUCT_DETAIL, "i", id)) != DB_OK)
 		return rv;
-	if (rows->nrows == 0)
+	if (rows.nrows == 0)
 		return DOM_NOT_FOUND;
-	product_from_row(rows, 0, p);
+	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < rows.nrows; i++) {
+		db_row_start(&rd, &rows, i);
+		product_cols(&rd, i == 0 ? p : &cur);
+		if (stock_cols(&rd, &out->v[out->n]) == -1 ||
+		    db_row_end(&rd) == -1)
+			return DB_ERROR;
+		if (out->v[out->n].warehouse_id == 0)
+			continue;
+		p->on_hand += out->v[out->n].on_hand;
+		p->reserved += out->v[out->n].reserved;
+		out->n++;
+	}
 	return DB_OK;
 }
 
@@ -358,17 +480,14 @@ int64_t
 products_id_by_sku(struct arena *a, const char *sku)
 {
 	struct db_rows	rows;
+	int64_t		id;
 	int		rv;
 
 	if ((rv = db_query(a, &rows, SQL_PRODUCT_BY_SKU, "s", sku)) != DB_OK)
 		return rv;
-	return rows.nrows == 1 ? i64(DB_CELL(&rows, 0, 0)) : 0;
-}
-
-int
-products_stock(struct arena *a, int64_t id, struct db_rows *out)
-{
-	return db_query(a, out, SQL_PRODUCT_STOCK, "i", id);
+	if (rows.nrows != 1)
+		return 0;
+	return i64_read(&rows, 0, &id) == DB_OK ? id : DB_ERROR;
 }
 
 /* q with LIKE's wildcards escaped, so a search is literal; NULL when the
@@ -394,99 +513,168 @@ like_literal(struct arena *a, const char *q)
 	return out;
 }
 
-int
-products_list(struct arena *a, const char *q, int64_t supplier_id, int active,
-    int64_t after_id, int64_t limit, struct db_rows *out)
+/* The rows of a product list query into out. */
+static int
+products_read(struct arena *a, const struct db_rows *rows,
+    struct product_list *out)
 {
-	const char	*lq = like_literal(a, q);
+	void	*v;
+	int	 rv;
 
-	if (lq == NULL)
-		return DB_ERROR;
-	return db_query(a, out, SQL_PRODUCTS_BY_ID, "sssiiiiii", lq, lq, lq,
-	    supplier_id, supplier_id, (int64_t)active, (int64_t)active,
-	    after_id, limit);
+	if ((rv = rows_read(a, rows, sizeof(*out->v), product_read, &v,
+	    &out->n)) != DB_OK)
+		return rv;
+	out->v = v;
+	return DB_OK;
 }
 
 int
-products_page(struct arena *a, const struct product_page_req *q,
-    struct db_rows *out, int64_t *max_id)
+products_list(struct arena *a, const char *q, int64_t supplier_id, int active,
+    int64_t after_id, int64_t limit, struct product_list *out)
 {
-	struct db_rows	 m;
-	const char	*lq = like_literal(a, q->q);
+	struct db_rows	 rows;
+	const char	*lq = like_literal(a, q);
 	int		 rv;
 
-	*max_id = 0;
+	memset(out, 0, sizeof(*out));
 	if (lq == NULL)
 		return DB_ERROR;
-	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
-	    q->page > 0) {
-		if ((rv = db_query(a, &m, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
-			return rv;
-		*max_id = i64(DB_CELL(&m, 0, 0));
-		return db_query(a, out, SQL_PRODUCTS_BLOCK, "ii",
-		    (q->page - 1) * q->limit + 1, q->page * q->limit);
-	}
+	if ((rv = db_query(a, &rows, SQL_PRODUCTS_BY_ID, "sssiiiiii", lq, lq,
+	    lq, supplier_id, supplier_id, (int64_t)active, (int64_t)active,
+	    after_id, limit)) != DB_OK)
+		return rv;
+	return products_read(a, &rows, out);
+}
+
+/* products_page() by keyset: up to limit+1 rows after (after, after_id). */
+static int
+products_after(struct arena *a, const struct product_page_req *q,
+    const char *lq, struct db_rows *rows)
+{
+	const char	*after = q->after != NULL ? q->after : "";
+
 	switch (q->sort) {
 	case PRODUCTS_BY_SKU:
-		return db_query(a, out, SQL_PRODUCTS_AFTER_SKU, "ssssi", lq, lq,
-		    lq, q->after != NULL ? q->after : "", q->limit + 1);
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_SKU, "ssssi", lq,
+		    lq, lq, after, q->limit + 1);
 	case PRODUCTS_BY_NAME:
-		return db_query(a, out, SQL_PRODUCTS_AFTER_NAME, "sssssii", lq,
-		    lq, lq, q->after != NULL ? q->after : "",
-		    q->after != NULL ? q->after : "", q->after_id, q->limit + 1);
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_NAME, "sssssii", lq,
+		    lq, lq, after, after, q->after_id, q->limit + 1);
 	default:
-		return db_query(a, out, SQL_PRODUCTS_AFTER_ID, "sssii", lq, lq,
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_ID, "sssii", lq, lq,
 		    lq, q->after_id, q->limit + 1);
 	}
 }
 
+int
+products_page(struct arena *a, const struct product_page_req *q,
+    struct product_list *out, int64_t *max_id)
+{
+	struct db_rows	 rows;
+	const char	*lq = like_literal(a, q->q);
+	int		 rv;
+
+	*max_id = 0;
+	memset(out, 0, sizeof(*out));
+	if (lq == NULL)
+		return DB_ERROR;
+	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
+	    q->page > 0) {
+		if ((rv = db_query(a, &rows, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
+			return rv;
+		if (rows.nrows != 1 || i64_read(&rows, 0, max_id) != DB_OK)
+			return DB_ERROR;
+		rv = db_query(a, &rows, SQL_PRODUCTS_BLOCK, "ii",
+		    (q->page - 1) * q->limit + 1, q->page * q->limit);
+	} else
+		rv = products_after(a, q, lq, &rows);
+	if (rv != DB_OK)
+		return rv;
+	return products_read(a, &rows, out);
+}
+
 /* --- suppliers and warehouses ------------------------------------------- */
+
+/* What differs between saving a supplier and a warehouse. */
+struct entity {
+	const char	*name;		/* audit entity */
+	const char	*created, *updated;	/* audit actions */
+	const char	*dup_field, *dup_message;
+	const char	*missing;
+	const char	*sql_exists;
+};
+
+static const struct entity SUPPLIER = {
+	"supplier", "supplier.created", "supplier.updated", "name",
+	"A supplier with this name exists already.", "No such supplier.",
+	SQL_SUPPLIER_EXISTS
+};
+static const struct entity WAREHOUSE = {
+	"warehouse", "warehouse.created", "warehouse.updated", "code",
+	"A warehouse with this code exists already.", "No such warehouse.",
+	SQL_WAREHOUSE_EXISTS
+};
+
+/*
+ * The end of a save: n is the INSERT's or UPDATE's result, id the row
+ * edited (0: created).  An UPDATE that changed nothing is not found only
+ * if the row does not exist.  d (the audit details) is consumed.
+ */
+static int
+entity_saved(const struct audit_ctx *ctx, const struct entity *e, int64_t n,
+    int64_t id, int64_t *id_out, struct json_object *d, struct dom_error *err)
+{
+	struct db_rows	rows;
+	int		create = id == 0;
+
+	if (n < 0)
+		json_object_put(d);
+	if (n == DB_DUPLICATE)
+		return dom_fail(err, DOM_INVALID, e->dup_field, e->dup_message);
+	if (n < 0)
+		return (int)n;
+	if (create)
+		id = db_last_insert_id();
+	else if (n == 0 && db_query(ctx->arena, &rows, e->sql_exists, "i",
+	    id) == DB_OK && rows.nrows == 0) {
+		json_object_put(d);
+		return dom_fail(err, DOM_NOT_FOUND, NULL, e->missing);
+	}
+	if (id_out != NULL)
+		*id_out = id;
+	return audit_write(ctx, create ? e->created : e->updated, e->name,
+	    id_str(ctx, id), d);
+}
 
 int
 suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
     int64_t *id_out, struct dom_error *err)
 {
 	struct json_object	*d;
-	int64_t			 n, id = s->id;
+	const char		*email = s->email != NULL ? s->email : "";
+	int64_t			 n;
 
 	if (!text_ok(s->name, 1, 100) || strchr(s->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
-	if (!text_ok(s->email, 0, 254) || (s->email != NULL &&
-	    s->email[0] != '\0' && strchr(s->email, '@') == NULL))
+	if (!text_ok(email, 0, 254) || (email[0] != '\0' &&
+	    strchr(email, '@') == NULL))
 		return dom_fail(err, DOM_INVALID, "email",
 		    "Enter an email address or leave it empty.");
 	if (s->lead_time_days < 0 || s->lead_time_days > 365)
 		return dom_fail(err, DOM_INVALID, "lead_time_days",
 		    "Enter 0 to 365 days.");
-	if (id == 0)
-		n = db_exec(SQL_SUPPLIER_INSERT, "ssi", s->name,
-		    s->email != NULL ? s->email : "", s->lead_time_days);
+	if (s->id == 0)
+		n = db_exec(SQL_SUPPLIER_INSERT, "ssi", s->name, email,
+		    s->lead_time_days);
 	else
-		n = db_exec(SQL_SUPPLIER_UPDATE, "ssiii", s->name,
-		    s->email != NULL ? s->email : "", s->lead_time_days,
-		    (int64_t)(s->active != 0), id);
-	if (n == DB_DUPLICATE)
-		return dom_fail(err, DOM_INVALID, "name",
-		    "A supplier with this name exists already.");
-	if (n < 0)
-		return (int)n;
-	if (id == 0)
-		id = db_last_insert_id();
-	else if (n == 0) {
-		struct supplier cur;
-		if (suppliers_get(ctx->arena, id, &cur) == DOM_NOT_FOUND)
-			return dom_fail(err, DOM_NOT_FOUND, NULL,
-			    "No such supplier.");
-	}
-	if (id_out != NULL)
-		*id_out = id;
+		n = db_exec(SQL_SUPPLIER_UPDATE, "ssiii", s->name, email,
+		    s->lead_time_days, (int64_t)(s->active != 0), s->id);
 	d = json_object_new_object();
 	json_object_object_add(d, "name", json_object_new_string(s->name));
 	json_object_object_add(d, "lead_time_days",
 	    json_object_new_int64(s->lead_time_days));
-	return audit_write(ctx, s->id == 0 ? "supplier.created" :
-	    "supplier.updated", "supplier", id_str(ctx, id), d);
+	return entity_saved(ctx, &SUPPLIER, n, s->id, id_out, d, err);
 }
 
 int
@@ -498,21 +686,24 @@ suppliers_get(struct arena *a, int64_t id, struct supplier *s)
 	memset(s, 0, sizeof(*s));
 	if ((rv = db_query(a, &rows, SQL_SUPPLIER_GET, "i", id)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return DOM_NOT_FOUND;
-	s->id = id;
-	s->name = DB_CELL(&rows, 0, 1);
-	s->email = DB_CELL(&rows, 0, 2);
-	s->lead_time_days = i64(DB_CELL(&rows, 0, 3));
-	s->active = i64(DB_CELL(&rows, 0, 4)) != 0;
-	return DB_OK;
+	return row_get(&rows, supplier_read, s);
 }
 
 int
 suppliers_list(struct arena *a, int64_t after_id, int64_t limit,
-    struct db_rows *out)
+    struct supplier_list *out)
 {
-	return db_query(a, out, SQL_SUPPLIERS, "ii", after_id, limit);
+	struct db_rows	 rows;
+	void		*v;
+	int		 rv;
+
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_SUPPLIERS, "ii", after_id,
+	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
+	    supplier_read, &v, &out->n)) != DB_OK)
+		return rv;
+	out->v = v;
+	return DB_OK;
 }
 
 int
@@ -520,39 +711,23 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
     int64_t *id_out, struct dom_error *err)
 {
 	struct json_object	*d;
-	int64_t			 n, id = w->id;
+	int64_t			 n;
 
 	if (!sku_ok(w->code) || strlen(w->code) > 20)
-		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 letters, "
-		    "digits, dots, dashes or underscores.");
+		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 "
+		    "letters, digits, dots, dashes or underscores.");
 	if (!text_ok(w->name, 1, 100) || strchr(w->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
-	if (id == 0)
+	if (w->id == 0)
 		n = db_exec(SQL_WAREHOUSE_INSERT, "ss", w->code, w->name);
 	else
 		n = db_exec(SQL_WAREHOUSE_UPDATE, "ssii", w->code, w->name,
-		    (int64_t)(w->active != 0), id);
-	if (n == DB_DUPLICATE)
-		return dom_fail(err, DOM_INVALID, "code",
-		    "A warehouse with this code exists already.");
-	if (n < 0)
-		return (int)n;
-	if (id == 0)
-		id = db_last_insert_id();
-	else if (n == 0) {
-		struct warehouse cur;
-		if (warehouses_get(ctx->arena, id, &cur) == DOM_NOT_FOUND)
-			return dom_fail(err, DOM_NOT_FOUND, NULL,
-			    "No such warehouse.");
-	}
-	if (id_out != NULL)
-		*id_out = id;
+		    (int64_t)(w->active != 0), w->id);
 	d = json_object_new_object();
 	json_object_object_add(d, "code", json_object_new_string(w->code));
 	json_object_object_add(d, "name", json_object_new_string(w->name));
-	return audit_write(ctx, w->id == 0 ? "warehouse.created" :
-	    "warehouse.updated", "warehouse", id_str(ctx, id), d);
+	return entity_saved(ctx, &WAREHOUSE, n, w->id, id_out, d, err);
 }
 
 int
@@ -564,18 +739,22 @@ warehouses_get(struct arena *a, int64_t id, struct warehouse *w)
 	memset(w, 0, sizeof(*w));
 	if ((rv = db_query(a, &rows, SQL_WAREHOUSE_GET, "i", id)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return DOM_NOT_FOUND;
-	w->id = id;
-	w->code = DB_CELL(&rows, 0, 1);
-	w->name = DB_CELL(&rows, 0, 2);
-	w->active = i64(DB_CELL(&rows, 0, 3)) != 0;
-	return DB_OK;
+	return row_get(&rows, warehouse_read, w);
 }
 
 int
 warehouses_list(struct arena *a, int64_t after_id, int64_t limit,
-    struct db_rows *out)
+    struct warehouse_list *out)
 {
-	return db_query(a, out, SQL_WAREHOUSES, "ii", after_id, limit);
+	struct db_rows	 rows;
+	void		*v;
+	int		 rv;
+
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_WAREHOUSES, "ii", after_id,
+	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
+	    warehouse_read, &v, &out->n)) != DB_OK)
+		return rv;
+	out->v = v;
+	return DB_OK;
 }

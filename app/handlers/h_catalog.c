@@ -1,6 +1,8 @@
 /*
  * h_catalog.c -- /api/v1/suppliers and /api/v1/warehouses (list, get,
- * create, edit).  The pages are in h_catalog_html.c.
+ * create, edit), and what their pages (h_catalog_html.c) share with them:
+ * the JSON of a supplier and of a warehouse, and the table of what
+ * differs between the two kinds, chosen by the route's action.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -10,18 +12,19 @@
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
-#include "db.h"
 #include "domain.h"
+#include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "log.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
-#include "str.h"
+#include "router.h"
 
-static struct json_object *
-supplier_json(const struct supplier *s)
+struct json_object *
+h_supplier_json(const struct supplier *s, int counts)
 {
 	struct json_object	*o = json_object_new_object();
 
@@ -31,11 +34,14 @@ supplier_json(const struct supplier *s)
 	json_object_object_add(o, "lead_time_days",
 	    json_object_new_int64(s->lead_time_days));
 	json_object_object_add(o, "active", json_object_new_boolean(s->active));
+	if (counts)
+		json_object_object_add(o, "products",
+		    json_object_new_int64(s->products));
 	return o;
 }
 
-static struct json_object *
-warehouse_json(const struct warehouse *w)
+struct json_object *
+h_warehouse_json(const struct warehouse *w, int counts)
 {
 	struct json_object	*o = json_object_new_object();
 
@@ -43,124 +49,162 @@ warehouse_json(const struct warehouse *w)
 	json_object_object_add(o, "code", json_object_new_string(w->code));
 	json_object_object_add(o, "name", json_object_new_string(w->name));
 	json_object_object_add(o, "active", json_object_new_boolean(w->active));
+	if (counts) {
+		json_object_object_add(o, "stock_rows",
+		    json_object_new_int64(w->stock_rows));
+		json_object_object_add(o, "units_on_hand",
+		    json_object_new_int64(w->units_on_hand));
+	}
 	return o;
+}
+
+/* --- the two kinds ------------------------------------------------------ */
+
+static const struct catalog_kind kinds[] = {
+	{ 0, "Suppliers", "Supplier", "No such supplier.",
+	    "/api/v1/suppliers/", "/suppliers", "supplier_saved",
+	    "suppliers.manage" },
+	{ 1, "Warehouses", "Warehouse", "No such warehouse.",
+	    "/api/v1/warehouses/", "/warehouses", "warehouse_saved",
+	    "warehouses.manage" }
+};
+
+const struct catalog_kind *
+h_catalog_kind(const struct request *r)
+{
+	switch (r->route->action & ACT_RESOURCE) {
+	case ACT_SUPPLIERS:
+		return &kinds[0];
+	case ACT_WAREHOUSES:
+		return &kinds[1];
+	default:
+		fatalx("route %s has no catalog kind", r->route->pattern);
+	}
+}
+
+int
+h_catalog_list(const struct catalog_kind *k, struct arena *a,
+    int64_t after_id, int64_t limit, struct catalog_list *l)
+{
+	int	rv;
+
+	memset(l, 0, sizeof(*l));
+	rv = k->warehouses ? warehouses_list(a, after_id, limit, &l->w) :
+	    suppliers_list(a, after_id, limit, &l->s);
+	l->n = k->warehouses ? l->w.n : l->s.n;
+	return rv;
+}
+
+int
+h_catalog_get(const struct catalog_kind *k, struct arena *a, int64_t id,
+    struct catalog_item *it)
+{
+	return k->warehouses ? warehouses_get(a, id, &it->w) :
+	    suppliers_get(a, id, &it->s);
+}
+
+int
+h_catalog_save(const struct catalog_kind *k, const struct audit_ctx *ctx,
+    const struct catalog_item *it, int64_t *id, struct dom_error *err)
+{
+	return k->warehouses ? warehouses_save(ctx, &it->w, id, err) :
+	    suppliers_save(ctx, &it->s, id, err);
+}
+
+struct json_object *
+h_catalog_row_json(const struct catalog_kind *k,
+    const struct catalog_list *l, size_t i, int counts)
+{
+	return k->warehouses ? h_warehouse_json(&l->w.v[i], counts) :
+	    h_supplier_json(&l->s.v[i], counts);
+}
+
+static struct json_object *
+item_json(const struct catalog_kind *k, const struct catalog_item *it)
+{
+	return k->warehouses ? h_warehouse_json(&it->w, 0) :
+	    h_supplier_json(&it->s, 0);
+}
+
+/* --- the API -------------------------------------------------------------- */
+
+static void
+catalog_list_api(struct request *r, struct response *resp)
+{
+	const struct catalog_kind	*k = h_catalog_kind(r);
+	struct catalog_list		 l;
+	struct json_object		*items;
+	int64_t				 limit, cursor, last = 0;
+	size_t				 i;
+	int				 st = DB_ERROR;
+
+	if (h_list_params(r, resp, &limit, &cursor) == -1)
+		return;		/* answered */
+	if ((items = json_own(r->arena, json_object_new_array())) == NULL ||
+	    (st = h_catalog_list(k, r->arena, cursor, limit + 1,
+	    &l)) != DB_OK)
+		goto out;
+	for (i = 0; i < l.n && i < (size_t)limit; i++)
+		json_object_array_add(items, h_catalog_row_json(k, &l, i,
+		    1));
+	if (l.n > (size_t)limit)
+		last = k->warehouses ? l.w.v[limit - 1].id :
+		    l.s.v[limit - 1].id;
+out:
+	if (st == DB_OK)
+		h_list_json(resp, items, last);
+	else
+		response_db_error(resp, r, st);
 }
 
 void
 h_api_suppliers(struct request *r, struct response *resp)
 {
-	struct db_rows		 rows;
-	struct json_object	*items, *o;
-	int64_t			 limit, cursor, last = 0;
-	size_t			 i;
-	int			 st;
-
-	if (h_list_params(r, resp, &limit, &cursor) == -1)
-		return;
-	if ((st = suppliers_list(r->arena, cursor, limit + 1, &rows)) !=
-	    DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	items = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < (size_t)limit; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "name", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
-		json_object_object_add(o, "email", json_object_new_string(
-		    DB_CELL(&rows, i, 2)));
-		json_object_object_add(o, "lead_time_days",
-		    h_jint(DB_CELL(&rows, i, 3)));
-		json_object_object_add(o, "active", json_object_new_boolean(
-		    strcmp(DB_CELL(&rows, i, 4), "0") != 0));
-		json_object_object_add(o, "products",
-		    h_jint(DB_CELL(&rows, i, 5)));
-		json_object_array_add(items, o);
-	}
-	if (rows.nrows > (size_t)limit)
-		(void)str_to_i64(DB_CELL(&rows, (size_t)limit - 1, 0), 0,
-		    INT64_MAX, &last);
-	h_list_json(resp, json_own(resp->arena, items), last);
+	catalog_list_api(r, resp);
 }
 
 void
 h_api_warehouses(struct request *r, struct response *resp)
 {
-	struct db_rows		 rows;
-	struct json_object	*items, *o;
-	int64_t			 limit, cursor, last = 0;
-	size_t			 i;
-	int			 st;
+	catalog_list_api(r, resp);
+}
 
-	if (h_list_params(r, resp, &limit, &cursor) == -1)
-		return;
-	if ((st = warehouses_list(r->arena, cursor, limit + 1, &rows)) !=
-	    DB_OK) {
+static void
+catalog_get_api(struct request *r, struct response *resp)
+{
+	const struct catalog_kind	*k = h_catalog_kind(r);
+	struct catalog_item		 it;
+	int64_t				 id;
+	int				 st;
+
+	if ((id = h_id_param(r, resp, k->missing)) < 0)
+		return;		/* answered */
+	st = h_catalog_get(k, r->arena, id, &it);
+	if (st == DOM_NOT_FOUND)
+		response_error(resp, r, 404, k->missing);
+	else if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	items = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < (size_t)limit; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "code", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
-		json_object_object_add(o, "name", json_object_new_string(
-		    DB_CELL(&rows, i, 2)));
-		json_object_object_add(o, "active", json_object_new_boolean(
-		    strcmp(DB_CELL(&rows, i, 3), "0") != 0));
-		json_object_object_add(o, "stock_rows",
-		    h_jint(DB_CELL(&rows, i, 4)));
-		json_object_object_add(o, "units_on_hand",
-		    h_jint(DB_CELL(&rows, i, 5)));
-		json_object_array_add(items, o);
-	}
-	if (rows.nrows > (size_t)limit)
-		(void)str_to_i64(DB_CELL(&rows, (size_t)limit - 1, 0), 0,
-		    INT64_MAX, &last);
-	h_list_json(resp, json_own(resp->arena, items), last);
+	else
+		response_json(resp, 200, json_own(r->arena, item_json(k, &it)));
 }
 
 void
 h_api_supplier(struct request *r, struct response *resp)
 {
-	struct supplier	s;
-	int64_t		id;
-	int		st;
-
-	if ((id = h_id_param(r, resp, "No such supplier.")) < 0)
-		return;
-	if ((st = suppliers_get(r->arena, id, &s)) == DOM_NOT_FOUND)
-		response_error(resp, r, 404, "No such supplier.");
-	else if (st != DB_OK)
-		response_db_error(resp, r, st);
-	else
-		response_json(resp, 200, json_own(resp->arena, supplier_json(&s)));
+	catalog_get_api(r, resp);
 }
 
 void
 h_api_warehouse(struct request *r, struct response *resp)
 {
-	struct warehouse	w;
-	int64_t			id;
-	int			st;
-
-	if ((id = h_id_param(r, resp, "No such warehouse.")) < 0)
-		return;
-	if ((st = warehouses_get(r->arena, id, &w)) == DOM_NOT_FOUND)
-		response_error(resp, r, 404, "No such warehouse.");
-	else if (st != DB_OK)
-		response_db_error(resp, r, st);
-	else
-		response_json(resp, 200, json_own(resp->arena, warehouse_json(&w)));
+	catalog_get_api(r, resp);
 }
 
 struct catalog_op {
-	int			 warehouse;
-	struct supplier		 s;
-	struct warehouse	 w;
-	struct dom_error	 err;
+	const struct catalog_kind	*k;
+	struct catalog_item		 it;
+	int64_t				 id;	/* 0: create */
+	struct dom_error		 err;
 };
 
 static int
@@ -168,91 +212,90 @@ catalog_op_api(struct request *r, struct response *resp, void *arg)
 {
 	struct catalog_op	*op = arg;
 	struct audit_ctx	 ctx;
-	struct supplier		 s;
-	struct warehouse	 w;
+	struct catalog_item	 cur;
 	int64_t			 id;
-	int			 rv, create;
+	int			 rv;
 
 	middleware_audit_ctx(r, &ctx);
 	memset(&op->err, 0, sizeof(op->err));
-	create = op->warehouse ? op->w.id == 0 : op->s.id == 0;
-	rv = op->warehouse ? warehouses_save(&ctx, &op->w, &id, &op->err) :
-	    suppliers_save(&ctx, &op->s, &id, &op->err);
-	if (rv > 0)
+	if ((rv = h_catalog_save(op->k, &ctx, &op->it, &id, &op->err)) > 0)
 		h_dom_problem(r, resp, rv, &op->err, NULL);
 	if (rv != DB_OK)
 		return rv;
-	rv = op->warehouse ? warehouses_get(r->arena, id, &w) :
-	    suppliers_get(r->arena, id, &s);
-	if (rv != DB_OK)
+	if ((rv = h_catalog_get(op->k, r->arena, id, &cur)) != DB_OK)
 		return rv < 0 ? rv : DB_ERROR;
-	if (create)
+	if (op->id == 0)
 		response_header(resp, "Location", arena_printf(r->arena,
-		    op->warehouse ? "/api/v1/warehouses/%" PRId64 :
-		    "/api/v1/suppliers/%" PRId64, id));
-	response_json(resp, create ? 201 : 200, json_own(resp->arena, op->warehouse ?
-	    warehouse_json(&w) : supplier_json(&s)));
+		    "%s%" PRId64, op->k->api_path, id));
+	response_json(resp, op->id == 0 ? 201 : 200, json_own(r->arena,
+	    item_json(op->k, &cur)));
 	return DB_OK;
 }
 
+/* The body's fields into op->it; errors per field.  A PUT names them all. */
 static void
-catalog_save_api(struct request *r, struct response *resp, int warehouse,
-    int update)
+catalog_from_json(struct request *r, struct catalog_op *op,
+    struct json_object *errors)
+{
+	int	put = op->id != 0;
+
+	if (op->k->warehouses) {
+		op->it.w.id = op->id;
+		(void)h_json_str(r->json, "code", 1, NULL, &op->it.w.code,
+		    errors);
+		(void)h_json_str(r->json, "name", 1, NULL, &op->it.w.name,
+		    errors);
+		(void)h_json_bool(r->json, "active", 1, put, &op->it.w.active,
+		    errors);
+		return;
+	}
+	op->it.s.id = op->id;
+	(void)h_json_str(r->json, "name", 1, NULL, &op->it.s.name, errors);
+	(void)h_json_str(r->json, "email", put, "", &op->it.s.email, errors);
+	(void)h_json_int(r->json, "lead_time_days", 0, 365, 7, put,
+	    &op->it.s.lead_time_days, errors);
+	(void)h_json_bool(r->json, "active", 1, put, &op->it.s.active, errors);
+}
+
+static void
+catalog_save_api(struct request *r, struct response *resp, int update)
 {
 	struct catalog_op	 op;
 	struct json_object	*errors;
 	const char		*key;
-	int64_t			 id = 0;
 
-	if (update && (id = h_id_param(r, resp, warehouse ?
-	    "No such warehouse." : "No such supplier.")) < 0)
-		return;
-	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
-		return;
 	memset(&op, 0, sizeof(op));
-	op.warehouse = warehouse;
-	errors = json_object_new_object();
-	if (warehouse) {
-		op.w.id = id;
-		(void)h_json_str(r->json, "code", 1, NULL, &op.w.code, errors);
-		(void)h_json_str(r->json, "name", 1, NULL, &op.w.name, errors);
-		(void)h_json_bool(r->json, "active", 1, update, &op.w.active,
-		    errors);
-	} else {
-		op.s.id = id;
-		(void)h_json_str(r->json, "name", 1, NULL, &op.s.name, errors);
-		(void)h_json_str(r->json, "email", update, "", &op.s.email,
-		    errors);
-		(void)h_json_int(r->json, "lead_time_days", 0, 365, 7, update,
-		    &op.s.lead_time_days, errors);
-		(void)h_json_bool(r->json, "active", 1, update, &op.s.active,
-		    errors);
-	}
-	if (h_invalid(r, resp, json_own(r->arena, errors)))
-		return;
-	idem_run(r, resp, key, catalog_op_api, NULL, &op);
+	op.k = h_catalog_kind(r);
+	if (update && (op.id = h_id_param(r, resp, op.k->missing)) < 0)
+		return;		/* answered */
+	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
+		return;		/* answered */
+	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
+		catalog_from_json(r, &op, errors);
+	if (!h_invalid(r, resp, errors))
+		idem_run(r, resp, key, catalog_op_api, NULL, &op);
 }
 
 void
 h_api_supplier_create(struct request *r, struct response *resp)
 {
-	catalog_save_api(r, resp, 0, 0);
+	catalog_save_api(r, resp, 0);
 }
 
 void
 h_api_supplier_update(struct request *r, struct response *resp)
 {
-	catalog_save_api(r, resp, 0, 1);
+	catalog_save_api(r, resp, 1);
 }
 
 void
 h_api_warehouse_create(struct request *r, struct response *resp)
 {
-	catalog_save_api(r, resp, 1, 0);
+	catalog_save_api(r, resp, 0);
 }
 
 void
 h_api_warehouse_update(struct request *r, struct response *resp)
 {
-	catalog_save_api(r, resp, 1, 1);
+	catalog_save_api(r, resp, 1);
 }

@@ -120,19 +120,18 @@ static struct json_object *
 supplier_options(struct request *r, int64_t chosen)
 {
 	struct json_object	*a = json_object_new_array(), *o;
-	struct db_rows		 rows;
+	struct supplier_list	 l;
 	int64_t			 id;
 	size_t			 i;
 
-	if (suppliers_list(r->arena, 0, 1000, &rows) != DB_OK)
+	if (suppliers_list(r->arena, 0, 1000, &l) != DB_OK)
 		return a;
-	for (i = 0; i < rows.nrows; i++) {
-		id = 0;
-		(void)str_to_i64(DB_CELL(&rows, i, 0), 0, INT64_MAX, &id);
+	for (i = 0; i < l.n; i++) {
+		id = l.v[i].id;
 		o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_int64(id));
 		json_object_object_add(o, "name", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
+		    l.v[i].name));
 		json_object_object_add(o, "selected",
 		    json_object_new_boolean(id == chosen));
 		json_object_array_add(a, o);

@@ -1,6 +1,7 @@
 /*
  * h_products.c -- /api/v1/products (list, get, create, edit with version,
- * archive).  The pages are in h_products_html.c.
+ * archive), and the JSON of a product and of its stock in a warehouse,
+ * which the pages (h_products_html.c) build on.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
-#include "db.h"
 #include "domain.h"
+#include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
@@ -46,125 +47,110 @@ h_product_json(const struct product *p)
 	return o;
 }
 
-/* One row of products_list() / products_page() as a product. */
-void
-h_product_from_row(struct db_rows *rows, size_t i, struct product *p)
+struct json_object *
+h_product_stock_json(const struct product_stock *s)
 {
-	int64_t	v;
+	struct json_object	*o = json_object_new_object();
 
-	memset(p, 0, sizeof(*p));
-#define C(n)	(v = 0, DB_CELL(rows, i, n) != NULL ? \
-	    (void)str_to_i64(DB_CELL(rows, i, n), INT64_MIN, INT64_MAX, &v) : \
-	    (void)0, v)
-	p->id = C(0);
-	p->sku = DB_CELL(rows, i, 1);
-	p->name = DB_CELL(rows, i, 2);
-	p->unit = DB_CELL(rows, i, 3);
-	p->price_cents = C(4);
-	p->cost_cents = C(5);
-	p->reorder_point = C(6);
-	p->reorder_qty = C(7);
-	p->supplier_id = C(8);
-	p->active = C(9) != 0;
-	p->version = C(10);
-	p->description = DB_CELL(rows, i, 11);
-#undef C
+	json_object_object_add(o, "warehouse_id",
+	    json_object_new_int64(s->warehouse_id));
+	json_object_object_add(o, "warehouse_code",
+	    json_object_new_string(s->warehouse_code));
+	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
+	json_object_object_add(o, "reserved",
+	    json_object_new_int64(s->reserved));
+	json_object_object_add(o, "available",
+	    json_object_new_int64(s->on_hand - s->reserved));
+	return o;
+}
+
+/*
+ * The list's filters ?supplier_id= (0: any), ?active= (-1: any) and ?q=:
+ * NULL, or the detail of a 400.
+ */
+static const char *
+list_filters(struct request *r, int64_t *sid, int *active, const char **q)
+{
+	const char	*sup = request_query(r, "supplier_id");
+	const char	*act = request_query(r, "active");
+
+	*sid = 0;
+	*active = -1;
+	*q = request_query(r, "q");
+	if (sup != NULL && sup[0] != '\0' && str_to_i64(sup, 1, INT64_MAX,
+	    sid) == -1)
+		return "supplier_id must be an id.";
+	if (act != NULL && act[0] != '\0') {
+		if (strcmp(act, "true") == 0)
+			*active = 1;
+		else if (strcmp(act, "false") == 0)
+			*active = 0;
+		else
+			return "active must be true or false.";
+	}
+	if (*q != NULL && strlen(*q) > 200)
+		return "q is too long.";
+	return NULL;
 }
 
 void
 h_api_products(struct request *r, struct response *resp)
 {
-	struct db_rows		 rows;
-	struct json_object	*items;
-	struct product		 p;
-	const char		*q = request_query(r, "q");
-	const char		*sup = request_query(r, "supplier_id");
-	const char		*act = request_query(r, "active");
-	int64_t			 limit, cursor, sid = 0;
+	struct product_list	 l;
+	struct json_object	*items = NULL;
+	const char		*q, *bad;
+	int64_t			 limit, cursor, sid;
 	size_t			 i;
-	int			 st, active = -1;
+	int			 st = DB_ERROR, active;
 
 	if (h_list_params(r, resp, &limit, &cursor) == -1)
-		return;
-	if (sup != NULL && sup[0] != '\0' && str_to_i64(sup, 1, INT64_MAX,
-	    &sid) == -1) {
-		response_error(resp, r, 400, "supplier_id must be an id.");
-		return;
-	}
-	if (act != NULL && act[0] != '\0') {
-		if (strcmp(act, "true") == 0)
-			active = 1;
-		else if (strcmp(act, "false") == 0)
-			active = 0;
-		else {
-			response_error(resp, r, 400,
-			    "active must be true or false.");
-			return;
-		}
-	}
-	if (q != NULL && strlen(q) > 200) {
-		response_error(resp, r, 400, "q is too long.");
-		return;
-	}
-	if ((st = products_list(r->arena, q, sid, active, cursor, limit + 1,
-	    &rows)) != DB_OK) {
+		return;		/* answered */
+	if ((bad = list_filters(r, &sid, &active, &q)) != NULL ||
+	    (items = json_own(r->arena, json_object_new_array())) == NULL ||
+	    (st = products_list(r->arena, q, sid, active, cursor, limit + 1,
+	    &l)) != DB_OK)
+		goto out;
+	for (i = 0; i < l.n && i < (size_t)limit; i++)
+		json_object_array_add(items, h_product_json(&l.v[i]));
+out:
+	if (bad != NULL)
+		response_error(resp, r, 400, bad);
+	else if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	items = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < (size_t)limit; i++) {
-		h_product_from_row(&rows, i, &p);
-		json_object_array_add(items, h_product_json(&p));
-	}
-	if (rows.nrows > (size_t)limit)
-		h_product_from_row(&rows, (size_t)limit - 1, &p);
-	h_list_json(resp, json_own(resp->arena, items), rows.nrows > (size_t)limit ? p.id : 0);
+	else
+		h_list_json(resp, items, l.n > (size_t)limit ?
+		    l.v[limit - 1].id : 0);
 }
 
 void
 h_api_product(struct request *r, struct response *resp)
 {
-	struct db_rows		 rows;
-	struct json_object	*o, *stock, *s;
-	struct product		 p;
-	int64_t			 id, on, res;
-	size_t			 i;
-	int			 st;
+	struct product_stock_list	 stock;
+	struct json_object		*o = NULL, *a;
+	struct product			 p;
+	int64_t				 id;
+	size_t				 i;
+	int				 st;
 
 	if ((id = h_id_param(r, resp, "No such product.")) < 0)
-		return;
-	if ((st = products_detail(r->arena, id, &p, &rows)) == DOM_NOT_FOUND) {
+		return;		/* answered */
+	if ((st = products_detail(r->arena, id, &p, &stock)) != DB_OK)
+		goto out;
+	if ((o = json_own(r->arena, h_product_json(&p))) == NULL) {
+		st = DB_ERROR;
+		goto out;
+	}
+	a = json_object_new_array();
+	for (i = 0; i < stock.n; i++)
+		json_object_array_add(a, h_product_stock_json(&stock.v[i]));
+	json_object_object_add(o, "stock", a);
+out:
+	if (st == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such product.");
-		return;
-	}
-	if (st != DB_OK) {
+	else if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	o = h_product_json(&p);
-	stock = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
-		if (DB_CELL(&rows, i, 12) == NULL)
-			continue;
-		s = json_object_new_object();
-		on = res = 0;
-		(void)str_to_i64(DB_CELL(&rows, i, 14), INT64_MIN, INT64_MAX,
-		    &on);
-		(void)str_to_i64(DB_CELL(&rows, i, 15), INT64_MIN, INT64_MAX,
-		    &res);
-		json_object_object_add(s, "warehouse_id",
-		    h_jint(DB_CELL(&rows, i, 12)));
-		json_object_object_add(s, "warehouse_code",
-		    json_object_new_string(DB_CELL(&rows, i, 13)));
-		json_object_object_add(s, "on_hand", json_object_new_int64(on));
-		json_object_object_add(s, "reserved",
-		    json_object_new_int64(res));
-		json_object_object_add(s, "available",
-		    json_object_new_int64(on - res));
-		json_object_array_add(stock, s);
-	}
-	json_object_object_add(o, "stock", stock);
-	response_json(resp, 200, json_own(resp->arena, o));
+	else
+		response_json(resp, 200, o);
 }
 
 /*
@@ -208,6 +194,7 @@ product_op_api(struct request *r, struct response *resp, void *arg)
 {
 	struct product_op	*op = arg;
 	struct audit_ctx	 ctx;
+	struct json_object	*current = NULL;
 	struct product		 cur;
 	int64_t			 id = op->p.id;
 	int			 rv;
@@ -217,12 +204,10 @@ product_op_api(struct request *r, struct response *resp, void *arg)
 	rv = op->create ? products_create(&ctx, &op->p, &id, &op->err) :
 	    products_update(&ctx, &op->p, &op->err);
 	if (rv == DOM_CONFLICT && products_get(r->arena, op->p.id, &cur) ==
-	    DB_OK) {
-		h_dom_problem(r, resp, rv, &op->err, json_own(r->arena, h_product_json(&cur)));
-		return rv;
-	}
+	    DB_OK)
+		current = json_own(r->arena, h_product_json(&cur));
 	if (rv > 0)
-		h_dom_problem(r, resp, rv, &op->err, NULL);
+		h_dom_problem(r, resp, rv, &op->err, current);
 	if (rv != DB_OK)
 		return rv;
 	if ((rv = products_get(r->arena, id, &cur)) != DB_OK)
@@ -230,7 +215,8 @@ product_op_api(struct request *r, struct response *resp, void *arg)
 	if (op->create)
 		response_header(resp, "Location", arena_printf(r->arena,
 		    "/api/v1/products/%" PRId64, id));
-	response_json(resp, op->create ? 201 : 200, json_own(resp->arena, h_product_json(&cur)));
+	response_json(resp, op->create ? 201 : 200, json_own(r->arena,
+	    h_product_json(&cur)));
 	return DB_OK;
 }
 
@@ -245,12 +231,11 @@ h_api_product_create(struct request *r, struct response *resp)
 		return;
 	memset(&op, 0, sizeof(op));
 	op.create = 1;
-	errors = json_object_new_object();
-	product_from_json(r, &op.p, errors, 0);
+	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
+		product_from_json(r, &op.p, errors, 0);
 	op.p.active = 1;
-	if (h_invalid(r, resp, json_own(r->arena, errors)))
-		return;
-	idem_run(r, resp, key, product_op_api, NULL, &op);
+	if (!h_invalid(r, resp, errors))
+		idem_run(r, resp, key, product_op_api, NULL, &op);
 }
 
 void
@@ -265,12 +250,11 @@ h_api_product_update(struct request *r, struct response *resp)
 	    h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
 		return;
 	memset(&op, 0, sizeof(op));
-	errors = json_object_new_object();
-	product_from_json(r, &op.p, errors, 1);
+	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
+		product_from_json(r, &op.p, errors, 1);
 	op.p.id = id;
-	if (h_invalid(r, resp, json_own(r->arena, errors)))
-		return;
-	idem_run(r, resp, key, product_op_api, NULL, &op);
+	if (!h_invalid(r, resp, errors))
+		idem_run(r, resp, key, product_op_api, NULL, &op);
 }
 
 static int
@@ -291,7 +275,7 @@ archive_op_api(struct request *r, struct response *resp, void *arg)
 	}
 	if ((rv = products_get(r->arena, id, &p)) != DB_OK)
 		return rv < 0 ? rv : DB_ERROR;
-	response_json(resp, 200, json_own(resp->arena, h_product_json(&p)));
+	response_json(resp, 200, json_own(r->arena, h_product_json(&p)));
 	return DB_OK;
 }
 

@@ -9,12 +9,11 @@
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "buf.h"
-#include "escape.h"
 #include "audit.h"
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
+#include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
@@ -26,7 +25,7 @@
 
 #define PRODUCTS_PAGE	50
 
-/* A product as the pages show it: money as 12.50. */
+/* A product as the pages show it: money as 12.50, stock totals. */
 static struct json_object *
 product_view(struct arena *a, const struct product *p)
 {
@@ -36,7 +35,17 @@ product_view(struct arena *a, const struct product *p)
 	    h_money(a, p->price_cents)));
 	json_object_object_add(o, "cost", json_object_new_string(
 	    h_money(a, p->cost_cents)));
+	json_object_object_add(o, "on_hand", json_object_new_int64(p->on_hand));
+	json_object_object_add(o, "reserved",
+	    json_object_new_int64(p->reserved));
 	return o;
+}
+
+static const char *
+sort_name(enum product_sort sort)
+{
+	return sort == PRODUCTS_BY_SKU ? "sku" : sort == PRODUCTS_BY_NAME ?
+	    "name" : "id";
 }
 
 /* /products?q=..&sort=..&after=..&after_id=.., each value URL-encoded. */
@@ -45,137 +54,176 @@ next_link(struct arena *a, const struct product_page_req *pq,
     const char *after, int64_t after_id)
 {
 	const char	*names[] = { "q", "sort", "after", "after_id" };
-	const char	*vals[] = { pq->q, pq->sort == PRODUCTS_BY_SKU ? "sku" :
-			    pq->sort == PRODUCTS_BY_NAME ? "name" : "id", after,
+	const char	*vals[] = { pq->q, sort_name(pq->sort), after,
 			    arena_printf(a, "%" PRId64, after_id) };
 
 	return h_link(a, "/products", names, vals, 4);
+}
+
+/* The list page's query into pq: NULL, or the detail of a 400. */
+static const char *
+page_req(struct request *r, struct product_page_req *pq)
+{
+	const char	*sort = request_query(r, "sort");
+	const char	*pg = request_query(r, "page");
+	const char	*aid = request_query(r, "after_id");
+
+	memset(pq, 0, sizeof(*pq));
+	pq->q = request_query(r, "q");
+	pq->after = request_query(r, "after");
+	pq->limit = PRODUCTS_PAGE;
+	pq->page = 1;
+	if ((pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 100000000,
+	    &pq->page) == -1) || (aid != NULL && aid[0] != '\0' &&
+	    str_to_i64(aid, 0, INT64_MAX, &pq->after_id) == -1))
+		return "page and after_id must be numbers.";
+	if ((pq->q != NULL && strlen(pq->q) > 200) || (pq->after != NULL &&
+	    strlen(pq->after) > 200))
+		return "The search is too long.";
+	pq->sort = sort != NULL && strcmp(sort, "sku") == 0 ?
+	    PRODUCTS_BY_SKU : sort != NULL && strcmp(sort, "name") == 0 ?
+	    PRODUCTS_BY_NAME : PRODUCTS_BY_ID;
+	if (pq->sort != PRODUCTS_BY_ID || (pq->q != NULL && pq->q[0] != '\0'))
+		pq->page = 0;		/* keyset */
+	return NULL;
+}
+
+/* The pager of the list page: numbered blocks of ids, or a keyset link
+ * after the last row shown. */
+static void
+page_pager(struct arena *a, struct json_object *ctx,
+    const struct product_page_req *pq, const struct product_list *l,
+    int64_t max_id)
+{
+	const struct product	*last;
+	int64_t			 pages;
+
+	if (pq->page > 0) {
+		pages = (max_id + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
+		json_object_object_add(ctx, "page",
+		    json_object_new_int64(pq->page));
+		json_object_object_add(ctx, "pages",
+		    json_object_new_int64(pages));
+		if (pq->page > 1)
+			json_object_object_add(ctx, "prev_page",
+			    json_object_new_int64(pq->page - 1));
+		if (pq->page < pages)
+			json_object_object_add(ctx, "next_page",
+			    json_object_new_int64(pq->page + 1));
+	} else if (l->n > PRODUCTS_PAGE) {
+		last = &l->v[PRODUCTS_PAGE - 1];
+		json_object_object_add(ctx, "next_link", h_jstr(next_link(a,
+		    pq, pq->sort == PRODUCTS_BY_SKU ? last->sku :
+		    pq->sort == PRODUCTS_BY_NAME ? last->name : "", last->id)));
+	}
+}
+
+/* The list page's context into ctx. */
+static void
+products_ctx(struct arena *a, struct json_object *ctx,
+    const struct product_page_req *pq, const struct product_list *l,
+    int64_t max_id)
+{
+	struct json_object	*list = json_object_new_array();
+	size_t			 i, n;
+
+	/* By keyset the extra row only says there is a next page. */
+	n = pq->page == 0 && l->n > PRODUCTS_PAGE ? PRODUCTS_PAGE : l->n;
+	for (i = 0; i < n; i++)
+		json_object_array_add(list, product_view(a, &l->v[i]));
+	json_object_object_add(ctx, "title", json_object_new_string(
+	    "Products"));
+	json_object_object_add(ctx, "products", list);
+	json_object_object_add(ctx, "q", json_object_new_string(
+	    pq->q != NULL ? pq->q : ""));
+	json_object_object_add(ctx, "sort", json_object_new_string(
+	    sort_name(pq->sort)));
+	json_object_object_add(ctx, "sort_sku", json_object_new_boolean(
+	    pq->sort == PRODUCTS_BY_SKU));
+	json_object_object_add(ctx, "sort_name", json_object_new_boolean(
+	    pq->sort == PRODUCTS_BY_NAME));
+	page_pager(a, ctx, pq, l, max_id);
 }
 
 void
 h_products_page(struct request *r, struct response *resp)
 {
 	struct product_page_req	 pq;
-	struct db_rows		 rows;
-	struct json_object	*ctx, *list, *o;
-	struct product		 p;
-	const char		*sort = request_query(r, "sort");
-	const char		*pg = request_query(r, "page");
-	const char		*aid = request_query(r, "after_id");
-	int64_t			 max_id = 0, pages;
-	size_t			 i, n;
-	int			 st;
+	struct product_list	 l;
+	struct json_object	*ctx = NULL;
+	const char		*bad;
+	int64_t			 max_id = 0;
+	int			 st = DB_ERROR;
 
-	memset(&pq, 0, sizeof(pq));
-	pq.q = request_query(r, "q");
-	pq.after = request_query(r, "after");
-	pq.limit = PRODUCTS_PAGE;
-	pq.page = 1;
-	if ((pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 100000000,
-	    &pq.page) == -1) || (aid != NULL && aid[0] != '\0' &&
-	    str_to_i64(aid, 0, INT64_MAX, &pq.after_id) == -1)) {
-		response_error(resp, r, 400, "page and after_id must be "
-		    "numbers.");
-		return;
-	}
-	if ((pq.q != NULL && strlen(pq.q) > 200) || (pq.after != NULL &&
-	    strlen(pq.after) > 200)) {
-		response_error(resp, r, 400, "The search is too long.");
-		return;
-	}
-	pq.sort = sort != NULL && strcmp(sort, "sku") == 0 ? PRODUCTS_BY_SKU :
-	    sort != NULL && strcmp(sort, "name") == 0 ? PRODUCTS_BY_NAME :
-	    PRODUCTS_BY_ID;
-	if (pq.sort != PRODUCTS_BY_ID || (pq.q != NULL && pq.q[0] != '\0'))
-		pq.page = 0;		/* keyset */
-	if ((st = products_page(r->arena, &pq, &rows, &max_id)) != DB_OK) {
+	if ((bad = page_req(r, &pq)) != NULL ||
+	    (ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	    (st = products_page(r->arena, &pq, &l, &max_id)) != DB_OK)
+		goto out;
+	products_ctx(r->arena, ctx, &pq, &l, max_id);
+out:
+	if (bad != NULL)
+		response_error(resp, r, 400, bad);
+	else if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	ctx = json_object_new_object();
-	list = json_object_new_array();
-	n = pq.page > 0 ? rows.nrows : rows.nrows > PRODUCTS_PAGE ?
-	    PRODUCTS_PAGE : rows.nrows;
-	for (i = 0; i < n; i++) {
-		h_product_from_row(&rows, i, &p);
-		o = product_view(r->arena, &p);
-		json_object_object_add(o, "on_hand", h_jint(DB_CELL(&rows, i,
-		    12)));
-		json_object_object_add(o, "reserved", h_jint(DB_CELL(&rows, i,
-		    13)));
-		json_object_array_add(list, o);
-	}
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Products"));
-	json_object_object_add(ctx, "products", list);
-	json_object_object_add(ctx, "q", json_object_new_string(
-	    pq.q != NULL ? pq.q : ""));
-	json_object_object_add(ctx, "sort", json_object_new_string(
-	    pq.sort == PRODUCTS_BY_SKU ? "sku" : pq.sort == PRODUCTS_BY_NAME ?
-	    "name" : "id"));
-	json_object_object_add(ctx, "sort_sku", json_object_new_boolean(
-	    pq.sort == PRODUCTS_BY_SKU));
-	json_object_object_add(ctx, "sort_name", json_object_new_boolean(
-	    pq.sort == PRODUCTS_BY_NAME));
-	if (pq.page > 0) {
-		pages = (max_id + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
-		json_object_object_add(ctx, "page",
-		    json_object_new_int64(pq.page));
-		json_object_object_add(ctx, "pages",
-		    json_object_new_int64(pages));
-		if (pq.page > 1)
-			json_object_object_add(ctx, "prev_page",
-			    json_object_new_int64(pq.page - 1));
-		if (pq.page < pages)
-			json_object_object_add(ctx, "next_page",
-			    json_object_new_int64(pq.page + 1));
-	} else if (rows.nrows > PRODUCTS_PAGE) {
-		/* The keyset of the last row shown. */
-		h_product_from_row(&rows, PRODUCTS_PAGE - 1, &p);
-		json_object_object_add(ctx, "next_link", h_jstr(
-		    next_link(r->arena, &pq, pq.sort == PRODUCTS_BY_SKU ? p.sku :
-		    pq.sort == PRODUCTS_BY_NAME ? p.name : "", p.id)));
-	}
-	response_html(resp, r, 200, "products", json_own(resp->arena, ctx));
+	else
+		response_html(resp, r, 200, "products", ctx);
 }
 
-/* The new/edit form, filled from f (the product or what was typed). */
-static void
-product_form(struct request *r, struct response *resp, int status,
-    struct json_object *f, struct json_object *errors, int64_t id,
-    const char *message)
+/* The suppliers for the form's <select>, the one in f marked. */
+static struct json_object *
+supplier_options(struct request *r, struct json_object *f)
 {
-	struct json_object	*ctx = json_object_new_object();
 	struct json_object	*sups = json_object_new_array(), *o, *sid;
-	struct db_rows		 rows;
+	struct supplier_list	 l;
 	const char		*cur = "";
 	size_t			 i;
 
 	if (json_object_object_get_ex(f, "supplier_id", &sid) && sid != NULL)
 		cur = json_object_get_string(sid);
-	if (suppliers_list(r->arena, 0, 1000, &rows) == DB_OK)
-		for (i = 0; i < rows.nrows; i++) {
-			o = json_object_new_object();
-			json_object_object_add(o, "id", h_jint(DB_CELL(&rows,
-			    i, 0)));
-			json_object_object_add(o, "name",
-			    json_object_new_string(DB_CELL(&rows, i, 1)));
-			json_object_object_add(o, "selected",
-			    json_object_new_boolean(strcmp(cur,
-			    DB_CELL(&rows, i, 0)) == 0));
-			json_object_array_add(sups, o);
-		}
+	if (suppliers_list(r->arena, 0, 1000, &l) != DB_OK)
+		return sups;
+	for (i = 0; i < l.n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "id",
+		    json_object_new_int64(l.v[i].id));
+		json_object_object_add(o, "name",
+		    json_object_new_string(l.v[i].name));
+		json_object_object_add(o, "selected", json_object_new_boolean(
+		    strcmp(cur, arena_printf(r->arena, "%" PRId64,
+		    l.v[i].id)) == 0));
+		json_object_array_add(sups, o);
+	}
+	return sups;
+}
+
+/*
+ * The new/edit form, filled from f (the product or what was typed; a new
+ * object, taken) with errors (arena-owned, or NULL for none).
+ */
+static void
+product_form(struct request *r, struct response *resp, int status,
+    struct json_object *f, struct json_object *errors, int64_t id,
+    const char *message)
+{
+	struct json_object	*ctx;
+
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
+		(void)json_own(r->arena, f);	/* put at the arena's reset */
+		response_error(resp, r, 500, "Out of memory.");
+		return;
+	}
 	json_object_object_add(ctx, "title", json_object_new_string(id > 0 ?
 	    "Edit product" : "New product"));
 	json_object_object_add(ctx, "form", f);
-	json_object_object_add(ctx, "errors", errors);
-	json_object_object_add(ctx, "suppliers", sups);
+	json_object_object_add(ctx, "errors", errors != NULL ?
+	    json_object_get(errors) : json_object_new_object());
+	json_object_object_add(ctx, "suppliers", supplier_options(r, f));
 	if (id > 0)
 		json_object_object_add(ctx, "id", json_object_new_int64(id));
 	if (message != NULL)
 		json_object_object_add(ctx, "message",
 		    json_object_new_string(message));
-	response_html(resp, r, status, "product_form", json_own(resp->arena, ctx));
+	response_html(resp, r, status, "product_form", ctx);
 }
 
 /* A product as form values (strings, money as 12.50). */
@@ -213,7 +261,7 @@ h_product_new(struct request *r, struct response *resp)
 	struct json_object	*f = json_object_new_object();
 
 	json_object_object_add(f, "unit", json_object_new_string("pcs"));
-	product_form(r, resp, 200, f, json_object_new_object(), 0, NULL);
+	product_form(r, resp, 200, f, NULL, 0, NULL);
 }
 
 void
@@ -224,17 +272,14 @@ h_product_edit(struct request *r, struct response *resp)
 	int		st;
 
 	if ((id = h_id_param(r, resp, "No such product.")) < 0)
-		return;
-	if ((st = products_get(r->arena, id, &p)) == DOM_NOT_FOUND) {
+		return;		/* answered */
+	if ((st = products_get(r->arena, id, &p)) == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such product.");
-		return;
-	}
-	if (st != DB_OK) {
+	else if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	product_form(r, resp, 200, product_as_form(r->arena, &p),
-	    json_object_new_object(), id, NULL);
+	else
+		product_form(r, resp, 200, product_as_form(r->arena, &p), NULL,
+		    id, NULL);
 }
 
 struct product_form_op {
@@ -247,7 +292,7 @@ product_form_op(struct request *r, struct response *resp, void *arg)
 {
 	struct product_form_op	*op = arg;
 	struct audit_ctx	 ctx;
-	struct json_object	*errors, *f;
+	struct json_object	*errors;
 	struct product		 cur;
 	int64_t			 id = op->p.id;
 	int			 rv;
@@ -269,54 +314,64 @@ product_form_op(struct request *r, struct response *resp, void *arg)
 	if (rv == DOM_CONFLICT && products_get(r->arena, id, &cur) == DB_OK) {
 		/* Stale: show the current values and say so. */
 		product_form(r, resp, 409, product_as_form(r->arena, &cur),
-		    json_object_new_object(), id, op->err.message);
+		    NULL, id, op->err.message);
 		return rv;
 	}
 	if (rv > 0) {
-		errors = json_object_new_object();
-		h_dom_field(errors, &op->err);
-		f = h_form_echo(r);
-		product_form(r, resp, 422, f, errors, op->p.id, NULL);
+		if ((errors = json_own(r->arena, json_object_new_object())) !=
+		    NULL)
+			h_dom_field(errors, &op->err);
+		product_form(r, resp, 422, h_form_echo(r), errors, op->p.id,
+		    NULL);
 	}
 	return rv;
+}
+
+/* The posted fields into p; errors per field. */
+static void
+product_from_form(struct request *r, struct product *p,
+    struct json_object *errors)
+{
+	p->sku = h_field(r, "sku");
+	p->name = h_field(r, "name");
+	p->description = h_field(r, "description");
+	p->unit = h_field(r, "unit");
+	/* An edit keeps the archived state the form was opened with. */
+	p->active = p->id == 0 || strcmp(h_field(r, "active"), "0") != 0;
+	(void)h_field_money(r, "price", &p->price_cents, errors);
+	(void)h_field_money(r, "cost", &p->cost_cents, errors);
+	(void)h_field_int(r, "reorder_point", 0, BR_MAX_QTY, 0, 0,
+	    &p->reorder_point, errors);
+	(void)h_field_int(r, "reorder_qty", 0, BR_MAX_QTY, 0, 0,
+	    &p->reorder_qty, errors);
+	(void)h_field_int(r, "supplier_id", 1, INT64_MAX, 0, 0,
+	    &p->supplier_id, errors);
+	if (p->id > 0)
+		(void)h_field_int(r, "version", 1, INT64_MAX, 0, 1,
+		    &p->version, errors);
 }
 
 static void
 product_save(struct request *r, struct response *resp, int64_t id)
 {
 	struct product_form_op	 op;
-	struct json_object	*errors = json_object_new_object();
+	struct json_object	*errors;
 	const char		*key;
 
-	if (idem_form_key(r, resp, &key) == -1) {
-		json_object_put(errors);
-		return;
-	}
+	if (idem_form_key(r, resp, &key) == -1)
+		return;		/* answered */
 	memset(&op, 0, sizeof(op));
 	op.p.id = id;
-	op.p.sku = h_field(r, "sku");
-	op.p.name = h_field(r, "name");
-	op.p.description = h_field(r, "description");
-	op.p.unit = h_field(r, "unit");
-	/* An edit keeps the archived state the form was opened with. */
-	op.p.active = id == 0 || strcmp(h_field(r, "active"), "0") != 0;
-	(void)h_field_money(r, "price", &op.p.price_cents, errors);
-	(void)h_field_money(r, "cost", &op.p.cost_cents, errors);
-	(void)h_field_int(r, "reorder_point", 0, BR_MAX_QTY, 0, 0,
-	    &op.p.reorder_point, errors);
-	(void)h_field_int(r, "reorder_qty", 0, BR_MAX_QTY, 0, 0,
-	    &op.p.reorder_qty, errors);
-	(void)h_field_int(r, "supplier_id", 1, INT64_MAX, 0, 0,
-	    &op.p.supplier_id, errors);
-	if (id > 0)
-		(void)h_field_int(r, "version", 1, INT64_MAX, 0, 1,
-		    &op.p.version, errors);
-	if (json_object_object_length(errors) > 0) {
-		product_form(r, resp, 422, h_form_echo(r), errors, id, NULL);
-		return;
+	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
+		response_error(resp, r, 500, "Out of memory.");
+	else {
+		product_from_form(r, &op.p, errors);
+		if (json_object_object_length(errors) > 0)
+			product_form(r, resp, 422, h_form_echo(r), errors, id,
+			    NULL);
+		else
+			idem_run(r, resp, key, product_form_op, NULL, &op);
 	}
-	json_object_put(errors);
-	idem_run(r, resp, key, product_form_op, NULL, &op);
 }
 
 void
@@ -365,54 +420,20 @@ h_product_archive_form(struct request *r, struct response *resp)
 	idem_run(r, resp, key, archive_form_op, NULL, &id);
 }
 
-void
-h_product_page(struct request *r, struct response *resp)
+/*
+ * The product's latest 50 ledger rows.  The columns are stock.c's
+ * (stock_movements()); NULL on a database failure, *st set.
+ */
+static struct json_object *
+product_moves(struct request *r, int64_t id, int *st)
 {
-	struct json_object	*ctx, *stock, *moves, *o;
+	struct json_object	*moves, *o;
 	struct db_rows		 rows;
-	struct product		 p;
-	int64_t			 id, on, res;
 	size_t			 i;
-	int			 st;
 
-	if ((id = h_id_param(r, resp, "No such product.")) < 0)
-		return;
-	if ((st = products_get(r->arena, id, &p)) == DOM_NOT_FOUND) {
-		response_error(resp, r, 404, "No such product.");
-		return;
-	}
-	if (st != DB_OK || (st = products_stock(r->arena, id, &rows)) !=
-	    DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	ctx = json_object_new_object();
-	stock = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
-		o = json_object_new_object();
-		on = res = 0;
-		(void)str_to_i64(DB_CELL(&rows, i, 2), INT64_MIN, INT64_MAX,
-		    &on);
-		(void)str_to_i64(DB_CELL(&rows, i, 3), INT64_MIN, INT64_MAX,
-		    &res);
-		json_object_object_add(o, "warehouse_id",
-		    h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "warehouse", json_object_new_string(
-		    DB_CELL(&rows, i, 1)));
-		json_object_object_add(o, "on_hand", json_object_new_int64(on));
-		json_object_object_add(o, "reserved",
-		    json_object_new_int64(res));
-		json_object_object_add(o, "available",
-		    json_object_new_int64(on - res));
-		json_object_array_add(stock, o);
-	}
-	if ((st = stock_movements(r->arena, id, 0, NULL, 0, 50, &rows)) !=
-	    DB_OK) {
-		json_object_put(ctx);
-		json_object_put(stock);
-		response_db_error(resp, r, st);
-		return;
-	}
+	if ((*st = stock_movements(r->arena, id, 0, NULL, 0, 50, &rows)) !=
+	    DB_OK)
+		return NULL;
 	moves = json_object_new_array();
 	for (i = 0; i < rows.nrows; i++) {
 		o = json_object_new_object();
@@ -435,9 +456,41 @@ h_product_page(struct request *r, struct response *resp)
 		    DB_CELL(&rows, i, 12)));
 		json_object_array_add(moves, o);
 	}
+	return moves;
+}
+
+void
+h_product_page(struct request *r, struct response *resp)
+{
+	struct product_stock_list	 stock;
+	struct json_object		*ctx = NULL, *a, *moves = NULL;
+	struct product			 p;
+	int64_t				 id;
+	size_t				 i;
+	int				 st;
+
+	if ((id = h_id_param(r, resp, "No such product.")) < 0)
+		return;		/* answered */
+	if ((st = products_detail(r->arena, id, &p, &stock)) != DB_OK ||
+	    (moves = product_moves(r, id, &st)) == NULL)
+		goto out;
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
+		(void)json_own(r->arena, moves);	/* put at the reset */
+		st = DB_ERROR;
+		goto out;
+	}
+	a = json_object_new_array();
+	for (i = 0; i < stock.n; i++)
+		json_object_array_add(a, h_product_stock_json(&stock.v[i]));
 	json_object_object_add(ctx, "title", json_object_new_string(p.sku));
 	json_object_object_add(ctx, "product", product_view(r->arena, &p));
-	json_object_object_add(ctx, "stock", stock);
+	json_object_object_add(ctx, "stock", a);
 	json_object_object_add(ctx, "movements", moves);
-	response_html(resp, r, 200, "product", json_own(resp->arena, ctx));
+out:
+	if (st == DOM_NOT_FOUND)
+		response_error(resp, r, 404, "No such product.");
+	else if (st != DB_OK)
+		response_db_error(resp, r, st);
+	else
+		response_html(resp, r, 200, "product", ctx);
 }
