@@ -34,6 +34,7 @@ enum field_type {
 #define F_REPLACE_ONLY	0x04	/* declared on replace only (version) */
 #define F_CREATE_ONLY	0x08	/* declared on create only */
 #define F_NULLABLE	0x10	/* FT_ID: null means none (0) */
+#define F_CHECKBOX	0x20	/* FT_BOOL on a form: absent is false */
 
 struct field_set;
 
@@ -61,6 +62,19 @@ struct field_set {
 	size_t			 item_size;	/* a list item's struct size */
 	size_t			 max_items;	/* a list's cap */
 };
+
+/* Table rows: a string (bounds in characters, its message), a number
+ * or bool (FT_INT, FT_ID, FT_CENTS, FT_BOOL), a list of items. */
+#define FIELD_STR(name, form, flags, min, max, sdef, msg, st, m)	\
+	{ name, form, FT_STR, flags, min, max, 0, sdef, msg,		\
+	    offsetof(st, m), 0, NULL }
+#define FIELD_NUM(name, form, type, flags, min, max, def, st, m)	\
+	{ name, form, type, flags, min, max, def, NULL, NULL,		\
+	    offsetof(st, m), 0, NULL }
+#define FIELD_LIST(name, flags, st, m, count_m, items)		\
+	{ name, NULL, FT_LIST, flags, 0, 0, 0, NULL, NULL,		\
+	    offsetof(st, m), offsetof(st, count_m), items }
+#define FIELD_COUNT(tbl)	(sizeof(tbl) / sizeof((tbl)[0]))
 
 enum field_mode { FIELDS_CREATE, FIELDS_REPLACE };
 

@@ -12,6 +12,7 @@
 
 struct arena;
 struct dom_error;
+struct field_set;
 struct request;
 struct response;
 
@@ -33,6 +34,14 @@ int	h_json_bool(struct json_object *obj, const char *key, int def,
 /* An id that may be null (0) but must be present when required. */
 int	h_json_nullable_id(struct json_object *obj, const char *key,
 	    int required, int64_t *out, struct json_object *errors);
+/*
+ * Decodes the JSON body (h_json_body() first) into dst as set declares it
+ * for mode (fields.h; mode is an enum field_mode).  0 when every field is
+ * good; else it has answered (400 naming a member set does not declare,
+ * 422 with per-field errors, or 500) and returns -1.
+ */
+int	h_json_fields(struct request *, struct response *,
+	    const struct field_set *, int mode, void *dst);
 /* Answers 422 with errors when it holds any; 1 if it did.  errors is
  * the caller's (arena-owned); NULL (a failed json_own) answers 500. */
 int	h_invalid(struct request *, struct response *, struct json_object *);

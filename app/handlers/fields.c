@@ -248,7 +248,8 @@ form_value(const struct request *r, const struct field *f, const char *s,
 		field_str(r->arena, f, f->form, s, dst, errors);
 		return;
 	case FT_BOOL:
-		*(int *)(void *)((char *)dst + f->off) = strcmp(s, "0") != 0;
+		*(int *)(void *)((char *)dst + f->off) = strcmp(s, "0") != 0 &&
+		    (!(f->flags & F_CHECKBOX) || strcmp(s, "1") == 0);
 		return;
 	case FT_CENTS:
 		(void)h_field_money(r, f->form, field_i64(f, dst), errors);
@@ -279,6 +280,8 @@ fields_from_form(const struct field_set *set, enum field_mode mode,
 		    !field_declared(f, mode))
 			continue;
 		field_default(f, dst);
+		if (f->type == FT_BOOL && (f->flags & F_CHECKBOX))
+			*(int *)(void *)((char *)dst + f->off) = 0;
 		if ((s = form_get(&r->form, f->form)) == NULL ||
 		    (s[0] == '\0' && f->type != FT_STR)) {
 			if (field_required(f, mode) && f->type != FT_BOOL)

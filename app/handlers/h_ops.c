@@ -10,14 +10,12 @@
 
 #include "app.h"
 #include "buf.h"
-#include "db.h"
+#include "health.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "scoreboard.h"
-
-#define READYZ_CACHE_MS	1000
 
 void
 h_healthz(struct request *r, struct response *resp)
@@ -30,16 +28,11 @@ h_healthz(struct request *r, struct response *resp)
 void
 h_readyz(struct request *r, struct response *resp)
 {
-	static int64_t	ok_until;	/* a success is good for a second */
-	int		st = DB_OK;
+	int	st;
 
 	(void)r;
 	response_header(resp, "Cache-Control", "no-store");
-	/* /readyz is public: without the cache each hit opened a MariaDB
-	 * connection.  A failure is not cached, so recovery shows at once. */
-	if (now_mono_ms() >= ok_until && (st = db_ping()) == DB_OK)
-		ok_until = now_mono_ms() + READYZ_CACHE_MS;
-	if (st == DB_OK) {
+	if ((st = health_db_ready()) == DB_OK) {
 		response_text(resp, 200, NULL, "ready\n");
 		return;
 	}
@@ -119,7 +112,6 @@ void
 h_status(struct request *r, struct response *resp)
 {
 	const struct scoreboard	*sb = app.sb;
-	const struct db_stats	*ds = db_get_stats();
 	struct json_object	*o = json_object_new_object(), *ws;
 	int64_t			 now = now_mono_ms();
 	int			 i, idle = 0, busy = 0;
@@ -151,7 +143,7 @@ h_status(struct request *r, struct response *resp)
 	json_object_object_add(o, "slow_requests",
 	    json_object_new_int64((int64_t)sb->slow));
 	json_object_object_add(o, "this_worker_db_queries",
-	    json_object_new_int64((int64_t)ds->queries));
+	    json_object_new_int64((int64_t)health_db_queries()));
 	json_object_object_add(o, "workers", ws);
 	response_header(resp, "Cache-Control", "no-store");
 	if (request_query(r, "text") != NULL)

@@ -14,7 +14,7 @@
 #include "arena.h"
 #include "bounds.h"
 #include "catalog.h"
-#include "db.h"
+#include "outcome.h"
 #include "domain.h"
 #include "h_orders.h"
 #include "handlers.h"

@@ -10,9 +10,10 @@
 #include "arena.h"
 #include "bounds.h"
 #include "buf.h"
-#include "db.h"
+#include "outcome.h"
 #include "domain.h"
 #include "escape.h"
+#include "fields.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "log.h"
@@ -377,4 +378,24 @@ h_link(struct arena *a, const char *path, const char *const *names,
 		    BR_MAX_LINK);
 	buf_free(&b);
 	return out;
+}
+
+int
+h_json_fields(struct request *r, struct response *resp,
+    const struct field_set *set, int mode, void *dst)
+{
+	struct json_object	*errors;
+	const char		*und;
+
+	if ((errors = json_own(r->arena, json_object_new_object())) == NULL) {
+		response_error(resp, r, 500, "Out of memory.");
+		return -1;
+	}
+	if (fields_from_json(r->arena, set, (enum field_mode)mode, r->json, dst,
+	    errors, &und) == -1) {
+		response_error(resp, r, 400, arena_printf(r->arena, "%s is not "
+		    "a field of this request.", und));
+		return -1;
+	}
+	return h_invalid(r, resp, errors) ? -1 : 0;
 }
