@@ -57,14 +57,23 @@ static const char SQL_AUDIT[] =
     "AND a.at < DATE(?) + INTERVAL 1 DAY "
     "ORDER BY a.id DESC LIMIT ? OFFSET ?";
 
-static int64_t
-cell_i64(const char *s)
-{
-	int64_t	v = 0;
+/* The locked chain head: the last id, its hash and the time now. */
+struct audit_head {
+	int64_t		 last_id;
+	const char	*last_hash;
+	const char	*now;
+};
 
-	if (s != NULL)
-		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
-	return v;
+static int
+audit_head_read(const struct db_rows *rows, struct audit_head *h)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, 0);
+	h->last_id = db_row_i64(&rd);
+	h->last_hash = db_row_str(&rd);
+	h->now = db_row_str(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
 int
@@ -72,7 +81,8 @@ audit_write(const struct audit_ctx *ctx, const char *action,
     const char *entity, const char *entity_id, struct json_object *details)
 {
 	struct audit_fields	 f;
-	struct db_rows		 head;
+	struct db_rows		 rows;
+	struct audit_head	 head;
 	struct buf		 canon;
 	const char		*dj = NULL;
 	char			 hash[AUDIT_HASH_HEX_LEN + 1];
@@ -86,15 +96,17 @@ audit_write(const struct audit_ctx *ctx, const char *action,
 		if (dj == NULL)
 			return DB_ERROR;
 	}
-	if ((rv = db_query(ctx->arena, &head, SQL_HEAD_LOCK, "")) != DB_OK)
+	if ((rv = db_query(ctx->arena, &rows, SQL_HEAD_LOCK, "")) != DB_OK)
 		return rv;
-	if (head.nrows != 1) {
+	if (rows.nrows != 1) {
 		log_err("audit_chain has no head row: was migration 0002 run?");
 		return DB_ERROR;
 	}
+	if ((rv = audit_head_read(&rows, &head)) != DB_OK)
+		return rv;
 	memset(&f, 0, sizeof(f));
-	f.id = cell_i64(DB_CELL(&head, 0, 0)) + 1;
-	f.time = DB_CELL(&head, 0, 2);
+	f.id = head.last_id + 1;
+	f.time = head.now;
 	f.actor_id = ctx->actor_id;
 	f.action = action;
 	f.entity = entity;
@@ -104,7 +116,7 @@ audit_write(const struct audit_ctx *ctx, const char *action,
 	f.request_id = ctx->request_id;
 	buf_init(&canon, AUDIT_CANONICAL_MAX);
 	rv = audit_canonical(&canon, &f) == 0 &&
-	    audit_row_hash(DB_CELL(&head, 0, 1), buf_cstr(&canon), hash) == 0 ?
+	    audit_row_hash(head.last_hash, buf_cstr(&canon), hash) == 0 ?
 	    DB_OK : DB_ERROR;
 	buf_free(&canon);
 	if (rv != DB_OK) {
@@ -114,7 +126,7 @@ audit_write(const struct audit_ctx *ctx, const char *action,
 	if ((rv = (int)db_exec(SQL_INSERT, "issssssssss", f.id, f.time,
 	    ctx->actor_id > 0 ? arena_printf(ctx->arena, "%" PRId64,
 	    ctx->actor_id) : NULL, action, entity, entity_id, dj, f.client_addr,
-	    f.request_id, DB_CELL(&head, 0, 1), hash)) < 0)
+	    f.request_id, head.last_hash, hash)) < 0)
 		return rv;
 	rv = (int)db_exec(SQL_HEAD_SET, "is", f.id, hash);
 	return rv < 0 ? rv : DB_OK;
@@ -307,8 +319,10 @@ audit_prune_tx(void *p)
 	struct prune_arg	*pa = p;
 	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL, NULL };
 	struct db_rows		 head, last, first;
+	struct db_row		 rd;
 	struct json_object	*d;
-	int64_t			 through, n, total;
+	const char		*through_hash;
+	int64_t			 through, from, n, total;
 	int			 rv;
 
 	pa->deleted = 0;
@@ -319,19 +333,26 @@ audit_prune_tx(void *p)
 		return rv;
 	if (last.nrows == 0)
 		return DB_OK;
-	through = cell_i64(DB_CELL(&last, 0, 0));
+	db_row_start(&rd, &last, 0);
+	through = db_row_i64(&rd);
+	through_hash = db_row_str(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
 	if ((rv = db_query(pa->a, &first, SQL_PRUNE_MIN, "")) != DB_OK)
 		return rv;
+	db_row_start(&rd, &first, 0);
+	from = db_row_i64(&rd);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
 	if ((n = db_exec(SQL_PRUNE_DELETE, "i", through)) < 0)
 		return (int)n;
 	total = n;
 	if ((rv = (int)db_exec(SQL_PRUNE_ANCHOR, "is", through,
-	    DB_CELL(&last, 0, 1))) < 0)
+	    through_hash)) < 0)
 		return rv;
 	pa->deleted = total;
 	d = json_object_new_object();
-	json_object_object_add(d, "from_id", json_object_new_int64(
-	    cell_i64(DB_CELL(&first, 0, 0))));
+	json_object_object_add(d, "from_id", json_object_new_int64(from));
 	json_object_object_add(d, "through_id", json_object_new_int64(through));
 	json_object_object_add(d, "rows", json_object_new_int64(total));
 	json_object_object_add(d, "retention_days",
@@ -356,12 +377,47 @@ audit_prune(struct arena *a, long days)
 	return total;
 }
 
+static int
+audit_entry_read(const struct db_rows *rows, size_t i, struct audit_entry *e)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	e->id = db_row_i64(&rd);
+	e->at = db_row_str(&rd);
+	e->actor_id = db_row_i64_or(&rd, 0);
+	e->actor_email = db_row_str_or(&rd, NULL);
+	e->action = db_row_str(&rd);
+	e->entity = db_row_str_or(&rd, NULL);
+	e->entity_id = db_row_str_or(&rd, NULL);
+	e->details = db_row_str_or(&rd, NULL);
+	e->client_addr = db_row_str_or(&rd, NULL);
+	e->request_id = db_row_str_or(&rd, NULL);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
 int
 audit_query(struct arena *a, const struct audit_filter *f,
-    struct db_rows *out)
+    struct audit_list *out)
 {
-	return db_query(a, out, SQL_AUDIT, "ssssssssii",
+	struct db_rows	rows;
+	size_t		i;
+	int		rv;
+
+	out->v = NULL;
+	out->n = 0;
+	if ((rv = db_query(a, &rows, SQL_AUDIT, "ssssssssii",
 	    f->actor, f->actor, f->action, f->action, f->entity, f->entity,
-	    f->from[0] ? f->from : "1970-01-01", f->to[0] ? f->to : "9999-12-30",
-	    f->limit, f->offset);
+	    f->from[0] ? f->from : "1970-01-01",
+	    f->to[0] ? f->to : "9999-12-30",
+	    f->limit, f->offset)) != DB_OK)
+		return rv;
+	if (rows.nrows > 0 && (out->v = arena_calloc(a, rows.nrows,
+	    sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < rows.nrows; i++)
+		if ((rv = audit_entry_read(&rows, i, &out->v[i])) != DB_OK)
+			return rv;
+	out->n = rows.nrows;
+	return DB_OK;
 }

@@ -14,8 +14,8 @@
 
 #include "auditchain.h"
 #include "buf.h"
+#include "crypto.h"
 #include "log.h"
-#include "token.h"
 
 /* Appends "name=<len>:<value>\n", or "name=-\n" when value is NULL. */
 static int
@@ -114,7 +114,7 @@ audit_row_hash(const char *prev_hash_hex, const char *canonical_row,
 		log_err("SHA-256 failed");
 		goto out;
 	}
-	token_hex(md, mdlen, out);
+	crypto_hex(md, mdlen, out);
 	rv = 0;
 out:
 	EVP_MD_CTX_free(ctx);

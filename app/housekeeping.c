@@ -3,13 +3,13 @@
  */
 #include <inttypes.h>
 
-#include "accounts.h"
 #include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "housekeeping.h"
 #include "idempotency.h"
 #include "log.h"
+#include "login.h"
 #include "session.h"
 
 int
@@ -19,7 +19,7 @@ housekeeping_run(struct arena *a, const struct config *c)
 
 	sessions = session_purge(c);
 	keys = idem_purge();
-	throttle = accounts_purge_throttle(c);
+	throttle = login_purge_throttle(c);
 	audit = audit_prune(a, c->audit_retention_days);
 	if (sessions < 0 || throttle < 0 || audit < 0 || keys < 0) {
 		log_err("housekeeping failed: %s", db_last_error());

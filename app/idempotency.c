@@ -6,13 +6,13 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "crypto.h"
 #include "db.h"
 #include "idempotency.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
 #include "str.h"
-#include "token.h"
 
 #define IDEM_REPLAY	100	/* the key exists: replay it */
 #define IDEM_KEY_MAX	100
@@ -94,7 +94,7 @@ idem_form_key(struct request *r, struct response *resp, const char **key)
 		return -1;
 	}
 	t = form_get(&r->form, "form_token");
-	if (t == NULL || strlen(t) != TOKEN_HEX_LEN || !key_ok(t)) {
+	if (t == NULL || strlen(t) != CRYPTO_SECRET_HEX_LEN || !key_ok(t)) {
 		response_error(resp, r, 400, "The form is missing its one-time "
 		    "token. Reload the page and submit it again.");
 		return -1;
@@ -112,13 +112,13 @@ fingerprint(struct request *r)
 {
 	static const char	 label[] = "backroom-idempotency-v1";
 	struct buf		 b;
-	char			 hex[TOKEN_DIGEST_HEX_LEN + 1];
+	char			 hex[CRYPTO_DIGEST_HEX_LEN + 1];
 	int			 ok;
 
 	buf_init(&b, BR_MAX_BODY + 8192);
 	ok = buf_printf(&b, "%s\n%s\n", r->method_str, r->path) == 0 &&
 	    (r->body_len == 0 || buf_append(&b, r->body, r->body_len) == 0) &&
-	    token_hmac_hex(label, sizeof(label) - 1, b.data, b.len, hex) == 0;
+	    crypto_hmac_hex(label, sizeof(label) - 1, b.data, b.len, hex) == 0;
 	buf_free(&b);
 	return ok ? arena_strdup(r->arena, hex) : NULL;
 }
@@ -197,13 +197,37 @@ idem_tx(void *p)
 	return idem_store(x);
 }
 
+/* A stored response, as SQL_LOAD reads it. */
+struct idem_saved {
+	const char	*fp;
+	int64_t		 status;
+	const char	*location;
+	const char	*content_type;
+	const char	*body;
+};
+
+static int
+idem_saved_read(const struct db_rows *rows, struct idem_saved *v)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, 0);
+	v->fp = db_row_str(&rd);
+	v->status = db_row_i64(&rd);
+	v->location = db_row_str(&rd);
+	v->content_type = db_row_str(&rd);
+	v->body = db_row_str(&rd);
+	if (db_row_end(&rd) == -1 || v->status < 100 || v->status > 599)
+		return DB_ERROR;
+	return DB_OK;
+}
+
 static void
 idem_replay(struct idem *x)
 {
-	struct db_rows	 rows;
-	int64_t		 status = 0;
-	const char	*loc;
-	int		 rv;
+	struct db_rows		rows;
+	struct idem_saved	v;
+	int			rv;
 
 	if ((rv = db_query(x->r->arena, &rows, SQL_LOAD, "is",
 	    x->r->auth.user_id, x->key)) != DB_OK) {
@@ -216,25 +240,27 @@ idem_replay(struct idem *x)
 		    "still being processed. Try again.");
 		return;
 	}
-	if (strcmp(DB_CELL(&rows, 0, 0), x->fp) != 0) {
+	if ((rv = idem_saved_read(&rows, &v)) != DB_OK) {
+		response_db_error(x->resp, x->r, rv);
+		return;
+	}
+	if (strcmp(v.fp, x->fp) != 0) {
 		response_error(x->resp, x->r, 422, "This key was already used "
 		    "for a different request.");
 		return;
 	}
-	(void)str_to_i64(DB_CELL(&rows, 0, 1), 100, 599, &status);
 	buf_reset(&x->resp->body);
 	x->resp->nheaders = 0;
 	if (x->r->request_id[0] != '\0')
 		response_header(x->resp, "X-Request-Id", x->r->request_id);
-	x->resp->status = (int)status;
-	x->resp->content_type = DB_CELL(&rows, 0, 3)[0] != '\0' ?
-	    DB_CELL(&rows, 0, 3) : NULL;
-	loc = DB_CELL(&rows, 0, 2);
-	if (loc[0] != '\0')
-		response_header(x->resp, "Location", loc);
+	x->resp->status = (int)v.status;
+	x->resp->content_type = v.content_type[0] != '\0' ?
+	    v.content_type : NULL;
+	if (v.location[0] != '\0')
+		response_header(x->resp, "Location", v.location);
 	response_header(x->resp, "Idempotent-Replayed", "true");
 	response_header(x->resp, "Cache-Control", "no-store");
-	if (buf_puts(&x->resp->body, DB_CELL(&rows, 0, 4)) == -1)
+	if (buf_puts(&x->resp->body, v.body) == -1)
 		response_error(x->resp, x->r, 500, "Internal error.");
 }
 

@@ -27,6 +27,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "housekeeping.h"
 #include "log.h"
@@ -35,7 +36,7 @@
 #include "request.h"
 #include "router.h"
 #include "tmpl.h"
-#include "token.h"
+#include "users.h"
 
 
 static void __attribute__((noreturn))
@@ -110,7 +111,7 @@ generate_password(char *out, size_t n)
 
 	if (n < len + 1)
 		return -1;
-	if (token_bytes(rnd, sizeof(rnd)) == -1)
+	if (crypto_bytes(rnd, sizeof(rnd)) == -1)
 		return -1;
 	/* Rejection sampling keeps every character equally likely. */
 	for (i = 0; i < sizeof(rnd) && k < len; i++)
@@ -145,7 +146,7 @@ create_user(const char *email, const char *role)
 		fprintf(stderr, "backroomd: no randomness\n");
 		return 1;
 	}
-	rv = accounts_create_user(&ctx, email, "", role, pw, 0, &id, &err);
+	rv = users_create(&ctx, email, "", role, pw, 0, &id, &err);
 	if (rv == ACCT_INVALID) {
 		fprintf(stderr, "backroomd: %s: %s\n", err.field, err.message);
 		explicit_bzero(pw, sizeof(pw));

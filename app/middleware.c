@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "apitokens.h"
 #include "arena.h"
 #include "audit.h"
 #include "authz.h"
@@ -202,7 +203,7 @@ authenticate(struct request *r, struct response *resp, int *bad_token)
 			*bad_token = 1;
 			return 0;
 		}
-		if ((st = token_lookup(r->arena, authz + 7, &r->auth))
+		if ((st = apitoken_lookup(r->arena, authz + 7, &r->auth))
 		    != DB_OK) {
 			response_db_error(resp, r, st);
 			return -1;

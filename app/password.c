@@ -19,11 +19,11 @@
 #include <argon2.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "escape.h"
 #include "log.h"
 #include "password.h"
 #include "str.h"
-#include "token.h"
 
 #define PW_STR2(x)	#x
 #define PW_STR(x)	PW_STR2(x)
@@ -129,7 +129,7 @@ password_hash(const char *pw, char *out, size_t outsz)
 		log_err("password longer than %d bytes", PASSWORD_MAX_BYTES);
 		return -1;
 	}
-	if (token_bytes(salt, sizeof(salt)) == -1)
+	if (crypto_bytes(salt, sizeof(salt)) == -1)
 		return -1;
 	r = argon2id_hash_encoded(PASSWORD_T_COST, PASSWORD_M_COST,
 	    PASSWORD_PARALLELISM, pw, len, salt, sizeof(salt),

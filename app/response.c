@@ -10,13 +10,13 @@
 #include "arena.h"
 #include "authz.h"
 #include "buf.h"
+#include "crypto.h"
 #include "json.h"
 #include "log.h"
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
-#include "token.h"
 #include "tmpl.h"
 
 static const struct {
@@ -168,7 +168,7 @@ response_page_context(struct response *r, const struct request *req,
 {
 	const struct principal	*p = &req->auth;
 	struct json_object	*me, *can;
-	char			 ftok[TOKEN_HEX_LEN + 1];
+	char			 ftok[CRYPTO_SECRET_HEX_LEN + 1];
 
 	if (req->flash != NULL) {
 		json_object_object_add(ctx, "flash",
@@ -212,7 +212,7 @@ response_page_context(struct response *r, const struct request *req,
 	json_object_object_add(ctx, "me", me);
 	json_object_object_add(ctx, "csrf", json_object_new_string(p->csrf));
 	/* A fresh one-time token for the forms of this page (idempotency). */
-	if (token_random(ftok, TOKEN_BYTES) == 0)
+	if (crypto_random_hex(ftok, CRYPTO_SECRET_BYTES) == 0)
 		json_object_object_add(ctx, "form_token",
 		    json_object_new_string(ftok));
 }

@@ -12,6 +12,7 @@
 #ifndef AUDIT_H
 #define AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -68,13 +69,30 @@ struct audit_filter {
 	const char	*from, *to;
 	int64_t		 limit, offset;
 };
-struct db_rows;
+/* One row of the trail as audit_query() lists it; strings in the arena. */
+struct audit_entry {
+	int64_t		 id;
+	const char	*at;		/* UTC, microseconds */
+	int64_t		 actor_id;	/* 0: anonymous or the system */
+	const char	*actor_email;	/* NULL: no such user */
+	const char	*action;
+	const char	*entity;	/* NULL: none */
+	const char	*entity_id;	/* NULL: none */
+	const char	*details;	/* JSON text; NULL: none */
+	const char	*client_addr;	/* NULL: none */
+	const char	*request_id;	/* NULL: none */
+};
+
+struct audit_list {
+	struct audit_entry	*v;
+	size_t			 n;
+};
+
 /*
- * Rows newest first: id, time (UTC, microseconds), actor id, actor email,
- * action, entity, entity id, details (JSON text), client address, request
- * id.  DB_OK or a db_status.
+ * The rows matching f, newest first, into out (in the arena).  DB_OK or
+ * a db_status (a malformed row is DB_ERROR).
  */
 int	audit_query(struct arena *, const struct audit_filter *,
-	    struct db_rows *);
+	    struct audit_list *out);
 
 #endif /* AUDIT_H */

@@ -86,6 +86,10 @@ struct json_object *h_form_echo(const struct request *);
 /* 303 to location with a flash message code (middleware.c's table). */
 void	h_redirect_flash(struct response *, const char *location,
 	    const char *flash);
+/* Renders template name with ctx (arena-owned); NULL (a failed json_own)
+ * answers a plain 500. */
+void	h_page(struct request *, struct response *, int status,
+	    const char *name, struct json_object *ctx);
 /*
  * path?name=value&... with each value URL-encoded; empty or NULL values
  * are left out.  In the arena; NULL (logged) past BR_MAX_LINK bytes.

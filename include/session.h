@@ -1,5 +1,5 @@
 /*
- * session.h -- sign-in sessions and API tokens in MariaDB.
+ * session.h -- sign-in sessions in MariaDB.
  *
  * A session id is 256 bits from getrandom(2), sent once as the cookie
  * __Host-br_session and stored only as its SHA-256, so any worker on any
@@ -8,17 +8,14 @@
  * form).  Validity is checked in SQL against the running configuration:
  * idle (last_seen_at) and absolute (created_at) timeouts, and the user not
  * disabled.  last_seen_at is written at most every min(60 s, idle / 10),
- * not on every request.
- *
- * API tokens are "brt_" + 64 hex characters, stored as their SHA-256;
- * last_used_at is written at most once a minute per token.
+ * not on every request.  API tokens are apitokens.h's.
  */
 #ifndef SESSION_H
 #define SESSION_H
 
 #include <stdint.h>
 
-#include "token.h"
+#include "crypto.h"
 
 struct arena;
 struct config;
@@ -26,8 +23,6 @@ struct principal;
 
 #define SESSION_COOKIE	"__Host-br_session"
 #define FLASH_COOKIE	"__Host-br_flash"
-#define API_TOKEN_PREFIX "brt_"
-#define API_TOKEN_LEN	(4 + TOKEN_HEX_LEN)
 
 /*
  * Inserts a new session for user_id (inside the caller's transaction).
@@ -35,9 +30,9 @@ struct principal;
  * token.  DB_OK or a db_status.
  */
 int	session_create(int64_t user_id, const char *client_addr,
-	    char id_out[TOKEN_HEX_LEN + 1],
-	    char hash_out[TOKEN_DIGEST_HEX_LEN + 1],
-	    char csrf_out[TOKEN_HEX_LEN + 1]);
+	    char id_out[CRYPTO_SECRET_HEX_LEN + 1],
+	    char hash_out[CRYPTO_DIGEST_HEX_LEN + 1],
+	    char csrf_out[CRYPTO_SECRET_HEX_LEN + 1]);
 /*
  * Resolves a cookie value.  DB_OK with p->via = AUTH_SESSION for a live
  * session, DB_OK with p->via = AUTH_NONE for anything else (malformed,
@@ -52,14 +47,4 @@ int	session_delete(const char *id_hash);
 int64_t	session_end_user(int64_t user_id, const char *keep_hash);
 /* Deletes expired sessions (housekeeping); count or a db_status. */
 int64_t	session_purge(const struct config *);
-/*
- * Resolves "brt_..." from an Authorization: Bearer header.  Like
- * session_lookup(): AUTH_TOKEN for a live token of an enabled user,
- * AUTH_NONE for a bad, expired or revoked one.
- */
-int	token_lookup(struct arena *, const char *bearer, struct principal *p);
-/* Makes a new API token: out gets the plain token, hash_out its digest. */
-int	token_new(char out[API_TOKEN_LEN + 1],
-	    char hash_out[TOKEN_DIGEST_HEX_LEN + 1]);
-
 #endif /* SESSION_H */

@@ -9,11 +9,9 @@
 
 #include "arena.h"
 #include "audit.h"
-#include "buf.h"
-#include "db.h"
-#include "escape.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "outcome.h"
 #include "request.h"
 #include "response.h"
 #include "str.h"
@@ -48,19 +46,19 @@ q(const struct request *r, const char *name)
 }
 
 struct audit_query {
-	const char	*actor, *action, *entity, *from, *to;
-	int64_t		 page, limit;
-	struct db_rows	 rows;
+	const char		*actor, *action, *entity, *from, *to;
+	int64_t			 page, limit;
+	struct audit_list	 rows;
+	size_t			 n;		/* rows shown (at most limit) */
+	int			 more;		/* another page follows */
 };
 
-/* Validates the filters and runs the query; 0, or an HTTP status. */
+/* Reads the filters and the page; 0, or 400 with *msg. */
 static int
-audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
-    int64_t max_limit, int64_t def_limit)
+audit_params(struct request *r, struct audit_query *aq, int64_t max_limit,
+    int64_t def_limit, const char **msg)
 {
-	struct audit_filter	 f;
-	const char		*p = q(r, "page"), *l = q(r, "limit");
-	int			 st;
+	const char	*p = q(r, "page"), *l = q(r, "limit");
 
 	aq->actor = q(r, "actor");
 	aq->action = q(r, "action");
@@ -69,21 +67,33 @@ audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
 	aq->to = q(r, "to");
 	aq->page = 1;
 	aq->limit = def_limit;
-	if (p[0] != '\0' && str_to_i64(p, 1, 1000000, &aq->page) == -1) {
-		response_error(resp, r, 400, "page must be a number from 1.");
-		return 400;
-	}
-	if (l[0] != '\0' && str_to_i64(l, 1, max_limit, &aq->limit) == -1) {
-		response_error(resp, r, 400, arena_printf(r->arena, "limit "
-		    "must be a number from 1 to %" PRId64 ".", max_limit));
-		return 400;
-	}
-	if (!valid_date(aq->from) || !valid_date(aq->to)) {
-		response_error(resp, r, 400, !valid_date(aq->from) ?
-		    "from must be a date as YYYY-MM-DD." :
-		    "to must be a date as YYYY-MM-DD.");
-		return 400;
-	}
+	if (p[0] != '\0' && str_to_i64(p, 1, 1000000, &aq->page) == -1)
+		*msg = "page must be a number from 1.";
+	else if (l[0] != '\0' && str_to_i64(l, 1, max_limit, &aq->limit) == -1)
+		*msg = arena_printf(r->arena, "limit must be a number from 1 "
+		    "to %" PRId64 ".", max_limit);
+	else if (!valid_date(aq->from))
+		*msg = "from must be a date as YYYY-MM-DD.";
+	else if (!valid_date(aq->to))
+		*msg = "to must be a date as YYYY-MM-DD.";
+	else
+		return 0;
+	return 400;
+}
+
+/*
+ * Validates the filters and runs the query: 0, 400 with *msg, or a
+ * negative db_status.
+ */
+static int
+audit_fetch(struct request *r, struct audit_query *aq, int64_t max_limit,
+    int64_t def_limit, const char **msg)
+{
+	struct audit_filter	 f;
+	int			 st;
+
+	if ((st = audit_params(r, aq, max_limit, def_limit, msg)) != 0)
+		return st;
 	memset(&f, 0, sizeof(f));
 	f.actor = aq->actor;
 	f.action = aq->action;
@@ -92,44 +102,47 @@ audit_fetch(struct request *r, struct response *resp, struct audit_query *aq,
 	f.to = aq->to;
 	f.limit = aq->limit + 1;
 	f.offset = (aq->page - 1) * aq->limit;
-	if ((st = audit_query(r->arena, &f, &aq->rows)) != DB_OK) {
-		response_db_error(resp, r, st);
-		return 503;
-	}
+	if ((st = audit_query(r->arena, &f, &aq->rows)) != DB_OK)
+		return st;
+	aq->more = aq->rows.n > (size_t)aq->limit;
+	aq->n = aq->more ? (size_t)aq->limit : aq->rows.n;
 	return 0;
 }
 
+/* One entry; details parsed (API) or as text (page).  Unowned. */
 static struct json_object *
-jstr(const char *s)
-{
-	return s != NULL ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *
-row_json(struct db_rows *rows, size_t i, int parse_details)
+entry_json(const struct audit_entry *e, int parse_details)
 {
 	struct json_object	*o = json_object_new_object(), *d = NULL;
-	int64_t			 v = 0;
 
-	(void)str_to_i64(DB_CELL(rows, i, 0), 0, INT64_MAX, &v);
-	json_object_object_add(o, "id", json_object_new_int64(v));
-	json_object_object_add(o, "at", jstr(DB_CELL(rows, i, 1)));
-	v = 0;
-	if (DB_CELL(rows, i, 2) != NULL)
-		(void)str_to_i64(DB_CELL(rows, i, 2), 0, INT64_MAX, &v);
-	json_object_object_add(o, "actor_id", v > 0 ?
-	    json_object_new_int64(v) : NULL);
-	json_object_object_add(o, "actor_email", jstr(DB_CELL(rows, i, 3)));
-	json_object_object_add(o, "action", jstr(DB_CELL(rows, i, 4)));
-	json_object_object_add(o, "entity", jstr(DB_CELL(rows, i, 5)));
-	json_object_object_add(o, "entity_id", jstr(DB_CELL(rows, i, 6)));
-	if (DB_CELL(rows, i, 7) != NULL && parse_details)
-		d = json_tokener_parse(DB_CELL(rows, i, 7));
+	json_object_object_add(o, "id", json_object_new_int64(e->id));
+	json_object_object_add(o, "at", h_jstr(e->at));
+	json_object_object_add(o, "actor_id", e->actor_id > 0 ?
+	    json_object_new_int64(e->actor_id) : NULL);
+	json_object_object_add(o, "actor_email", h_jstr(e->actor_email));
+	json_object_object_add(o, "action", h_jstr(e->action));
+	json_object_object_add(o, "entity", h_jstr(e->entity));
+	json_object_object_add(o, "entity_id", h_jstr(e->entity_id));
+	if (e->details != NULL && parse_details)
+		d = json_tokener_parse(e->details);
 	json_object_object_add(o, "details", parse_details ? d :
-	    jstr(DB_CELL(rows, i, 7)));
-	json_object_object_add(o, "client_addr", jstr(DB_CELL(rows, i, 8)));
-	json_object_object_add(o, "request_id", jstr(DB_CELL(rows, i, 9)));
+	    h_jstr(e->details));
+	json_object_object_add(o, "client_addr", h_jstr(e->client_addr));
+	json_object_object_add(o, "request_id", h_jstr(e->request_id));
 	return o;
+}
+
+/* The entries shown of aq; unowned. */
+static struct json_object *
+entries_json(const struct audit_query *aq, int parse_details)
+{
+	struct json_object	*list = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < aq->n; i++)
+		json_object_array_add(list, entry_json(&aq->rows.v[i],
+		    parse_details));
+	return list;
 }
 
 /* The query string of this listing for another page. */
@@ -145,56 +158,83 @@ page_link(struct request *r, const struct audit_query *aq, int64_t page)
 	return h_link(r->arena, "/admin/audit", names, vals, 6);
 }
 
+/* The filters as the page's form shows them; unowned. */
+static struct json_object *
+filter_json(const struct audit_query *aq)
+{
+	struct json_object	*f = json_object_new_object();
+
+	json_object_object_add(f, "actor", h_jstr(aq->actor));
+	json_object_object_add(f, "action", h_jstr(aq->action));
+	json_object_object_add(f, "entity", h_jstr(aq->entity));
+	json_object_object_add(f, "from", h_jstr(aq->from));
+	json_object_object_add(f, "to", h_jstr(aq->to));
+	return f;
+}
+
+/* The page's context; arena-owned, NULL if out of memory. */
+static struct json_object *
+audit_ctx(struct request *r, const struct audit_query *aq)
+{
+	struct json_object	*ctx;
+
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	json_object_object_add(ctx, "title", json_object_new_string("Audit"));
+	json_object_object_add(ctx, "filter", filter_json(aq));
+	json_object_object_add(ctx, "rows", entries_json(aq, 0));
+	json_object_object_add(ctx, "page", json_object_new_int64(aq->page));
+	if (aq->page > 1)
+		json_object_object_add(ctx, "prev", h_jstr(page_link(r, aq,
+		    aq->page - 1)));
+	if (aq->more)
+		json_object_object_add(ctx, "next", h_jstr(page_link(r, aq,
+		    aq->page + 1)));
+	return ctx;
+}
+
+/* The API's answer; arena-owned, NULL if out of memory. */
+static struct json_object *
+audit_json(struct request *r, const struct audit_query *aq)
+{
+	struct json_object	*o;
+
+	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	json_object_object_add(o, "items", entries_json(aq, 1));
+	json_object_object_add(o, "page", json_object_new_int64(aq->page));
+	json_object_object_add(o, "has_more",
+	    json_object_new_boolean(aq->more));
+	return o;
+}
+
+/* The listing as a page or (api) as JSON; the API allows a larger page. */
+static void
+audit_answer(struct request *r, struct response *resp, int api)
+{
+	struct audit_query	 aq;
+	const char		*msg = NULL;
+	int			 st;
+
+	st = audit_fetch(r, &aq, api ? 200 : AUDIT_PAGE, AUDIT_PAGE, &msg);
+	if (st < 0)
+		response_db_error(resp, r, st);
+	else if (st != 0)
+		response_error(resp, r, st, msg);
+	else if (api)
+		response_json(resp, 200, audit_json(r, &aq));
+	else
+		h_page(r, resp, 200, "admin_audit", audit_ctx(r, &aq));
+}
+
 void
 h_audit(struct request *r, struct response *resp)
 {
-	struct audit_query	 aq;
-	struct json_object	*ctx, *list, *f;
-	size_t			 i, n;
-
-	if (audit_fetch(r, resp, &aq, AUDIT_PAGE, AUDIT_PAGE) != 0)
-		return;
-	n = aq.rows.nrows > (size_t)aq.limit ? (size_t)aq.limit : aq.rows.nrows;
-	list = json_object_new_array();
-	for (i = 0; i < n; i++)
-		json_object_array_add(list, row_json(&aq.rows, i, 0));
-	ctx = json_object_new_object();
-	f = json_object_new_object();
-	json_object_object_add(f, "actor", jstr(aq.actor));
-	json_object_object_add(f, "action", jstr(aq.action));
-	json_object_object_add(f, "entity", jstr(aq.entity));
-	json_object_object_add(f, "from", jstr(aq.from));
-	json_object_object_add(f, "to", jstr(aq.to));
-	json_object_object_add(ctx, "title", json_object_new_string("Audit"));
-	json_object_object_add(ctx, "filter", f);
-	json_object_object_add(ctx, "rows", list);
-	json_object_object_add(ctx, "page", json_object_new_int64(aq.page));
-	if (aq.page > 1)
-		json_object_object_add(ctx, "prev", jstr(page_link(r, &aq,
-		    aq.page - 1)));
-	if (aq.rows.nrows > (size_t)aq.limit)
-		json_object_object_add(ctx, "next", jstr(page_link(r, &aq,
-		    aq.page + 1)));
-	response_html(resp, r, 200, "admin_audit", json_own(resp->arena, ctx));
+	audit_answer(r, resp, 0);
 }
 
 void
 h_api_audit(struct request *r, struct response *resp)
 {
-	struct audit_query	 aq;
-	struct json_object	*o, *list;
-	size_t			 i, n;
-
-	if (audit_fetch(r, resp, &aq, 200, AUDIT_PAGE) != 0)
-		return;
-	n = aq.rows.nrows > (size_t)aq.limit ? (size_t)aq.limit : aq.rows.nrows;
-	list = json_object_new_array();
-	for (i = 0; i < n; i++)
-		json_object_array_add(list, row_json(&aq.rows, i, 1));
-	o = json_object_new_object();
-	json_object_object_add(o, "items", list);
-	json_object_object_add(o, "page", json_object_new_int64(aq.page));
-	json_object_object_add(o, "has_more", json_object_new_boolean(
-	    aq.rows.nrows > (size_t)aq.limit));
-	response_json(resp, 200, json_own(resp->arena, o));
+	audit_answer(r, resp, 1);
 }

@@ -7,20 +7,20 @@
 #include <json-c/json.h>
 
 #include "accounts.h"
-#include "app.h"
 #include "audit.h"
 #include "authz.h"
-#include "db.h"
+#include "crypto.h"
+#include "h_accounts.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
+#include "login.h"
 #include "middleware.h"
-#include "password.h"
+#include "outcome.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
 #include "str.h"
-#include "token.h"
+#include "users.h"
 
 #define SESSION_COOKIE_FLAGS \
 	(COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX)
@@ -36,21 +36,36 @@ safe_next(const char *next)
 	return next;
 }
 
+/* Sets (value) or clears ("", max_age 0) the session cookie on the
+ * answer given; a 500 instead when it cannot. */
+static void
+session_cookie(struct request *r, struct response *resp, const char *value,
+    int max_age, const char *failed)
+{
+	if (response_cookie(resp, SESSION_COOKIE, value, max_age,
+	    SESSION_COOKIE_FLAGS) == -1)
+		response_error(resp, r, 500, failed);
+}
+
 static void
 login_form(struct request *r, struct response *resp, int status,
     const char *email, const char *next, const char *error)
 {
-	struct json_object	*ctx = json_object_new_object();
+	struct json_object	*ctx;
 
-	json_object_object_add(ctx, "title", json_object_new_string("Sign in"));
-	json_object_object_add(ctx, "email", json_object_new_string(
-	    email ? email : ""));
-	json_object_object_add(ctx, "next", json_object_new_string(
-	    safe_next(next)));
-	if (error != NULL)
-		json_object_object_add(ctx, "error",
-		    json_object_new_string(error));
-	response_html(resp, r, status, "login", json_own(resp->arena, ctx));
+	ctx = json_own(r->arena, json_object_new_object());
+	if (ctx != NULL) {
+		json_object_object_add(ctx, "title",
+		    json_object_new_string("Sign in"));
+		json_object_object_add(ctx, "email", json_object_new_string(
+		    email ? email : ""));
+		json_object_object_add(ctx, "next", json_object_new_string(
+		    safe_next(next)));
+		if (error != NULL)
+			json_object_object_add(ctx, "error",
+			    json_object_new_string(error));
+	}
+	h_page(r, resp, status, "login", ctx);
 }
 
 void
@@ -59,66 +74,96 @@ h_login_form(struct request *r, struct response *resp)
 	login_form(r, resp, 200, NULL, request_query(r, "next"), NULL);
 }
 
+/* Signs in with the posted email and password (replacing the session
+ * of the cookie, if any). */
+static void
+login_attempt(struct request *r, const char *email, const char *pw,
+    struct login_outcome *out)
+{
+	struct audit_ctx	 ctx;
+	const char		*cookie;
+	char			 old[CRYPTO_DIGEST_HEX_LEN + 1];
+
+	cookie = request_cookie(r, SESSION_COOKIE);
+	if (cookie == NULL || strlen(cookie) != CRYPTO_SECRET_HEX_LEN ||
+	    crypto_sha256_hex(cookie, old) == -1)
+		old[0] = '\0';
+	middleware_audit_ctx(r, &ctx);
+	login_signin(&ctx, r->cfg, email, pw, old[0] ? old : NULL, out);
+}
+
+/* The HTTP status of a sign-in outcome (303 signed in, a negative
+ * db_status on LOGIN_ERROR) and the sentence for the form. */
+static int
+login_status(struct response *resp, const struct login_outcome *out,
+    const char **msg)
+{
+	char	retry[24];
+
+	switch (out->result) {
+	case LOGIN_OK:
+		return 303;
+	case LOGIN_FAILED:
+		*msg = "Wrong email or password.";
+		return 401;
+	case LOGIN_LOCKED:
+	case LOGIN_THROTTLED:
+		snprintf(retry, sizeof(retry), "%ld", out->retry_after);
+		response_header(resp, "Retry-After", retry);
+		*msg = out->result == LOGIN_LOCKED ? "Too many failed "
+		    "sign-ins for this email. Wait a while and try again." :
+		    "Too many failed sign-ins from your address. Wait a "
+		    "while and try again.";
+		return 429;
+	case LOGIN_ERROR:
+		break;
+	}
+	return out->db_status < 0 ? out->db_status : DB_ERROR;
+}
+
 void
 h_login(struct request *r, struct response *resp)
 {
 	struct login_outcome	 out;
-	struct audit_ctx	 ctx;
-	const char		*email, *pw, *next, *field, *cookie;
-	char			 old[TOKEN_DIGEST_HEX_LEN + 1];
-	char			 retry[24];
-	int			 st;
+	const char		*email = NULL, *pw, *next = NULL, *field;
+	const char		*msg = NULL;
+	int			 status, form = 0;
 
+	memset(&out, 0, sizeof(out));
 	if (!middleware_origin_ok(r)) {
-		response_error(resp, r, 403, "The sign-in form was sent from "
-		    "another site: refused by the CSRF check (Origin).");
-		return;
+		status = 403;
+		msg = "The sign-in form was sent from another site: refused "
+		    "by the CSRF check (Origin).";
+		goto out;
 	}
-	if ((st = request_parse_form(r, &field)) != 0) {
-		response_error(resp, r, st, "The form could not be read.");
-		return;
+	if ((status = request_parse_form(r, &field)) != 0) {
+		msg = "The form could not be read.";
+		goto out;
 	}
+	form = 1;
 	email = form_get(&r->form, "email");
 	pw = form_get(&r->form, "password");
 	next = form_get(&r->form, "next");
 	if (email == NULL || email[0] == '\0' || pw == NULL || pw[0] == '\0') {
-		login_form(r, resp, 422, email, next,
-		    "Enter your email and your password.");
-		return;
+		status = 422;
+		msg = "Enter your email and your password.";
+		goto out;
 	}
-	cookie = request_cookie(r, SESSION_COOKIE);
-	if (cookie == NULL || strlen(cookie) != TOKEN_HEX_LEN ||
-	    token_hash_hex(cookie, old) == -1)
-		old[0] = '\0';
-	middleware_audit_ctx(r, &ctx);
-	accounts_login(&ctx, r->cfg, email, pw, old[0] ? old : NULL, &out);
-	switch (out.result) {
-	case LOGIN_OK:
+	login_attempt(r, email, pw, &out);
+	status = login_status(resp, &out, &msg);
+out:
+	if (status < 0)
+		response_db_error(resp, r, status);
+	else if (status == 303) {
 		response_redirect(resp, out.must_change ? "/account" :
 		    safe_next(next));
-		if (response_cookie(resp, SESSION_COOKIE, out.session_id, -1,
-		    SESSION_COOKIE_FLAGS) == -1)
-			response_error(resp, r, 500,
-			    "The session cookie could not be set.");
-		explicit_bzero(out.session_id, sizeof(out.session_id));
-		return;
-	case LOGIN_FAILED:
-		login_form(r, resp, 401, email, next,
-		    "Wrong email or password.");
-		return;
-	case LOGIN_LOCKED:
-	case LOGIN_THROTTLED:
-		snprintf(retry, sizeof(retry), "%ld", out.retry_after);
-		response_header(resp, "Retry-After", retry);
-		login_form(r, resp, 429, email, next, out.result ==
-		    LOGIN_LOCKED ? "Too many failed sign-ins for this email. "
-		    "Wait a while and try again." : "Too many failed sign-ins "
-		    "from your address. Wait a while and try again.");
-		return;
-	case LOGIN_ERROR:
-		response_db_error(resp, r, out.db_status);
-		return;
-	}
+		session_cookie(r, resp, out.session_id, -1,
+		    "The session cookie could not be set.");
+	} else if (form)
+		login_form(r, resp, status, email, next, msg);
+	else
+		response_error(resp, r, status, msg);
+	explicit_bzero(out.session_id, sizeof(out.session_id));
 }
 
 void
@@ -128,33 +173,30 @@ h_logout(struct request *r, struct response *resp)
 	int			st;
 
 	middleware_audit_ctx(r, &ctx);
-	if ((st = accounts_logout(&ctx, r->auth.session_hash)) != DB_OK) {
+	st = login_signout(&ctx, r->auth.session_hash);
+	if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	h_redirect_flash(resp, "/login", "signed_out");
-	if (response_cookie(resp, SESSION_COOKIE, "", 0,
-	    SESSION_COOKIE_FLAGS) == -1)
-		response_error(resp, r, 500,
+	else {
+		h_redirect_flash(resp, "/login", "signed_out");
+		session_cookie(r, resp, "", 0,
 		    "The session cookie could not be cleared.");
+	}
 }
 
 static void
 account_page(struct request *r, struct response *resp, int status,
     const struct acct_error *err)
 {
-	struct json_object	*ctx = json_object_new_object();
-	struct json_object	*errors = json_object_new_object();
+	struct json_object	*ctx;
 
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Your account"));
-	json_object_object_add(ctx, "must_change",
-	    json_object_new_boolean(r->auth.must_change));
-	if (err != NULL && err->field != NULL)
-		json_object_object_add(errors, err->field,
-		    json_object_new_string(err->message));
-	json_object_object_add(ctx, "errors", errors);
-	response_html(resp, r, status, "account", json_own(resp->arena, ctx));
+	if ((ctx = json_own(r->arena, json_object_new_object())) != NULL) {
+		json_object_object_add(ctx, "title", json_object_new_string(
+		    "Your account"));
+		json_object_object_add(ctx, "must_change",
+		    json_object_new_boolean(r->auth.must_change));
+		json_object_object_add(ctx, "errors", h_acct_errors(err));
+	}
+	h_page(r, resp, status, "account", ctx);
 }
 
 void
@@ -168,44 +210,39 @@ h_account_password(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	char			 sid[TOKEN_HEX_LEN + 1];
-	const char		*key;
+	char			 sid[CRYPTO_SECRET_HEX_LEN + 1];
 	int			 st;
 
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	middleware_audit_ctx(r, &ctx);
-	ctx.form_key = key;
-	st = accounts_change_password(&ctx, r->auth.user_id,
-	    r->auth.session_hash, form_get(&r->form, "current_password"),
-	    form_get(&r->form, "new_password"),
-	    form_get(&r->form, "confirm_password"), sid, &err);
-	if (st == ACCT_REPLAYED) {
+	sid[0] = '\0';
+	if ((st = h_acct_form(r, resp, &ctx)) == DB_OK)
+		st = users_change_password(&ctx, r->auth.user_id,
+		    r->auth.session_hash,
+		    form_get(&r->form, "current_password"),
+		    form_get(&r->form, "new_password"),
+		    form_get(&r->form, "confirm_password"), sid, &err);
+	if (st == ACCT_REPLAYED)
 		h_redirect_flash(resp, "/account", "already_submitted");
-		return;
-	}
-	if (st == ACCT_INVALID) {
+	else if (st == ACCT_INVALID)
 		account_page(r, resp, 422, &err);
-		return;
-	}
-	if (st != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	h_redirect_flash(resp, "/account", "password_changed");
-	if (response_cookie(resp, SESSION_COOKIE, sid, -1,
-	    SESSION_COOKIE_FLAGS) == -1)
-		response_error(resp, r, 500,
+	else if (st == DB_OK) {
+		h_redirect_flash(resp, "/account", "password_changed");
+		session_cookie(r, resp, sid, -1,
 		    "The session cookie could not be set.");
+	} else if (st != FORM_ANSWERED)
+		response_db_error(resp, r, st);
 	explicit_bzero(sid, sizeof(sid));
 }
 
-void
-h_api_me(struct request *r, struct response *resp)
+/* The signed-in principal as /api/v1/me shows it; arena-owned, NULL if
+ * out of memory. */
+static struct json_object *
+me_json(struct request *r)
 {
-	struct json_object	*o = json_object_new_object();
-	struct json_object	*scopes = json_object_new_array();
+	struct json_object	*o, *scopes;
 
+	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	scopes = json_object_new_array();
 	json_object_object_add(o, "id", json_object_new_int64(
 	    r->auth.user_id));
 	json_object_object_add(o, "email", json_object_new_string(
@@ -221,5 +258,11 @@ h_api_me(struct request *r, struct response *resp)
 	if (r->auth.scope_write)
 		json_object_array_add(scopes, json_object_new_string("write"));
 	json_object_object_add(o, "scopes", scopes);
-	response_json(resp, 200, json_own(resp->arena, o));
+	return o;
+}
+
+void
+h_api_me(struct request *r, struct response *resp)
+{
+	response_json(resp, 200, me_json(r));
 }

@@ -1,6 +1,9 @@
 /*
  * h_users.c -- /admin/users (list, create, edit, disable, reset a password)
  * and GET /api/v1/users.
+ *
+ * user_json() is the one mapping of a user to JSON, shared by the API
+ * listing and the pages; user_form_end() answers every user form.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -11,51 +14,46 @@
 #include "arena.h"
 #include "audit.h"
 #include "authz.h"
-#include "db.h"
+#include "h_accounts.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
-#include "middleware.h"
+#include "outcome.h"
 #include "request.h"
 #include "response.h"
-#include "session.h"
-#include "str.h"
+#include "users.h"
 
-
-#define FLAGS	(COOKIE_SECURE | COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX)
-
+/* One user; unowned, for adding to a parent. */
 static struct json_object *
-user_json(struct db_rows *rows, size_t i)
+user_json(const struct user *u)
 {
-	struct json_object	*u = json_object_new_object();
-	int64_t			 id = 0;
+	struct json_object	*o = json_object_new_object();
 
-	(void)str_to_i64(DB_CELL(rows, i, 0), 0, INT64_MAX, &id);
-	json_object_object_add(u, "id", json_object_new_int64(id));
-	json_object_object_add(u, "email", json_object_new_string(
-	    DB_CELL(rows, i, 1)));
-	json_object_object_add(u, "name", json_object_new_string(
-	    DB_CELL(rows, i, 2)));
-	json_object_object_add(u, "role", json_object_new_string(
-	    DB_CELL(rows, i, 3)));
-	json_object_object_add(u, "disabled", json_object_new_boolean(
-	    strcmp(DB_CELL(rows, i, 4), "0") != 0));
-	json_object_object_add(u, "must_change_password",
-	    json_object_new_boolean(strcmp(DB_CELL(rows, i, 5), "0") != 0));
-	json_object_object_add(u, "created_at", json_object_new_string(
-	    DB_CELL(rows, i, 6)));
-	return u;
+	json_object_object_add(o, "id", json_object_new_int64(u->id));
+	json_object_object_add(o, "email", json_object_new_string(u->email));
+	json_object_object_add(o, "name", json_object_new_string(u->name));
+	json_object_object_add(o, "role", json_object_new_string(u->role));
+	json_object_object_add(o, "disabled",
+	    json_object_new_boolean(u->disabled));
+	json_object_object_add(o, "must_change_password",
+	    json_object_new_boolean(u->must_change));
+	json_object_object_add(o, "created_at",
+	    json_object_new_string(u->created));
+	return o;
 }
 
-static const char *
-field_or_empty(const struct request *r, const char *name)
+/* Every user of l as a JSON array; unowned. */
+static struct json_object *
+users_json(const struct user_list *l)
 {
-	const char	*v = form_get(&r->form, name);
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
 
-	return v != NULL ? v : "";
+	for (i = 0; i < l->n; i++)
+		json_object_array_add(a, user_json(&l->v[i]));
+	return a;
 }
 
-/* The roles for a <select>, with the chosen one marked. */
+/* The roles for a <select>, with the chosen one marked; unowned. */
 static struct json_object *
 role_options(const char *chosen)
 {
@@ -73,41 +71,143 @@ role_options(const char *chosen)
 	return a;
 }
 
+/* The list page's context; err re-renders the create form.  Arena-owned,
+ * NULL if out of memory. */
+static struct json_object *
+users_ctx(struct request *r, const struct user_list *l,
+    const struct acct_error *err)
+{
+	struct json_object	*ctx, *form;
+
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	form = json_object_new_object();
+	if (err != NULL) {
+		json_object_object_add(form, "email",
+		    json_object_new_string(h_field(r, "email")));
+		json_object_object_add(form, "name",
+		    json_object_new_string(h_field(r, "name")));
+	}
+	json_object_object_add(ctx, "title", json_object_new_string("Users"));
+	json_object_object_add(ctx, "users", users_json(l));
+	json_object_object_add(ctx, "form", form);
+	json_object_object_add(ctx, "errors", h_acct_errors(err));
+	json_object_object_add(ctx, "roles", role_options(err != NULL ?
+	    form_get(&r->form, "role") : "viewer"));
+	return ctx;
+}
+
 static void
 users_page(struct request *r, struct response *resp, int status,
     const struct acct_error *err)
 {
-	struct json_object	*ctx, *list, *form, *errors;
-	struct db_rows		 rows;
-	size_t			 i;
-	int			 st;
+	struct user_list	l;
+	int			st;
 
-	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
+	if ((st = users_list(r->arena, &l)) != DB_OK)
 		response_db_error(resp, r, st);
-		return;
+	else
+		h_page(r, resp, status, "admin_users", users_ctx(r, &l, err));
+}
+
+/* One user's page context; err re-renders its forms with the input.
+ * Arena-owned, NULL if out of memory. */
+static struct json_object *
+user_ctx(struct request *r, const struct user *u,
+    const struct acct_error *err)
+{
+	struct json_object	*ctx, *o;
+	const char		*name = form_get(&r->form, "name");
+	const char		*role = form_get(&r->form, "role");
+
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	o = user_json(u);
+	json_object_object_add(o, "sessions",
+	    json_object_new_int64(u->sessions));
+	if (err != NULL && name != NULL)
+		json_object_object_add(o, "name",
+		    json_object_new_string(name));
+	json_object_object_add(ctx, "title", json_object_new_string(u->email));
+	json_object_object_add(ctx, "roles", role_options(
+	    err != NULL && role != NULL ? role : u->role));
+	json_object_object_add(ctx, "self", json_object_new_boolean(
+	    u->id == r->auth.user_id));
+	json_object_object_add(ctx, "user", o);
+	json_object_object_add(ctx, "errors", h_acct_errors(err));
+	return ctx;
+}
+
+static void
+user_page(struct request *r, struct response *resp, int status, int64_t id,
+    const struct acct_error *err)
+{
+	struct user	u;
+	int		st;
+
+	st = id > 0 ? users_get(r->arena, id, &u) : ACCT_NOT_FOUND;
+	if (st == ACCT_NOT_FOUND)
+		response_error(resp, r, 404, "No such user.");
+	else if (st != DB_OK)
+		response_db_error(resp, r, st);
+	else
+		h_page(r, resp, status, "admin_user", user_ctx(r, &u, err));
+}
+
+/* /admin/users, or /admin/users/{id} for id > 0; in the arena. */
+static const char *
+user_path(struct request *r, int64_t id)
+{
+	return id > 0 ? arena_printf(r->arena, "/admin/users/%" PRId64, id) :
+	    "/admin/users";
+}
+
+/*
+ * Answers a user form from its accounts outcome st (FORM_ANSWERED: done
+ * already).  page_id is the user whose page holds the form (0: the list
+ * page); done_id the user a success goes to, with flash.
+ */
+static void
+user_form_end(struct request *r, struct response *resp, int st,
+    int64_t page_id, int64_t done_id, const struct acct_error *err,
+    const char *flash)
+{
+	switch (st) {
+	case FORM_ANSWERED:
+		break;
+	case ACCT_REPLAYED:
+		h_redirect_flash(resp, user_path(r, page_id),
+		    "already_submitted");
+		break;
+	case ACCT_NOT_FOUND:
+		response_error(resp, r, 404, "No such user.");
+		break;
+	case ACCT_INVALID:
+		if (page_id > 0)
+			user_page(r, resp, 422, page_id, err);
+		else
+			users_page(r, resp, 422, err);
+		break;
+	case DB_OK:
+		h_redirect_flash(resp, user_path(r, done_id), flash);
+		break;
+	default:
+		response_db_error(resp, r, st);
+		break;
 	}
-	ctx = json_object_new_object();
-	list = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++)
-		json_object_array_add(list, user_json(&rows, i));
-	json_object_object_add(ctx, "title", json_object_new_string("Users"));
-	json_object_object_add(ctx, "users", list);
-	form = json_object_new_object();
-	errors = json_object_new_object();
-	if (err != NULL) {
-		json_object_object_add(form, "email", json_object_new_string(
-		    field_or_empty(r, "email")));
-		json_object_object_add(form, "name", json_object_new_string(
-		    field_or_empty(r, "name")));
-		if (err->field != NULL)
-			json_object_object_add(errors, err->field,
-			    json_object_new_string(err->message));
-	}
-	json_object_object_add(ctx, "form", form);
-	json_object_object_add(ctx, "errors", errors);
-	json_object_object_add(ctx, "roles", role_options(err != NULL ?
-	    form_get(&r->form, "role") : "viewer"));
-	response_html(resp, r, status, "admin_users", json_own(resp->arena, ctx));
+}
+
+/*
+ * Starts an edit of user {id}: *id and the form's ctx.  DB_OK,
+ * ACCT_NOT_FOUND for a bad id, or FORM_ANSWERED.
+ */
+static int
+user_edit_begin(struct request *r, struct response *resp,
+    struct audit_ctx *ctx, int64_t *id)
+{
+	if ((*id = request_param_id(r, "id")) <= 0)
+		return ACCT_NOT_FOUND;
+	return h_acct_form(r, resp, ctx);
 }
 
 void
@@ -121,82 +221,20 @@ h_users_create(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*key;
-	int64_t			 id;
+	int64_t			 id = 0;
 	int			 st;
 
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	middleware_audit_ctx(r, &ctx);
-	ctx.form_key = key;
-	st = accounts_create_user(&ctx, form_get(&r->form, "email"),
-	    form_get(&r->form, "name"), form_get(&r->form, "role"),
-	    form_get(&r->form, "password"), 1, &id, &err);
-	if (st == ACCT_REPLAYED) {
-		h_redirect_flash(resp, "/admin/users", "already_submitted");
-		return;
-	}
-	if (st == ACCT_INVALID) {
-		users_page(r, resp, 422, &err);
-		return;
-	}
-	if (st != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id), "user_created");
-}
-
-static void
-user_page(struct request *r, struct response *resp, int status, int64_t id,
-    const struct acct_error *err)
-{
-	struct json_object	*ctx, *u, *errors;
-	struct db_rows		 rows;
-	int			 st;
-
-	if ((st = accounts_get_user(r->arena, id, &rows)) != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	if (rows.nrows != 1) {
-		response_error(resp, r, 404, "No such user.");
-		return;
-	}
-	ctx = json_object_new_object();
-	u = user_json(&rows, 0);
-	json_object_object_add(u, "sessions", json_object_new_string(
-	    DB_CELL(&rows, 0, 7)));
-	errors = json_object_new_object();
-	if (err != NULL && err->field != NULL)
-		json_object_object_add(errors, err->field,
-		    json_object_new_string(err->message));
-	if (err != NULL && form_get(&r->form, "name") != NULL)
-		json_object_object_add(u, "name", json_object_new_string(
-		    form_get(&r->form, "name")));
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    DB_CELL(&rows, 0, 1)));
-	json_object_object_add(ctx, "roles", role_options(
-	    err != NULL && form_get(&r->form, "role") != NULL ?
-	    form_get(&r->form, "role") : DB_CELL(&rows, 0, 3)));
-	json_object_object_add(ctx, "self", json_object_new_boolean(
-	    id == r->auth.user_id));
-	json_object_object_add(ctx, "user", u);
-	json_object_object_add(ctx, "errors", errors);
-	response_html(resp, r, status, "admin_user", json_own(resp->arena, ctx));
+	if ((st = h_acct_form(r, resp, &ctx)) == DB_OK)
+		st = users_create(&ctx, form_get(&r->form, "email"),
+		    form_get(&r->form, "name"), form_get(&r->form, "role"),
+		    form_get(&r->form, "password"), 1, &id, &err);
+	user_form_end(r, resp, st, 0, id, &err, "user_created");
 }
 
 void
 h_user(struct request *r, struct response *resp)
 {
-	int64_t	id = request_param_id(r, "id");
-
-	if (id <= 0) {
-		response_error(resp, r, 404, "No such user.");
-		return;
-	}
-	user_page(r, resp, 200, id, NULL);
+	user_page(r, resp, 200, request_param_id(r, "id"), NULL);
 }
 
 void
@@ -204,41 +242,17 @@ h_user_update(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*key, *dis;
-	int64_t			 id = request_param_id(r, "id");
+	const char		*dis;
+	int64_t			 id;
 	int			 st;
 
-	if (id <= 0) {
-		response_error(resp, r, 404, "No such user.");
-		return;
+	if ((st = user_edit_begin(r, resp, &ctx, &id)) == DB_OK) {
+		dis = form_get(&r->form, "disabled");
+		st = users_update(&ctx, id, form_get(&r->form, "name"),
+		    form_get(&r->form, "role"),
+		    dis != NULL && strcmp(dis, "1") == 0, &err);
 	}
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	dis = form_get(&r->form, "disabled");
-	middleware_audit_ctx(r, &ctx);
-	ctx.form_key = key;
-	st = accounts_update_user(&ctx, id, form_get(&r->form, "name"),
-	    form_get(&r->form, "role"), dis != NULL && strcmp(dis, "1") == 0,
-	    &err);
-	if (st == ACCT_REPLAYED) {
-		h_redirect_flash(resp, arena_printf(r->arena,
-		    "/admin/users/%" PRId64, id), "already_submitted");
-		return;
-	}
-	if (st == ACCT_NOT_FOUND) {
-		response_error(resp, r, 404, "No such user.");
-		return;
-	}
-	if (st == ACCT_INVALID) {
-		user_page(r, resp, 422, id, &err);
-		return;
-	}
-	if (st != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id), "user_saved");
+	user_form_end(r, resp, st, id, id, &err, "user_saved");
 }
 
 void
@@ -246,57 +260,27 @@ h_user_password(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
 	struct acct_error	 err = { NULL, NULL };
-	const char		*key;
-	int64_t			 id = request_param_id(r, "id");
+	int64_t			 id;
 	int			 st;
 
-	if (id <= 0) {
-		response_error(resp, r, 404, "No such user.");
-		return;
-	}
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	middleware_audit_ctx(r, &ctx);
-	ctx.form_key = key;
-	st = accounts_reset_password(&ctx, id, form_get(&r->form, "password"),
-	    &err);
-	if (st == ACCT_REPLAYED) {
-		h_redirect_flash(resp, arena_printf(r->arena,
-		    "/admin/users/%" PRId64, id), "already_submitted");
-		return;
-	}
-	if (st == ACCT_NOT_FOUND) {
-		response_error(resp, r, 404, "No such user.");
-		return;
-	}
-	if (st == ACCT_INVALID) {
-		user_page(r, resp, 422, id, &err);
-		return;
-	}
-	if (st != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	h_redirect_flash(resp, arena_printf(r->arena, "/admin/users/%" PRId64,
-	    id), "password_reset");
+	if ((st = user_edit_begin(r, resp, &ctx, &id)) == DB_OK)
+		st = users_reset_password(&ctx, id,
+		    form_get(&r->form, "password"), &err);
+	user_form_end(r, resp, st, id, id, &err, "password_reset");
 }
 
 void
 h_api_users(struct request *r, struct response *resp)
 {
-	struct json_object	*o, *list;
-	struct db_rows		 rows;
-	size_t			 i;
+	struct json_object	*o;
+	struct user_list	 l;
 	int			 st;
 
-	if ((st = accounts_list_users(r->arena, &rows)) != DB_OK) {
+	if ((st = users_list(r->arena, &l)) != DB_OK)
 		response_db_error(resp, r, st);
-		return;
+	else {
+		if ((o = json_own(r->arena, json_object_new_object())) != NULL)
+			json_object_object_add(o, "items", users_json(&l));
+		response_json(resp, 200, o);
 	}
-	o = json_object_new_object();
-	list = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++)
-		json_object_array_add(list, user_json(&rows, i));
-	json_object_object_add(o, "items", list);
-	response_json(resp, 200, json_own(resp->arena, o));
 }

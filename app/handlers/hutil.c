@@ -340,6 +340,16 @@ h_redirect_flash(struct response *resp, const char *location,
 }
 
 void
+h_page(struct request *r, struct response *resp, int status,
+    const char *name, struct json_object *ctx)
+{
+	if (ctx == NULL)
+		response_text(resp, 500, NULL, "Internal Server Error\n");
+	else
+		response_html(resp, r, status, name, ctx);
+}
+
+void
 h_dom_field(struct json_object *errors, const struct dom_error *err)
 {
 	field_error(errors, err->field != NULL ? err->field : "form",

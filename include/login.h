@@ -1,0 +1,54 @@
+/*
+ * login.h -- sign-in, sign-out and their throttling, independent of HTTP.
+ *
+ * Sign-in throttling (login_throttle) counts failures per email -- known
+ * or not, so a lockout tells nothing about which emails exist -- and per
+ * client address.  After login_max_failures failures an email is locked for
+ * login_lockout_seconds, doubling with each further failure (cap 1 h); a
+ * success clears it.  An address with login_addr_max_failures failures in
+ * login_addr_window seconds is refused until the window ends.
+ */
+#ifndef LOGIN_H
+#define LOGIN_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+
+struct audit_ctx;
+struct config;
+
+enum login_result {
+	LOGIN_OK = 0,
+	LOGIN_FAILED,		/* wrong email or password, disabled user */
+	LOGIN_LOCKED,		/* this email is locked for retry_after s */
+	LOGIN_THROTTLED,	/* this address is throttled, retry_after s */
+	LOGIN_ERROR		/* database or hashing failure */
+};
+
+struct login_outcome {
+	enum login_result	 result;
+	int			 db_status;	/* LOGIN_ERROR */
+	long			 retry_after;	/* LOCKED, THROTTLED */
+	int64_t			 user_id;
+	int			 must_change;
+	char			 session_id[CRYPTO_SECRET_HEX_LEN + 1];
+	char			 csrf[CRYPTO_SECRET_HEX_LEN + 1];
+};
+
+/*
+ * Signs in: throttling, password check (a dummy check for unknown emails,
+ * so both take as long), rehash on changed parameters, a new session (the
+ * one named by old_session_hash, if any, is deleted), audit rows for
+ * success, failure, lockout and refusal.  The outcome is in *out; the
+ * caller wipes out->session_id once it has been sent.
+ */
+void	login_signin(const struct audit_ctx *, const struct config *,
+	    const char *email, const char *password,
+	    const char *old_session_hash, struct login_outcome *out);
+/* Signs out: deletes the session and audits it.  DB_OK or a db_status. */
+int	login_signout(const struct audit_ctx *, const char *session_hash);
+/* Housekeeping: old throttle rows; count or a db_status. */
+int64_t	login_purge_throttle(const struct config *);
+
+#endif /* LOGIN_H */
