@@ -20,6 +20,12 @@ struct audit_ctx;
 struct dom_error;
 struct request;
 
+/* The declared fields of a product, a supplier, a warehouse (fields.h),
+ * read by the API and the pages alike. */
+extern const struct field_set	h_product_fields;
+extern const struct field_set	h_supplier_fields;
+extern const struct field_set	h_warehouse_fields;
+
 /* {warehouse_id, warehouse_code, on_hand, reserved, available}. */
 struct json_object *h_product_stock_json(const struct product_stock *);
 /* {id, name, email, lead_time_days, active} and "products" with counts. */
@@ -54,6 +60,10 @@ struct catalog_kind {
 	const char	*perm;		/* authz permission to edit */
 };
 
+/* The declaration of the kind (h_supplier_fields or h_warehouse_fields)
+ * and, in *dst, the member of it that it fills. */
+const struct field_set *h_catalog_fields(const struct catalog_kind *,
+	    struct catalog_item *, void **dst);
 /* The kind of r's route; fatalx() on a route without one (a bug). */
 const struct catalog_kind *h_catalog_kind(const struct request *);
 /* catalog.c's list, get and save of the kind (same contracts). */

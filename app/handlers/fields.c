@@ -46,6 +46,20 @@ field_required(const struct field *f, enum field_mode mode)
 	    FIELDS_REPLACE);
 }
 
+/*
+ * A form posts every input, a blank one meaning empty or none, so only
+ * F_REQUIRED fields and the replace-only ones (a version) are required
+ * there; a PUT's "every field" rule is the API's.
+ */
+static int
+form_required(const struct field *f, enum field_mode mode)
+{
+	if (f->type == FT_BOOL)
+		return 0;
+	return (f->flags & F_REQUIRED) ||
+	    ((f->flags & F_REPLACE_ONLY) && mode == FIELDS_REPLACE);
+}
+
 /* UTF-8 characters in s (continuation bytes not counted). */
 static size_t
 fields_chars(const char *s)
@@ -284,7 +298,7 @@ fields_from_form(const struct field_set *set, enum field_mode mode,
 			*(int *)(void *)((char *)dst + f->off) = 0;
 		if ((s = form_get(&r->form, f->form)) == NULL ||
 		    (s[0] == '\0' && f->type != FT_STR)) {
-			if (field_required(f, mode) && f->type != FT_BOOL)
+			if (form_required(f, mode))
 				fields_error(errors, f->form,
 				    "This field is required.");
 			continue;

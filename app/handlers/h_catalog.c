@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -232,37 +233,54 @@ catalog_op_api(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-/* The body's fields into op->it; errors per field.  A PUT names them all. */
-static void
-catalog_from_json(struct request *r, struct catalog_op *op,
-    struct json_object *errors)
-{
-	int	put = op->id != 0;
+/*
+ * The fields of a supplier and of a warehouse, for the API and the pages.
+ * A new one is active (the handlers set it: "active" is a PUT's); a PUT
+ * names every field.  The messages are the domain's.
+ */
+static const struct field supplier_field[] = {
+	FIELD_STR("name", "name", F_REQUIRED, 1, 100, NULL, "Enter a name of "
+	    "1 to 100 characters.", struct supplier, name),
+	FIELD_STR("email", "email", F_REPLACE, 0, 254, "", "Enter an email "
+	    "address or leave it empty.", struct supplier, email),
+	FIELD_NUM("lead_time_days", "lead_time_days", FT_INT, F_REPLACE, 0,
+	    365, 7, struct supplier, lead_time_days),
+	FIELD_NUM("active", "active", FT_BOOL, F_REPLACE_ONLY | F_CHECKBOX, 0,
+	    0, 1, struct supplier, active),
+};
+const struct field_set h_supplier_fields = { "supplier", "SupplierCreate",
+	"SupplierUpdate", supplier_field, FIELD_COUNT(supplier_field),
+	sizeof(struct supplier), 0 };
 
-	if (op->k->warehouses) {
-		op->it.w.id = op->id;
-		(void)h_json_str(r->json, "code", 1, NULL, &op->it.w.code,
-		    errors);
-		(void)h_json_str(r->json, "name", 1, NULL, &op->it.w.name,
-		    errors);
-		(void)h_json_bool(r->json, "active", 1, put, &op->it.w.active,
-		    errors);
-		return;
-	}
-	op->it.s.id = op->id;
-	(void)h_json_str(r->json, "name", 1, NULL, &op->it.s.name, errors);
-	(void)h_json_str(r->json, "email", put, "", &op->it.s.email, errors);
-	(void)h_json_int(r->json, "lead_time_days", 0, 365, 7, put,
-	    &op->it.s.lead_time_days, errors);
-	(void)h_json_bool(r->json, "active", 1, put, &op->it.s.active, errors);
+static const struct field warehouse_field[] = {
+	FIELD_STR("code", "code", F_REQUIRED, 1, 20, NULL, "Use 1 to 20 "
+	    "letters, digits, dots, dashes or underscores.", struct warehouse,
+	    code),
+	FIELD_STR("name", "name", F_REQUIRED, 1, 100, NULL, "Enter a name of "
+	    "1 to 100 characters.", struct warehouse, name),
+	FIELD_NUM("active", "active", FT_BOOL, F_REPLACE_ONLY | F_CHECKBOX, 0,
+	    0, 1, struct warehouse, active),
+};
+const struct field_set h_warehouse_fields = { "warehouse", "WarehouseCreate",
+	"WarehouseUpdate", warehouse_field, FIELD_COUNT(warehouse_field),
+	sizeof(struct warehouse), 0 };
+
+/* The kind's declaration and the struct it fills in item. */
+const struct field_set *
+h_catalog_fields(const struct catalog_kind *k, struct catalog_item *it,
+    void **dst)
+{
+	*dst = k->warehouses ? (void *)&it->w : (void *)&it->s;
+	return k->warehouses ? &h_warehouse_fields : &h_supplier_fields;
 }
 
 static void
 catalog_save_api(struct request *r, struct response *resp, int update)
 {
 	struct catalog_op	 op;
-	struct json_object	*errors;
+	const struct field_set	*set;
 	const char		*key;
+	void			*dst;
 
 	memset(&op, 0, sizeof(op));
 	op.k = h_catalog_kind(r);
@@ -270,10 +288,13 @@ catalog_save_api(struct request *r, struct response *resp, int update)
 		return;		/* answered */
 	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
 		return;		/* answered */
-	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
-		catalog_from_json(r, &op, errors);
-	if (!h_invalid(r, resp, errors))
+	set = h_catalog_fields(op.k, &op.it, &dst);
+	op.it.s.active = op.it.w.active = 1;
+	if (h_json_fields(r, resp, set, update ? FIELDS_REPLACE :
+	    FIELDS_CREATE, dst) == 0) {
+		op.it.s.id = op.it.w.id = op.id;
 		idem_run(r, resp, key, catalog_op_api, NULL, &op);
+	}
 }
 
 void

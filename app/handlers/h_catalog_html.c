@@ -14,6 +14,7 @@
 #include "authz.h"
 #include "catalog.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -194,21 +195,14 @@ static void
 catalog_from_form(struct request *r, struct catalog_form_op *op,
     struct json_object *errors)
 {
-	int	active = op->id == 0 || strcmp(h_field(r, "active"), "1") == 0;
+	const struct field_set	*set;
+	void			*dst;
 
-	if (op->k->warehouses) {
-		op->it.w.id = op->id;
-		op->it.w.code = h_field(r, "code");
-		op->it.w.name = h_field(r, "name");
-		op->it.w.active = active;
-		return;
-	}
-	op->it.s.id = op->id;
-	op->it.s.name = h_field(r, "name");
-	op->it.s.email = h_field(r, "email");
-	op->it.s.active = active;
-	(void)h_field_int(r, "lead_time_days", 0, 365, 7, 0,
-	    &op->it.s.lead_time_days, errors);
+	set = h_catalog_fields(op->k, &op->it, &dst);
+	op->it.s.active = op->it.w.active = 1;
+	fields_from_form(set, op->id == 0 ? FIELDS_CREATE : FIELDS_REPLACE, r,
+	    dst, errors);
+	op->it.s.id = op->it.w.id = op->id;
 }
 
 static void

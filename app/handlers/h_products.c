@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -154,34 +155,41 @@ out:
 }
 
 /*
- * Reads a product's fields from the JSON body into p; errors per field.
- * A PUT replaces the product, so every field is required there (supplier_id
- * as null for none); a POST fills what is left out with defaults.
+ * A product's fields, declared once for the API and the pages.  A POST
+ * fills what is left out with defaults; a PUT replaces the product, so
+ * every field is required there (supplier_id as null for none) and it
+ * names the version it started from.  The messages are the domain's.
  */
-static void
-product_from_json(struct request *r, struct product *p,
-    struct json_object *errors, int put)
-{
-	(void)h_json_str(r->json, "sku", 1, NULL, &p->sku, errors);
-	(void)h_json_str(r->json, "name", 1, NULL, &p->name, errors);
-	(void)h_json_str(r->json, "description", put, "", &p->description,
-	    errors);
-	(void)h_json_str(r->json, "unit", put, "pcs", &p->unit, errors);
-	(void)h_json_int(r->json, "price_cents", 0, BR_MAX_CENTS, 0, put,
-	    &p->price_cents, errors);
-	(void)h_json_int(r->json, "cost_cents", 0, BR_MAX_CENTS, 0, put,
-	    &p->cost_cents, errors);
-	(void)h_json_int(r->json, "reorder_point", 0, BR_MAX_QTY, 0, put,
-	    &p->reorder_point, errors);
-	(void)h_json_int(r->json, "reorder_qty", 0, BR_MAX_QTY, 0, put,
-	    &p->reorder_qty, errors);
-	(void)h_json_nullable_id(r->json, "supplier_id", put, &p->supplier_id,
-	    errors);
-	(void)h_json_bool(r->json, "active", 1, put, &p->active, errors);
-	if (put)
-		(void)h_json_int(r->json, "version", 1, INT64_MAX, 0, 1,
-		    &p->version, errors);
-}
+const struct field h_product_field[] = {
+	FIELD_STR("sku", "sku", F_REQUIRED, 1, 40, NULL, "Use 1 to 40 "
+	    "letters, digits, dots, dashes or underscores.", struct product,
+	    sku),
+	FIELD_STR("name", "name", F_REQUIRED, 1, 200, NULL, "Enter a name of "
+	    "1 to 200 characters.", struct product, name),
+	FIELD_STR("description", "description", F_REPLACE, 0, 4000, "",
+	    "Use at most 4000 characters.", struct product, description),
+	FIELD_STR("unit", "unit", F_REPLACE, 1, 20, "pcs", "Enter a unit of 1 "
+	    "to 20 characters, e.g. pcs.", struct product, unit),
+	FIELD_NUM("price_cents", "price", FT_CENTS, F_REPLACE, 0,
+	    BR_MAX_CENTS, 0, struct product, price_cents),
+	FIELD_NUM("cost_cents", "cost", FT_CENTS, F_REPLACE, 0, BR_MAX_CENTS,
+	    0, struct product, cost_cents),
+	FIELD_NUM("reorder_point", "reorder_point", FT_INT, F_REPLACE, 0,
+	    BR_MAX_QTY, 0, struct product, reorder_point),
+	FIELD_NUM("reorder_qty", "reorder_qty", FT_INT, F_REPLACE, 0,
+	    BR_MAX_QTY, 0, struct product, reorder_qty),
+	FIELD_NUM("supplier_id", "supplier_id", FT_ID, F_REPLACE | F_NULLABLE,
+	    0, 0, 0, struct product, supplier_id),
+	/* A new product is active; the page's edit form keeps the state it
+	 * was opened with (a hidden field). */
+	FIELD_NUM("active", "active", FT_BOOL, F_REPLACE_ONLY, 0, 0, 1,
+	    struct product, active),
+	FIELD_NUM("version", "version", FT_INT, F_REPLACE_ONLY, 1, INT64_MAX,
+	    0, struct product, version),
+};
+const struct field_set h_product_fields = { "product", "ProductCreate",
+	"ProductUpdate", h_product_field, FIELD_COUNT(h_product_field),
+	sizeof(struct product), 0 };
 
 struct product_op {
 	struct product		 p;
@@ -224,17 +232,15 @@ void
 h_api_product_create(struct request *r, struct response *resp)
 {
 	struct product_op	 op;
-	struct json_object	*errors;
 	const char		*key;
 
 	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
 		return;
 	memset(&op, 0, sizeof(op));
 	op.create = 1;
-	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
-		product_from_json(r, &op.p, errors, 0);
 	op.p.active = 1;
-	if (!h_invalid(r, resp, errors))
+	if (h_json_fields(r, resp, &h_product_fields, FIELDS_CREATE,
+	    &op.p) == 0)
 		idem_run(r, resp, key, product_op_api, NULL, &op);
 }
 
@@ -242,7 +248,6 @@ void
 h_api_product_update(struct request *r, struct response *resp)
 {
 	struct product_op	 op;
-	struct json_object	*errors;
 	const char		*key;
 	int64_t			 id;
 
@@ -250,11 +255,11 @@ h_api_product_update(struct request *r, struct response *resp)
 	    h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
 		return;
 	memset(&op, 0, sizeof(op));
-	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
-		product_from_json(r, &op.p, errors, 1);
-	op.p.id = id;
-	if (!h_invalid(r, resp, errors))
+	if (h_json_fields(r, resp, &h_product_fields, FIELDS_REPLACE,
+	    &op.p) == 0) {
+		op.p.id = id;
 		idem_run(r, resp, key, product_op_api, NULL, &op);
+	}
 }
 
 static int

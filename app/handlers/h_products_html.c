@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_catalog.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -327,28 +328,15 @@ product_form_op(struct request *r, struct response *resp, void *arg)
 	return rv;
 }
 
-/* The posted fields into p; errors per field. */
+/* The posted fields into p (p->id: 0 for a new product); errors per
+ * field. */
 static void
 product_from_form(struct request *r, struct product *p,
     struct json_object *errors)
 {
-	p->sku = h_field(r, "sku");
-	p->name = h_field(r, "name");
-	p->description = h_field(r, "description");
-	p->unit = h_field(r, "unit");
-	/* An edit keeps the archived state the form was opened with. */
-	p->active = p->id == 0 || strcmp(h_field(r, "active"), "0") != 0;
-	(void)h_field_money(r, "price", &p->price_cents, errors);
-	(void)h_field_money(r, "cost", &p->cost_cents, errors);
-	(void)h_field_int(r, "reorder_point", 0, BR_MAX_QTY, 0, 0,
-	    &p->reorder_point, errors);
-	(void)h_field_int(r, "reorder_qty", 0, BR_MAX_QTY, 0, 0,
-	    &p->reorder_qty, errors);
-	(void)h_field_int(r, "supplier_id", 1, INT64_MAX, 0, 0,
-	    &p->supplier_id, errors);
-	if (p->id > 0)
-		(void)h_field_int(r, "version", 1, INT64_MAX, 0, 1,
-		    &p->version, errors);
+	p->active = 1;
+	fields_from_form(&h_product_fields, p->id == 0 ? FIELDS_CREATE :
+	    FIELDS_REPLACE, r, p, errors);
 }
 
 static void

@@ -191,7 +191,8 @@ test_form(void **state)
 	assert_int_equal(t.price, 1250);
 	assert_true(has(e, "qty"));		/* not a number */
 	assert_int_equal(t.qty, 7);		/* the default */
-	assert_true(has(e, "supplier_id"));	/* required on replace */
+	assert_false(has(e, "supplier_id"));	/* blank: none */
+	assert_int_equal(t.supplier_id, 0);
 	assert_int_equal(t.active, 0);
 	assert_int_equal(t.version, 3);
 	assert_false(has(e, "csrf"));		/* not declared: ignored */
@@ -206,6 +207,9 @@ test_form(void **state)
 	assert_string_equal(json_object_get_string(json_object_object_get(e,
 	    "name")), "Enter a name of 1 to 5 characters.");
 	assert_false(has(e, "price") || has(e, "qty"));	/* optional */
+	/* On a form only F_REQUIRED and a replace's version are required. */
+	fields_from_form(&thing_set, FIELDS_REPLACE, &r, &t, e);
+	assert_true(has(e, "version"));
 }
 
 static void
