@@ -370,6 +370,7 @@ h_product_page(struct request *r, struct response *resp)
 {
 	struct json_object	*ctx, *stock, *moves, *o;
 	struct db_rows		 rows;
+	struct movement_list	 ml;
 	struct product		 p;
 	int64_t			 id, on, res;
 	size_t			 i;
@@ -406,35 +407,14 @@ h_product_page(struct request *r, struct response *resp)
 		    json_object_new_int64(on - res));
 		json_object_array_add(stock, o);
 	}
-	if ((st = stock_movements(r->arena, id, 0, NULL, 0, 50, &rows)) !=
+	if ((st = stock_movements(r->arena, id, 0, NULL, 0, 50, &ml)) !=
 	    DB_OK) {
 		json_object_put(ctx);
 		json_object_put(stock);
 		response_db_error(resp, r, st);
 		return;
 	}
-	moves = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "warehouse", json_object_new_string(
-		    DB_CELL(&rows, i, 4)));
-		json_object_object_add(o, "kind", json_object_new_string(
-		    DB_CELL(&rows, i, 5)));
-		json_object_object_add(o, "qty_delta", h_jint(DB_CELL(&rows, i,
-		    6)));
-		json_object_object_add(o, "balance_after",
-		    h_jint(DB_CELL(&rows, i, 7)));
-		json_object_object_add(o, "reference", json_object_new_string(
-		    DB_CELL(&rows, i, 8)));
-		json_object_object_add(o, "note", json_object_new_string(
-		    DB_CELL(&rows, i, 9)));
-		json_object_object_add(o, "user", DB_CELL(&rows, i, 11) ?
-		    json_object_new_string(DB_CELL(&rows, i, 11)) : NULL);
-		json_object_object_add(o, "at", json_object_new_string(
-		    DB_CELL(&rows, i, 12)));
-		json_object_array_add(moves, o);
-	}
+	moves = h_movement_rows(&ml, ml.n);
 	json_object_object_add(ctx, "title", json_object_new_string(p.sku));
 	json_object_object_add(ctx, "product", product_view(r->arena, &p));
 	json_object_object_add(ctx, "stock", stock);
