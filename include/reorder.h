@@ -22,7 +22,7 @@ struct suggestion {
 	const char	*sku, *name;
 	int64_t		 warehouse_id;
 	const char	*warehouse_code;
-	int64_t		 supplier_id;	/* 0: no preferred supplier */
+	int64_t		 supplier_id;	/* 0: no preferred one */
 	const char	*supplier;	/* NULL: none */
 	int64_t		 on_hand, reserved, on_order, available;
 	int64_t		 reorder_point, reorder_qty, cost_cents;

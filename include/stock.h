@@ -23,9 +23,9 @@ struct move_req {
 	int64_t		 product_id;
 	int64_t		 warehouse_id;
 	int64_t		 to_warehouse_id;	/* MOVE_TRANSFER */
-	int64_t		 qty;		/* > 0; adjustment: a non-zero delta */
+	int64_t		 qty;		/* > 0 (adjust: non-zero) */
 	const char	*reference;	/* may be NULL */
-	const char	*note;		/* the reason; required for adjustments */
+	const char	*note;		/* reason: required to adjust */
 };
 
 /* Ids of the ledger rows written (a transfer writes out, then in). */
