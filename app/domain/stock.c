@@ -91,16 +91,23 @@ dom_fail(struct dom_error *err, int code, const char *field,
 	return code;
 }
 
-int
-stock_kind_from_name(const char *s)
+/* The index of s in names[0..n), or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *s)
 {
 	size_t	i;
 
-	for (i = 0; s != NULL && i < sizeof(kind_names) /
-	    sizeof(kind_names[0]); i++)
-		if (strcmp(s, kind_names[i]) == 0)
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+int
+stock_kind_from_name(const char *s)
+{
+	return name_index(kind_names, sizeof(kind_names) /
+	    sizeof(kind_names[0]), s);
 }
 
 static const char *
@@ -407,13 +414,8 @@ stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
 int
 stock_ledger_kind_valid(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; s != NULL && i < sizeof(ledger_kinds) /
-	    sizeof(ledger_kinds[0]); i++)
-		if (strcmp(s, ledger_kinds[i]) == 0)
-			return 1;
-	return 0;
+	return name_index(ledger_kinds, sizeof(ledger_kinds) /
+	    sizeof(ledger_kinds[0]), s) != -1;
 }
 
 int

@@ -4,28 +4,17 @@
  * as rows from orders_list() (the orders module's, not yet typed): the
  * only reason this file includes db.h.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
-
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "audit.h"
-#include "authz.h"
-#include "catalog.h"
 #include "db.h"
 #include "domain.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
-#include "middleware.h"
 #include "orders.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
 #include "stock.h"
-#include "str.h"
 
 /* The low-stock card: how many suggestions, and the first ten. */
 static int

@@ -4,7 +4,6 @@
  * h_reorder_html.c.
  */
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -12,15 +11,14 @@
 #include "arena.h"
 #include "audit.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
 #include "middleware.h"
 #include "purchasing.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
-#include "str.h"
 
 struct json_object *
 h_suggestion_json(const struct suggestion *s)
@@ -78,12 +76,6 @@ out:
 		response_db_error(resp, r, st);
 }
 
-struct reorder_op {
-	struct reorder_pick	*picks;
-	size_t			 n;
-	struct dom_error	 err;
-};
-
 /* A purchase order made from suggestions, as the API answers it. */
 static struct json_object *
 po_made_json(int64_t id, const struct order *po)
@@ -99,27 +91,16 @@ po_made_json(int64_t id, const struct order *po)
 	return x;
 }
 
+/* The purchase orders made, answered 201. */
 static int
-reorder_op_api(struct request *r, struct response *resp, void *arg)
+pos_created(struct request *r, struct response *resp, const int64_t *ids,
+    size_t n)
 {
-	struct reorder_op	*op = arg;
-	struct audit_ctx	 ctx;
 	struct json_object	*o, *list;
 	struct order		 po;
-	int64_t			*ids;
-	size_t			 n, i;
+	size_t			 i;
 	int			 rv;
 
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((ids = arena_calloc(r->arena, op->n, sizeof(*ids))) == NULL)
-		return DB_ERROR;
-	if ((rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n,
-	    &op->err)) != DB_OK) {
-		if (rv > 0)
-			h_dom_problem(r, resp, rv, &op->err, NULL);
-		return rv;
-	}
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return DB_ERROR;
 	list = json_object_new_array();
@@ -133,11 +114,38 @@ reorder_op_api(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-/* The body's "items" into op->picks; the arena-owned errors (NULL on
- * ENOMEM) hold a message per bad item. */
-static struct json_object *
-reorder_items(struct request *r, struct reorder_op *op)
+int
+h_reorder_op(struct request *r, struct response *resp, void *arg)
 {
+	struct h_reorder	*op = arg;
+	struct audit_ctx	 ctx;
+	int64_t			*ids;
+	size_t			 n;
+	int			 rv;
+
+	middleware_audit_ctx(r, &ctx);
+	memset(&op->err, 0, sizeof(op->err));
+	if ((ids = arena_calloc(r->arena, op->n, sizeof(*ids))) == NULL)
+		return DB_ERROR;
+	if ((rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n,
+	    &op->err)) != DB_OK) {
+		if (rv > 0 && !op->html)
+			h_dom_problem(r, resp, rv, &op->err, NULL);
+		return rv;
+	}
+	if (!op->html)
+		return pos_created(r, resp, ids, n);
+	h_redirect_flash(resp, "/purchase-orders?status=draft",
+	    "reorder_created");
+	return DB_OK;
+}
+
+/* The body's "items" into the picks of the struct h_reorder arg; the
+ * arena-owned errors (NULL on ENOMEM) hold a message per bad item. */
+static struct json_object *
+reorder_items(struct request *r, void *arg)
+{
+	struct h_reorder	*op = arg;
 	struct json_object	*arr, *e, *errors;
 	const char		*k;
 	size_t			 i;
@@ -172,12 +180,8 @@ reorder_items(struct request *r, struct reorder_op *op)
 void
 h_api_reorder_create(struct request *r, struct response *resp)
 {
-	struct reorder_op	 op;
-	const char		*key;
+	struct h_reorder	op;
 
 	memset(&op, 0, sizeof(op));
-	/* Each step answers its own refusal. */
-	if (h_json_body(r, resp) == 0 && idem_api_key(r, resp, &key) == 0 &&
-	    !h_invalid(r, resp, reorder_items(r, &op)))
-		idem_run(r, resp, key, reorder_op_api, NULL, &op);
+	h_api_change(r, resp, reorder_items, h_reorder_op, &op);
 }

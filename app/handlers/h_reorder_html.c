@@ -10,19 +10,14 @@
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "audit.h"
-#include "authz.h"
-#include "catalog.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "middleware.h"
-#include "orders.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
-#include "stock.h"
 #include "str.h"
 
 #define REORDER_PAGE	200
@@ -91,37 +86,11 @@ h_reorder_page(struct request *r, struct response *resp)
 	reorder_page(r, resp, 200, NULL);
 }
 
-struct reorder_form_op {
-	struct reorder_pick	*picks;
-	size_t			 n;
-	struct dom_error	 err;
-};
-
-static int
-reorder_form_op(struct request *r, struct response *resp, void *arg)
-{
-	struct reorder_form_op	*op = arg;
-	struct audit_ctx	 ctx;
-	int64_t			*ids;
-	size_t			 n;
-	int			 rv;
-
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((ids = arena_calloc(r->arena, op->n, sizeof(*ids))) == NULL)
-		return DB_ERROR;
-	rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n, &op->err);
-	if (rv == DB_OK)
-		h_redirect_flash(resp, "/purchase-orders?status=draft",
-		    "reorder_created");
-	return rv;
-}
-
 static void
 reorder_form_refuse(struct request *r, struct response *resp, void *arg,
     int rv)
 {
-	struct reorder_form_op	*op = arg;
+	struct h_reorder	*op = arg;
 
 	(void)rv;
 	reorder_page(r, resp, 422, op->err.message);
@@ -130,7 +99,7 @@ reorder_form_refuse(struct request *r, struct response *resp, void *arg,
 /* The picked "product:warehouse" values into op; NULL or the message
  * of a 422. */
 static const char *
-reorder_picks(struct request *r, struct reorder_form_op *op)
+reorder_picks(struct request *r, struct h_reorder *op)
 {
 	size_t	i;
 
@@ -152,15 +121,16 @@ reorder_picks(struct request *r, struct reorder_form_op *op)
 void
 h_reorder_form(struct request *r, struct response *resp)
 {
-	struct reorder_form_op	 op;
+	struct h_reorder	 op;
 	const char		*key, *bad;
 
 	memset(&op, 0, sizeof(op));
+	op.html = 1;
 	if (idem_form_key(r, resp, &key) == -1)
 		;	/* answered */
 	else if ((bad = reorder_picks(r, &op)) != NULL)
 		reorder_page(r, resp, 422, bad);
 	else
-		idem_run(r, resp, key, reorder_form_op, reorder_form_refuse,
+		idem_run(r, resp, key, h_reorder_op, reorder_form_refuse,
 		    &op);
 }

@@ -17,9 +17,9 @@
 #include "audit.h"
 #include "bounds.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -38,16 +38,24 @@ query_id(struct request *r, const char *name, int64_t *out)
 	return arena_printf(r->arena, "%s must be a positive id.", name);
 }
 
+/* The product at a warehouse that a stock or ledger row is about. */
+static void
+at_json(struct json_object *o, int64_t product_id, const char *sku,
+    int64_t warehouse_id)
+{
+	json_object_object_add(o, "product_id",
+	    json_object_new_int64(product_id));
+	json_object_object_add(o, "sku", json_object_new_string(sku));
+	json_object_object_add(o, "warehouse_id",
+	    json_object_new_int64(warehouse_id));
+}
+
 struct json_object *
 h_stock_json(const struct stock_level *s)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "product_id",
-	    json_object_new_int64(s->product_id));
-	json_object_object_add(o, "sku", json_object_new_string(s->sku));
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(s->warehouse_id));
+	at_json(o, s->product_id, s->sku, s->warehouse_id);
 	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
 	json_object_object_add(o, "reserved",
 	    json_object_new_int64(s->reserved));
@@ -120,11 +128,7 @@ h_movement_json(const struct movement *m)
 	struct json_object	*o = json_object_new_object();
 
 	json_object_object_add(o, "id", json_object_new_int64(m->id));
-	json_object_object_add(o, "product_id",
-	    json_object_new_int64(m->product_id));
-	json_object_object_add(o, "sku", json_object_new_string(m->sku));
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(m->warehouse_id));
+	at_json(o, m->product_id, m->sku, m->warehouse_id);
 	json_object_object_add(o, "kind", json_object_new_string(m->kind));
 	json_object_object_add(o, "qty_delta",
 	    json_object_new_int64(m->qty_delta));
@@ -186,35 +190,21 @@ out:
 		response_db_error(resp, r, st);
 }
 
-/* The movement a request asks for. */
-struct move_op {
-	struct move_req		 m;
-	struct dom_error	 err;
-};
-
+/* The ledger rows a movement wrote, answered 201. */
 static int
-move_op_api(struct request *r, struct response *resp, void *arg)
+move_created(struct request *r, struct response *resp,
+    const struct move_result *res)
 {
-	struct move_op		*op = arg;
-	struct audit_ctx	 ctx;
-	struct move_result	 res;
-	struct movement		 m;
 	struct json_object	*o, *list;
+	struct movement		 m;
 	int			 i, rv;
 
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((rv = stock_move(&ctx, &op->m, &res, &op->err)) != DB_OK) {
-		if (rv > 0)
-			h_dom_problem(r, resp, rv, &op->err, NULL);
-		return rv;
-	}
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return DB_ERROR;
 	list = json_object_new_array();
 	json_object_object_add(o, "movements", list);
-	for (i = 0; i < res.n; i++) {
-		if ((rv = stock_movement_get(r->arena, res.ids[i], &m)) ==
+	for (i = 0; i < res->n; i++) {
+		if ((rv = stock_movement_get(r->arena, res->ids[i], &m)) ==
 		    DOM_NOT_FOUND)
 			continue;
 		if (rv != DB_OK)
@@ -225,11 +215,35 @@ move_op_api(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-/* The body's fields into m; the arena-owned errors (NULL on ENOMEM)
- * hold a message per bad field. */
-static struct json_object *
-move_fields(struct request *r, struct move_req *m)
+int
+h_move_op(struct request *r, struct response *resp, void *arg)
 {
+	struct h_move		*op = arg;
+	struct audit_ctx	 ctx;
+	struct move_result	 res;
+	int			 rv;
+
+	middleware_audit_ctx(r, &ctx);
+	memset(&op->err, 0, sizeof(op->err));
+	if ((rv = stock_move(&ctx, &op->m, &res, &op->err)) != DB_OK) {
+		if (rv > 0 && !op->html)
+			h_dom_problem(r, resp, rv, &op->err, NULL);
+		return rv;
+	}
+	if (!op->html)
+		return move_created(r, resp, &res);
+	h_redirect_flash(resp, arena_printf(r->arena,
+	    "/stock?warehouse_id=%" PRId64, op->m.warehouse_id),
+	    "movement_recorded");
+	return DB_OK;
+}
+
+/* The body's fields into the struct h_move arg; the arena-owned errors
+ * (NULL on ENOMEM) hold a message per bad field. */
+static struct json_object *
+move_fields(struct request *r, void *arg)
+{
+	struct move_req		*m = &((struct h_move *)arg)->m;
 	struct json_object	*errors;
 	const char		*kind;
 	int			 k;
@@ -259,12 +273,8 @@ move_fields(struct request *r, struct move_req *m)
 void
 h_api_movement_create(struct request *r, struct response *resp)
 {
-	struct move_op	 op;
-	const char	*key;
+	struct h_move	op;
 
 	memset(&op, 0, sizeof(op));
-	/* Each step answers its own refusal. */
-	if (h_json_body(r, resp) == 0 && idem_api_key(r, resp, &key) == 0 &&
-	    !h_invalid(r, resp, move_fields(r, &op.m)))
-		idem_run(r, resp, key, move_op_api, NULL, &op);
+	h_api_change(r, resp, move_fields, h_move_op, &op);
 }

@@ -11,13 +11,12 @@
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "audit.h"
 #include "catalog.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "middleware.h"
 #include "request.h"
 #include "response.h"
 #include "stock.h"
@@ -140,28 +139,6 @@ h_stock_page(struct request *r, struct response *resp)
 		stock_page(r, resp, 200, wid, NULL, NULL);
 }
 
-struct move_form_op {
-	struct move_req		m;
-	struct dom_error	err;
-};
-
-static int
-move_form_op(struct request *r, struct response *resp, void *arg)
-{
-	struct move_form_op	*op = arg;
-	struct audit_ctx	 ctx;
-	struct move_result	 res;
-	int			 rv;
-
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((rv = stock_move(&ctx, &op->m, &res, &op->err)) == DB_OK)
-		h_redirect_flash(resp, arena_printf(r->arena,
-		    "/stock?warehouse_id=%" PRId64, op->m.warehouse_id),
-		    "movement_recorded");
-	return rv;
-}
-
 /* The form again, with what the user typed and errors (arena-owned). */
 static void
 move_form_again(struct request *r, struct response *resp, int status,
@@ -174,7 +151,7 @@ move_form_again(struct request *r, struct response *resp, int status,
 static void
 move_form_refuse(struct request *r, struct response *resp, void *arg, int rv)
 {
-	struct move_form_op	*op = arg;
+	struct h_move		*op = arg;
 	struct json_object	*errors;
 
 	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
@@ -222,12 +199,13 @@ move_form_fields(struct request *r, struct move_req *m,
 void
 h_stock_move_form(struct request *r, struct response *resp)
 {
-	struct move_form_op	 op;
+	struct h_move		 op;
 	struct json_object	*errors;
 	const char		*key;
 	int			 st = DB_OK;
 
 	memset(&op, 0, sizeof(op));
+	op.html = 1;
 	if (idem_form_key(r, resp, &key) == -1)
 		goto out;		/* answered */
 	if ((errors = json_own(r->arena, json_object_new_object())) == NULL) {
@@ -239,7 +217,7 @@ h_stock_move_form(struct request *r, struct response *resp)
 	if (json_object_object_length(errors) > 0)
 		move_form_again(r, resp, 422, op.m.warehouse_id, errors);
 	else
-		idem_run(r, resp, key, move_form_op, move_form_refuse, &op);
+		idem_run(r, resp, key, h_move_op, move_form_refuse, &op);
 out:
 	if (st != DB_OK)
 		response_db_error(resp, r, st);

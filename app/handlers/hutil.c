@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "idempotency.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -377,4 +378,16 @@ h_link(struct arena *a, const char *path, const char *const *names,
 		    BR_MAX_LINK);
 	buf_free(&b);
 	return out;
+}
+
+void
+h_api_change(struct request *r, struct response *resp,
+    struct json_object *(*fields)(struct request *, void *),
+    int (*op)(struct request *, struct response *, void *), void *arg)
+{
+	const char	*key;
+
+	if (h_json_body(r, resp) == 0 && idem_api_key(r, resp, &key) == 0 &&
+	    !h_invalid(r, resp, fields(r, arg)))
+		idem_run(r, resp, key, op, NULL, arg);
 }
