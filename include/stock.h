@@ -54,7 +54,8 @@ int	stock_post(const struct audit_ctx *, int64_t product_id,
  * 0 if the guard refused (not enough available / reserved), or a
  * db_status. */
 int	stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty);
-/* on_hand - reserved of (product, warehouse), 0 without a stock row. */
+/* on_hand - reserved of (product, warehouse); 0 without a stock row or
+ * when it cannot be read (logged): it only describes a refusal. */
 int64_t	stock_available(struct arena *, int64_t product_id,
 	    int64_t warehouse_id);
 

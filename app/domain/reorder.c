@@ -2,7 +2,6 @@
  * reorder.c -- reorder suggestions and the invariant checker.  See
  * reorder.h.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,6 @@
 #include "orders.h"
 #include "purchasing.h"
 #include "reorder.h"
-#include "str.h"
 
 #define SUGGEST_FROM \
     "FROM products p CROSS JOIN warehouses w " \
@@ -296,39 +294,77 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 	    "purchase_order", NULL, d);
 }
 
+/* How each check prints one violation: the row's cells, as text. */
+static void
+print_ledger(const char *const *c)
+{
+	printf("check: product %s warehouse %s: on_hand %s but the ledger sums "
+	    "to %s (last balance_after %s)\n", c[0], c[1], c[2], c[3], c[4]);
+}
+
+static void
+print_reserved(const char *const *c)
+{
+	printf("check: product %s warehouse %s: reserved %s, confirmed orders "
+	    "hold %s, on_hand %s\n", c[0], c[1], c[2], c[3], c[4]);
+}
+
+static void
+print_orphans(const char *const *c)
+{
+	printf("check: product %s warehouse %s: %s ledger rows without a stock "
+	    "row\n", c[0], c[1], c[2]);
+}
+
+/* Each query returns the rows that break its invariant. */
+static const struct inventory_rule {
+	const char	*sql;
+	size_t		 ncols;
+	void		(*print)(const char *const *);
+} inventory_rules[] = {
+	{ SQL_CHECK_LEDGER, 5, print_ledger },
+	{ SQL_CHECK_RESERVED, 5, print_reserved },
+	{ SQL_CHECK_ORPHANS, 3, print_orphans },
+};
+
+/* Prints the violations of one rule: their number, or -1. */
+static int
+inventory_rule_check(struct arena *a, const struct inventory_rule *rule)
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	const char	*c[5];
+	size_t		 i, j;
+
+	if (db_query(a, &rows, rule->sql, "") != DB_OK) {
+		fprintf(stderr, "check: %s\n", db_last_error());
+		return -1;
+	}
+	for (i = 0; i < rows.nrows; i++) {
+		db_row_start(&rd, &rows, i);
+		for (j = 0; j < rule->ncols; j++)
+			c[j] = db_row_str(&rd);
+		if (db_row_end(&rd) == -1) {
+			fprintf(stderr, "check: row %zu is malformed\n", i);
+			return -1;
+		}
+		rule->print(c);
+	}
+	return (int)rows.nrows;
+}
+
 int
 inventory_check(struct arena *a)
 {
-	struct db_rows	r;
-	size_t		i;
-	int		bad = 0;
+	size_t	i;
+	int	n, bad = 0;
 
-	if (db_query(a, &r, SQL_CHECK_LEDGER, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
+	for (i = 0; i < sizeof(inventory_rules) / sizeof(inventory_rules[0]);
+	    i++) {
+		if ((n = inventory_rule_check(a, &inventory_rules[i])) == -1)
+			return -1;
+		bad += n;
 	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: on_hand %s but the "
-		    "ledger sums to %s (last balance_after %s)\n",
-		    DB_CELL(&r, i, 0), DB_CELL(&r, i, 1), DB_CELL(&r, i, 2),
-		    DB_CELL(&r, i, 3), DB_CELL(&r, i, 4));
-	if (db_query(a, &r, SQL_CHECK_RESERVED, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
-	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: reserved %s, confirmed "
-		    "orders hold %s, on_hand %s\n", DB_CELL(&r, i, 0),
-		    DB_CELL(&r, i, 1), DB_CELL(&r, i, 2), DB_CELL(&r, i, 3),
-		    DB_CELL(&r, i, 4));
-	if (db_query(a, &r, SQL_CHECK_ORPHANS, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
-	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: %s ledger rows without "
-		    "a stock row\n", DB_CELL(&r, i, 0), DB_CELL(&r, i, 1),
-		    DB_CELL(&r, i, 2));
 	if (bad == 0)
 		printf("check: inventory invariants hold\n");
 	return bad;
