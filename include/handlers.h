@@ -111,7 +111,23 @@ struct order;
 struct db_rows;
 struct json_object *h_product_json(const struct product *);
 struct json_object *h_order_json(const struct order *, int purchase);
-struct json_object *h_suggestion_json(struct db_rows *, size_t);
+/*
+ * Stock, ledger and reorder shapes (h_stock.c, h_stock_html.c,
+ * h_reorder.c), one builder each for the API and the pages.  Each returns
+ * a new, unowned object for the caller to add to a tree.
+ * h_movement_rows() is the page rows of at most max ledger rows: the
+ * JSON with the warehouse code, the user's email and "at" beside it (the
+ * movements page, the dashboard, the product page).
+ */
+struct stock_level;
+struct movement;
+struct movement_list;
+struct suggestion;
+struct json_object *h_stock_json(const struct stock_level *);
+struct json_object *h_movement_json(const struct movement *);
+struct json_object *h_movement_rows(const struct movement_list *,
+	    size_t max);
+struct json_object *h_suggestion_json(const struct suggestion *);
 
 
 #endif /* HANDLERS_H */

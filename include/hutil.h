@@ -99,4 +99,15 @@ const char *h_link(struct arena *, const char *path,
 /* Adds {field: message} of a domain refusal to errors (NULL: "form"). */
 void	h_dom_field(struct json_object *errors, const struct dom_error *);
 
+/*
+ * A JSON change: parses the body, takes the Idempotency-Key, reads the
+ * fields with fields(r, arg) (the arena-owned errors it returns; NULL on
+ * ENOMEM answers 500) and, when they are all valid, runs op(r, resp, arg)
+ * once per key through idem_run().  Each step answers its own refusal.
+ */
+void	h_api_change(struct request *, struct response *,
+	    struct json_object *(*fields)(struct request *, void *),
+	    int (*op)(struct request *, struct response *, void *),
+	    void *arg);
+
 #endif /* HUTIL_H */

@@ -16,16 +16,30 @@
 
 struct arena;
 struct audit_ctx;
-struct db_rows;
+/* One suggestion: a product x warehouse at or below its reorder point. */
+struct suggestion {
+	int64_t		 product_id;
+	const char	*sku, *name;
+	int64_t		 warehouse_id;
+	const char	*warehouse_code;
+	int64_t		 supplier_id;	/* 0: no preferred one */
+	const char	*supplier;	/* NULL: none */
+	int64_t		 on_hand, reserved, on_order, available;
+	int64_t		 reorder_point, reorder_qty, cost_cents;
+};
+
+struct suggestion_list {
+	struct suggestion	*v;
+	size_t			 n;
+};
 
 /*
- * product_id, sku, name, warehouse_id, warehouse code, supplier_id (NULL:
- * none), supplier name, on_hand, reserved, on_order, available,
- * reorder_point, reorder_qty, cost_cents; ordered by supplier name,
- * warehouse, sku; limit rows from offset (computed afresh each time).
+ * The suggestions ordered by supplier name, warehouse, sku; limit rows
+ * from offset (computed afresh each time), in the arena.  DB_OK or a
+ * db_status (DB_ERROR for a malformed row).
  */
 int	reorder_suggestions(struct arena *, int64_t offset, int64_t limit,
-	    struct db_rows *);
+	    struct suggestion_list *);
 /* How many suggestions there are, or a db_status. */
 int64_t	reorder_count(struct arena *);
 

@@ -8,6 +8,7 @@
 #ifndef STOCK_H
 #define STOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain.h"
@@ -22,9 +23,9 @@ struct move_req {
 	int64_t		 product_id;
 	int64_t		 warehouse_id;
 	int64_t		 to_warehouse_id;	/* MOVE_TRANSFER */
-	int64_t		 qty;		/* > 0; adjustment: a non-zero delta */
+	int64_t		 qty;		/* > 0 (adjust: non-zero) */
 	const char	*reference;	/* may be NULL */
-	const char	*note;		/* the reason; required for adjustments */
+	const char	*note;		/* reason: required to adjust */
 };
 
 /* Ids of the ledger rows written (a transfer writes out, then in). */
@@ -53,30 +54,65 @@ int	stock_post(const struct audit_ctx *, int64_t product_id,
  * 0 if the guard refused (not enough available / reserved), or a
  * db_status. */
 int	stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty);
-/* on_hand - reserved of (product, warehouse), 0 without a stock row. */
+/* on_hand - reserved of (product, warehouse); 0 without a stock row or
+ * when it cannot be read (logged): it only describes a refusal. */
 int64_t	stock_available(struct arena *, int64_t product_id,
 	    int64_t warehouse_id);
 
-struct db_rows;
+/* One stock row: product x warehouse. */
+struct stock_level {
+	int64_t		 product_id;
+	const char	*sku, *name;
+	int64_t		 warehouse_id;
+	const char	*warehouse_code;
+	int64_t		 on_hand, reserved;
+	const char	*unit;
+};
+
+struct stock_level_list {
+	struct stock_level	*v;
+	size_t			 n;
+};
+
+/* One ledger row, with the product's SKU, the warehouse's code and the
+ * user's email beside the ids. */
+struct movement {
+	int64_t		 id, product_id;
+	const char	*sku;
+	int64_t		 warehouse_id;
+	const char	*warehouse_code;
+	const char	*kind;		/* receipt ... transfer_in */
+	int64_t		 qty_delta, balance_after;
+	const char	*reference, *note;	/* "" when none */
+	int64_t		 user_id;	/* 0: none */
+	const char	*user_email;	/* NULL: none */
+	const char	*created_at;	/* ISO 8601, UTC */
+};
+
+struct movement_list {
+	struct movement	*v;
+	size_t		 n;
+};
+
 /*
- * Stock rows (product_id, sku, name, warehouse_id, warehouse code,
- * on_hand, reserved, unit) ordered by product then warehouse, after the
- * position (after_product, after_warehouse); 0 filters mean any.
+ * Stock rows ordered by product then warehouse, after the position
+ * (after_product, after_warehouse); 0 filters mean any.  The rows are in
+ * the arena.  DB_OK or a db_status (DB_ERROR for a malformed row).
  */
 int	stock_list(struct arena *, int64_t product_id, int64_t warehouse_id,
 	    int64_t after_product, int64_t after_warehouse, int64_t limit,
-	    struct db_rows *);
+	    struct stock_level_list *);
 /*
- * Ledger rows newest first below before_id (0: from the newest): id,
- * product_id, sku, warehouse_id, warehouse code, kind, qty_delta,
- * balance_after, reference, note, user_id, user email, created_at.
- * Filters: 0 / NULL / "" mean any.
+ * Ledger rows newest first below before_id (0: from the newest).
+ * Filters: 0 / NULL / "" mean any.  The rows are in the arena.  DB_OK or
+ * a db_status (DB_ERROR for a malformed row).
  */
 int	stock_movements(struct arena *, int64_t product_id,
 	    int64_t warehouse_id, const char *kind, int64_t before_id,
-	    int64_t limit, struct db_rows *);
-/* One ledger row by id, the columns of stock_movements(). */
-int	stock_movement_get(struct arena *, int64_t id, struct db_rows *);
+	    int64_t limit, struct movement_list *);
+/* One ledger row by id, its strings in the arena: DB_OK, DOM_NOT_FOUND
+ * or a db_status. */
+int	stock_movement_get(struct arena *, int64_t id, struct movement *);
 /* 1 if s names a ledger kind (receipt ... transfer_in). */
 int	stock_ledger_kind_valid(const char *);
 

@@ -2,7 +2,6 @@
  * reorder.c -- reorder suggestions and the invariant checker.  See
  * reorder.h.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,6 @@
 #include "orders.h"
 #include "purchasing.h"
 #include "reorder.h"
-#include "str.h"
 
 #define SUGGEST_FROM \
     "FROM products p CROSS JOIN warehouses w " \
@@ -78,25 +76,65 @@ static const char SQL_CHECK_ORPHANS[] =
     "s.warehouse_id = m.warehouse_id WHERE s.product_id IS NULL "
     "GROUP BY m.product_id, m.warehouse_id";
 
+/* The columns of SQL_SUGGEST, in order. */
+static int
+suggestion_read(const struct db_rows *rows, size_t i, struct suggestion *s)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	s->product_id = db_row_i64(&rd);
+	s->sku = db_row_str(&rd);
+	s->name = db_row_str(&rd);
+	s->warehouse_id = db_row_i64(&rd);
+	s->warehouse_code = db_row_str(&rd);
+	s->supplier_id = db_row_i64_or(&rd, 0);
+	s->supplier = db_row_str_or(&rd, NULL);
+	s->on_hand = db_row_i64(&rd);
+	s->reserved = db_row_i64(&rd);
+	s->on_order = db_row_i64(&rd);
+	s->available = db_row_i64(&rd);
+	s->reorder_point = db_row_i64(&rd);
+	s->reorder_qty = db_row_i64(&rd);
+	s->cost_cents = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
 int
 reorder_suggestions(struct arena *a, int64_t offset, int64_t limit,
-    struct db_rows *out)
+    struct suggestion_list *out)
 {
-	return db_query(a, out, SQL_SUGGEST, "ii", limit, offset);
+	struct db_rows	rows;
+	int		rv;
+
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_SUGGEST, "ii", limit, offset)) !=
+	    DB_OK)
+		return rv;
+	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (; out->n < rows.nrows; out->n++)
+		if ((rv = suggestion_read(&rows, out->n, &out->v[out->n])) !=
+		    DB_OK)
+			return rv;
+	return DB_OK;
 }
 
 int64_t
 reorder_count(struct arena *a)
 {
 	struct db_rows	rows;
-	int64_t		n = 0;
+	struct db_row	rd;
+	int64_t		n;
 	int		rv;
 
 	if ((rv = db_query(a, &rows, SQL_SUGGEST_COUNT, "")) != DB_OK)
 		return rv;
-	if (rows.nrows == 1)
-		(void)str_to_i64(DB_CELL(&rows, 0, 0), 0, INT64_MAX, &n);
-	return n;
+	if (rows.nrows != 1)
+		return DB_ERROR;
+	db_row_start(&rd, &rows, 0);
+	n = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : n;
 }
 
 static int
@@ -140,62 +178,66 @@ lock_products(struct arena *a, const struct reorder_pick *p, size_t n)
 	return DB_OK;
 }
 
-static int64_t
-i64(const char *s)
+static int
+pick_fail(const struct audit_ctx *ctx, struct dom_error *err, size_t i,
+    const char *message)
 {
-	int64_t	v = 0;
-
-	if (s != NULL)
-		(void)str_to_i64(s, INT64_MIN, INT64_MAX, &v);
-	return v;
+	return dom_fail(err, DOM_INVALID, arena_printf(ctx->arena,
+	    "items[%zu]", i), message);
 }
 
-int
-reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
-    size_t n, int64_t *po_ids, size_t *npos, struct dom_error *err)
+/*
+ * The supplier and quantity of each pick, read from its current
+ * suggestion (under the product locks).  DOM_INVALID names the item.
+ */
+static int
+picks_read(const struct audit_ctx *ctx, const struct reorder_pick *p,
+    size_t n, int64_t *sup, int64_t *qty, struct dom_error *err)
 {
-	struct db_rows		 rows;
-	struct json_object	*d, *ids;
-	struct line_in		*lines;
-	int64_t			*sup, *qty;
-	int		*done;
-	size_t		 i, j, k;
-	int		 rv;
+	struct db_rows	rows;
+	struct db_row	rd;
+	size_t		i, j;
+	int		rv;
 
-	*npos = 0;
-	if (n == 0 || n > BR_MAX_REORDER_ITEMS)
-		return dom_fail(err, DOM_INVALID, "items",
-		    "Pick 1 to 500 suggestions.");
-	sup = arena_calloc(ctx->arena, n, sizeof(*sup));
-	qty = arena_calloc(ctx->arena, n, sizeof(*qty));
-	done = arena_calloc(ctx->arena, n, sizeof(*done));
-	lines = arena_calloc(ctx->arena, n, sizeof(*lines));
-	if (sup == NULL || qty == NULL || done == NULL || lines == NULL)
-		return DB_ERROR;
-	if ((rv = lock_products(ctx->arena, p, n)) != DB_OK)
-		return rv;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
 			if (p[j].product_id == p[i].product_id &&
 			    p[j].warehouse_id == p[i].warehouse_id)
-				return dom_fail(err, DOM_INVALID, arena_printf(
-				    ctx->arena, "items[%zu]", i),
+				return pick_fail(ctx, err, i,
 				    "This suggestion is picked twice.");
 		if ((rv = db_query(ctx->arena, &rows, SQL_SUGGEST_ONE, "ii",
 		    p[i].product_id, p[i].warehouse_id)) != DB_OK)
 			return rv;
 		if (rows.nrows != 1)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "items[%zu]", i),
+			return pick_fail(ctx, err, i,
 			    "This is not a current reorder suggestion.");
-		if (DB_CELL(&rows, 0, 0) == NULL)
-			return dom_fail(err, DOM_INVALID, arena_printf(
-			    ctx->arena, "items[%zu]", i),
+		db_row_start(&rd, &rows, 0);
+		sup[i] = db_row_i64_or(&rd, 0);
+		qty[i] = db_row_i64(&rd);
+		if (db_row_end(&rd) == -1)
+			return DB_ERROR;
+		if (sup[i] == 0)
+			return pick_fail(ctx, err, i,
 			    "This product has no preferred supplier.");
-		sup[i] = i64(DB_CELL(&rows, 0, 0));
-		qty[i] = i64(DB_CELL(&rows, 0, 1));
 	}
-	/* One draft purchase order per supplier x warehouse. */
+	return DB_OK;
+}
+
+/* One draft purchase order per supplier x warehouse of the picks. */
+static int
+picks_order(const struct audit_ctx *ctx, const struct reorder_pick *p,
+    size_t n, const int64_t *sup, const int64_t *qty, int64_t *po_ids,
+    size_t *npos, struct dom_error *err)
+{
+	struct line_in	*lines;
+	int		*done;
+	size_t		 i, j, k;
+	int		 rv;
+
+	done = arena_calloc(ctx->arena, n, sizeof(*done));
+	lines = arena_calloc(ctx->arena, n, sizeof(*lines));
+	if (done == NULL || lines == NULL)
+		return DB_ERROR;
 	for (i = 0; i < n; i++) {
 		if (done[i])
 			continue;
@@ -215,6 +257,31 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 			return rv;
 		(*npos)++;
 	}
+	return DB_OK;
+}
+
+int
+reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
+    size_t n, int64_t *po_ids, size_t *npos, struct dom_error *err)
+{
+	struct json_object	*d, *ids;
+	int64_t			*sup, *qty;
+	size_t			 i;
+	int			 rv;
+
+	*npos = 0;
+	if (n == 0 || n > BR_MAX_REORDER_ITEMS)
+		return dom_fail(err, DOM_INVALID, "items",
+		    "Pick 1 to 500 suggestions.");
+	sup = arena_calloc(ctx->arena, n, sizeof(*sup));
+	qty = arena_calloc(ctx->arena, n, sizeof(*qty));
+	if (sup == NULL || qty == NULL)
+		return DB_ERROR;
+	if ((rv = lock_products(ctx->arena, p, n)) != DB_OK ||
+	    (rv = picks_read(ctx, p, n, sup, qty, err)) != DB_OK ||
+	    (rv = picks_order(ctx, p, n, sup, qty, po_ids, npos, err)) !=
+	    DB_OK)
+		return rv;
 	/* One audit row for all of them, as the last step. */
 	d = json_object_new_object();
 	ids = json_object_new_array();
@@ -227,39 +294,77 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 	    "purchase_order", NULL, d);
 }
 
+/* How each check prints one violation: the row's cells, as text. */
+static void
+print_ledger(const char *const *c)
+{
+	printf("check: product %s warehouse %s: on_hand %s but the ledger sums "
+	    "to %s (last balance_after %s)\n", c[0], c[1], c[2], c[3], c[4]);
+}
+
+static void
+print_reserved(const char *const *c)
+{
+	printf("check: product %s warehouse %s: reserved %s, confirmed orders "
+	    "hold %s, on_hand %s\n", c[0], c[1], c[2], c[3], c[4]);
+}
+
+static void
+print_orphans(const char *const *c)
+{
+	printf("check: product %s warehouse %s: %s ledger rows without a stock "
+	    "row\n", c[0], c[1], c[2]);
+}
+
+/* Each query returns the rows that break its invariant. */
+static const struct inventory_rule {
+	const char	*sql;
+	size_t		 ncols;
+	void		(*print)(const char *const *);
+} inventory_rules[] = {
+	{ SQL_CHECK_LEDGER, 5, print_ledger },
+	{ SQL_CHECK_RESERVED, 5, print_reserved },
+	{ SQL_CHECK_ORPHANS, 3, print_orphans },
+};
+
+/* Prints the violations of one rule: their number, or -1. */
+static int
+inventory_rule_check(struct arena *a, const struct inventory_rule *rule)
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	const char	*c[5];
+	size_t		 i, j;
+
+	if (db_query(a, &rows, rule->sql, "") != DB_OK) {
+		fprintf(stderr, "check: %s\n", db_last_error());
+		return -1;
+	}
+	for (i = 0; i < rows.nrows; i++) {
+		db_row_start(&rd, &rows, i);
+		for (j = 0; j < rule->ncols; j++)
+			c[j] = db_row_str(&rd);
+		if (db_row_end(&rd) == -1) {
+			fprintf(stderr, "check: row %zu is malformed\n", i);
+			return -1;
+		}
+		rule->print(c);
+	}
+	return (int)rows.nrows;
+}
+
 int
 inventory_check(struct arena *a)
 {
-	struct db_rows	r;
-	size_t		i;
-	int		bad = 0;
+	size_t	i;
+	int	n, bad = 0;
 
-	if (db_query(a, &r, SQL_CHECK_LEDGER, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
+	for (i = 0; i < sizeof(inventory_rules) / sizeof(inventory_rules[0]);
+	    i++) {
+		if ((n = inventory_rule_check(a, &inventory_rules[i])) == -1)
+			return -1;
+		bad += n;
 	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: on_hand %s but the "
-		    "ledger sums to %s (last balance_after %s)\n",
-		    DB_CELL(&r, i, 0), DB_CELL(&r, i, 1), DB_CELL(&r, i, 2),
-		    DB_CELL(&r, i, 3), DB_CELL(&r, i, 4));
-	if (db_query(a, &r, SQL_CHECK_RESERVED, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
-	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: reserved %s, confirmed "
-		    "orders hold %s, on_hand %s\n", DB_CELL(&r, i, 0),
-		    DB_CELL(&r, i, 1), DB_CELL(&r, i, 2), DB_CELL(&r, i, 3),
-		    DB_CELL(&r, i, 4));
-	if (db_query(a, &r, SQL_CHECK_ORPHANS, "") != DB_OK) {
-		fprintf(stderr, "check: %s\n", db_last_error());
-		return -1;
-	}
-	for (i = 0; i < r.nrows; i++, bad++)
-		printf("check: product %s warehouse %s: %s ledger rows without "
-		    "a stock row\n", DB_CELL(&r, i, 0), DB_CELL(&r, i, 1),
-		    DB_CELL(&r, i, 2));
 	if (bad == 0)
 		printf("check: inventory invariants hold\n");
 	return bad;

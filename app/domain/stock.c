@@ -19,7 +19,6 @@
 #include "db.h"
 #include "domain.h"
 #include "stock.h"
-#include "str.h"
 
 static const char SQL_STOCK_ADD[] =
     "INSERT INTO stock (product_id, warehouse_id, on_hand, reserved) "
@@ -92,16 +91,23 @@ dom_fail(struct dom_error *err, int code, const char *field,
 	return code;
 }
 
-int
-stock_kind_from_name(const char *s)
+/* The index of s in names[0..n), or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *s)
 {
 	size_t	i;
 
-	for (i = 0; s != NULL && i < sizeof(kind_names) /
-	    sizeof(kind_names[0]); i++)
-		if (strcmp(s, kind_names[i]) == 0)
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+int
+stock_kind_from_name(const char *s)
+{
+	return name_index(kind_names, sizeof(kind_names) /
+	    sizeof(kind_names[0]), s);
 }
 
 static const char *
@@ -117,6 +123,7 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
     const char *reference, const char *note, int64_t *movement_id)
 {
 	struct db_rows	rows;
+	struct db_row	rd;
 	int64_t		n;
 	int		rv;
 
@@ -134,10 +141,11 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
 	    delta, reference != NULL ? reference : "", note != NULL ? note :
 	    "", user_str(ctx), product_id, warehouse_id)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1 || str_to_i64(DB_CELL(&rows, 0, 0), 1, INT64_MAX,
-	    movement_id) == -1)
+	if (rows.nrows != 1)
 		return DB_ERROR;
-	return DB_OK;
+	db_row_start(&rd, &rows, 0);
+	*movement_id = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
 int
@@ -154,13 +162,16 @@ int64_t
 stock_available(struct arena *a, int64_t product_id, int64_t warehouse_id)
 {
 	struct db_rows	rows;
-	int64_t		v = 0;
+	struct db_row	rd;
+	int64_t		v;
 
+	/* Only describes a refusal: a failed read shows as 0 (logged). */
 	if (db_query(a, &rows, SQL_AVAILABLE, "ii", product_id, warehouse_id)
-	    == DB_OK && rows.nrows == 1)
-		(void)str_to_i64(DB_CELL(&rows, 0, 0), INT64_MIN, INT64_MAX,
-		    &v);
-	return v;
+	    != DB_OK || rows.nrows != 1)
+		return 0;
+	db_row_start(&rd, &rows, 0);
+	v = db_row_i64(&rd);
+	return db_row_end(&rd) == -1 ? 0 : v;
 }
 
 static int
@@ -182,6 +193,8 @@ static int
 move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
 {
 	struct db_rows	rows;
+	struct db_row	rd;
+	int64_t		product, from, to;
 	int		rv;
 
 	if (m->kind == MOVE_ADJUSTMENT ? (m->qty == 0 || m->qty < -BR_MAX_QTY ||
@@ -206,85 +219,73 @@ move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
 	    m->warehouse_id, m->kind == MOVE_TRANSFER ? m->to_warehouse_id :
 	    m->warehouse_id)) != DB_OK)
 		return rv;
-	if (DB_CELL(&rows, 0, 0) == NULL)
+	if (rows.nrows != 1)
+		return DB_ERROR;
+	/* Each column is the row's active flag, NULL (-1) without a row. */
+	db_row_start(&rd, &rows, 0);
+	product = db_row_i64_or(&rd, -1);
+	from = db_row_i64_or(&rd, -1);
+	to = db_row_i64_or(&rd, -1);
+	if (db_row_end(&rd) == -1)
+		return DB_ERROR;
+	if (product == -1)
 		return dom_fail(err, DOM_INVALID, "product_id",
 		    "No such product.");
-	if (strcmp(DB_CELL(&rows, 0, 0), "1") != 0 && m->kind != MOVE_SHIPMENT
-	    && m->kind != MOVE_ADJUSTMENT)
+	if (product != 1 && m->kind != MOVE_SHIPMENT &&
+	    m->kind != MOVE_ADJUSTMENT)
 		return dom_fail(err, DOM_INVALID, "product_id",
 		    "This product is archived.");
-	if (DB_CELL(&rows, 0, 1) == NULL ||
-	    strcmp(DB_CELL(&rows, 0, 1), "1") != 0)
+	if (from != 1)
 		return dom_fail(err, DOM_INVALID, "warehouse_id",
 		    "No such active warehouse.");
-	if (DB_CELL(&rows, 0, 2) == NULL ||
-	    strcmp(DB_CELL(&rows, 0, 2), "1") != 0)
+	if (to != 1)
 		return dom_fail(err, DOM_INVALID, "to_warehouse_id",
 		    "No such active warehouse.");
 	return DB_OK;
 }
 
-int
-stock_move(const struct audit_ctx *ctx, const struct move_req *m,
-    struct move_result *res, struct dom_error *err)
+/*
+ * Posts the ledger rows of m.  A transfer locks its two stock rows in
+ * warehouse order; ids[0] is the transfer_out row either way (the ledger
+ * ids follow the locking order).
+ */
+static int
+move_post(const struct audit_ctx *ctx, const struct move_req *m,
+    struct move_result *res)
 {
-	struct json_object	*d;
-	int			 rv;
+	int	rv;
 
-	memset(res, 0, sizeof(*res));
-	if ((rv = move_validate(ctx->arena, m, err)) != DB_OK)
-		return rv;
-	switch (m->kind) {
-	case MOVE_RECEIPT:
-		rv = stock_post(ctx, m->product_id, m->warehouse_id, "receipt",
+	if (m->kind != MOVE_TRANSFER) {
+		res->n = 1;
+		return stock_post(ctx, m->product_id, m->warehouse_id,
+		    kind_names[m->kind], m->kind == MOVE_SHIPMENT ? -m->qty :
 		    m->qty, 0, m->reference, m->note, &res->ids[0]);
-		res->n = 1;
-		break;
-	case MOVE_SHIPMENT:
-		rv = stock_post(ctx, m->product_id, m->warehouse_id,
-		    "shipment", -m->qty, 0, m->reference, m->note,
-		    &res->ids[0]);
-		res->n = 1;
-		break;
-	case MOVE_ADJUSTMENT:
-		rv = stock_post(ctx, m->product_id, m->warehouse_id,
-		    "adjustment", m->qty, 0, m->reference, m->note,
-		    &res->ids[0]);
-		res->n = 1;
-		break;
-	case MOVE_TRANSFER:
-		/* Lock the two stock rows in warehouse order; ids[0] is the
-		 * transfer_out row either way (the ledger ids follow the
-		 * locking order). */
-		if (m->warehouse_id < m->to_warehouse_id) {
-			rv = stock_post(ctx, m->product_id, m->warehouse_id,
-			    "transfer_out", -m->qty, 0, m->reference, m->note,
-			    &res->ids[0]);
-			if (rv == DB_OK)
-				rv = stock_post(ctx, m->product_id,
-				    m->to_warehouse_id, "transfer_in", m->qty, 0,
-				    m->reference, m->note, &res->ids[1]);
-		} else {
-			rv = stock_post(ctx, m->product_id, m->to_warehouse_id,
-			    "transfer_in", m->qty, 0, m->reference, m->note,
-			    &res->ids[1]);
-			if (rv == DB_OK)
-				rv = stock_post(ctx, m->product_id,
-				    m->warehouse_id, "transfer_out", -m->qty, 0,
-				    m->reference, m->note, &res->ids[0]);
-		}
-		res->n = 2;
-		break;
-	default:
-		return dom_fail(err, DOM_INVALID, "kind", "Choose receipt, "
-		    "shipment, adjustment or transfer.");
 	}
-	if (rv == DOM_CONFLICT)
-		return dom_fail(err, DOM_CONFLICT, "qty", "Not enough stock "
-		    "available (on hand minus reserved) for this movement.");
-	if (rv != DB_OK)
+	res->n = 2;
+	if (m->warehouse_id < m->to_warehouse_id) {
+		if ((rv = stock_post(ctx, m->product_id, m->warehouse_id,
+		    "transfer_out", -m->qty, 0, m->reference, m->note,
+		    &res->ids[0])) != DB_OK)
+			return rv;
+		return stock_post(ctx, m->product_id, m->to_warehouse_id,
+		    "transfer_in", m->qty, 0, m->reference, m->note,
+		    &res->ids[1]);
+	}
+	if ((rv = stock_post(ctx, m->product_id, m->to_warehouse_id,
+	    "transfer_in", m->qty, 0, m->reference, m->note,
+	    &res->ids[1])) != DB_OK)
 		return rv;
-	d = json_object_new_object();
+	return stock_post(ctx, m->product_id, m->warehouse_id, "transfer_out",
+	    -m->qty, 0, m->reference, m->note, &res->ids[0]);
+}
+
+/* The audit row of a movement, keyed by its (first) ledger row. */
+static int
+move_audit(const struct audit_ctx *ctx, const struct move_req *m,
+    const struct move_result *res)
+{
+	struct json_object	*d = json_object_new_object();
+
 	json_object_object_add(d, "product_id",
 	    json_object_new_int64(m->product_id));
 	json_object_object_add(d, "warehouse_id",
@@ -305,40 +306,127 @@ stock_move(const struct audit_ctx *ctx, const struct move_req *m,
 }
 
 int
+stock_move(const struct audit_ctx *ctx, const struct move_req *m,
+    struct move_result *res, struct dom_error *err)
+{
+	int	rv;
+
+	memset(res, 0, sizeof(*res));
+	if ((unsigned)m->kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return dom_fail(err, DOM_INVALID, "kind", "Choose receipt, "
+		    "shipment, adjustment or transfer.");
+	if ((rv = move_validate(ctx->arena, m, err)) != DB_OK)
+		return rv;
+	if ((rv = move_post(ctx, m, res)) == DOM_CONFLICT)
+		return dom_fail(err, DOM_CONFLICT, "qty", "Not enough stock "
+		    "available (on hand minus reserved) for this movement.");
+	if (rv != DB_OK)
+		return rv;
+	return move_audit(ctx, m, res);
+}
+
+/* The columns of SQL_STOCK_LIST, in order. */
+static int
+stock_level_read(const struct db_rows *rows, size_t i, struct stock_level *s)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	s->product_id = db_row_i64(&rd);
+	s->sku = db_row_str(&rd);
+	s->name = db_row_str(&rd);
+	s->warehouse_id = db_row_i64(&rd);
+	s->warehouse_code = db_row_str(&rd);
+	s->on_hand = db_row_i64(&rd);
+	s->reserved = db_row_i64(&rd);
+	s->unit = db_row_str(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* The columns of SQL_MOVEMENTS and SQL_MOVEMENT_GET, in order. */
+static int
+movement_read(const struct db_rows *rows, size_t i, struct movement *m)
+{
+	struct db_row	rd;
+
+	db_row_start(&rd, rows, i);
+	m->id = db_row_i64(&rd);
+	m->product_id = db_row_i64(&rd);
+	m->sku = db_row_str(&rd);
+	m->warehouse_id = db_row_i64(&rd);
+	m->warehouse_code = db_row_str(&rd);
+	m->kind = db_row_str(&rd);
+	m->qty_delta = db_row_i64(&rd);
+	m->balance_after = db_row_i64(&rd);
+	m->reference = db_row_str(&rd);
+	m->note = db_row_str(&rd);
+	m->user_id = db_row_i64_or(&rd, 0);
+	m->user_email = db_row_str_or(&rd, NULL);
+	m->created_at = db_row_str(&rd);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+int
 stock_list(struct arena *a, int64_t product_id, int64_t warehouse_id,
     int64_t after_product, int64_t after_warehouse, int64_t limit,
-    struct db_rows *out)
+    struct stock_level_list *out)
 {
-	return db_query(a, out, SQL_STOCK_LIST, "iiiiiii", product_id,
+	struct db_rows	rows;
+	int		rv;
+
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_STOCK_LIST, "iiiiiii", product_id,
 	    product_id, warehouse_id, warehouse_id, after_product,
-	    after_warehouse, limit);
+	    after_warehouse, limit)) != DB_OK)
+		return rv;
+	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (; out->n < rows.nrows; out->n++)
+		if ((rv = stock_level_read(&rows, out->n, &out->v[out->n])) !=
+		    DB_OK)
+			return rv;
+	return DB_OK;
 }
 
 int
 stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
-    const char *kind, int64_t before_id, int64_t limit, struct db_rows *out)
+    const char *kind, int64_t before_id, int64_t limit,
+    struct movement_list *out)
 {
+	struct db_rows	 rows;
 	const char	*k = kind != NULL ? kind : "";
+	int		 rv;
 
-	return db_query(a, out, SQL_MOVEMENTS, "iiiissii", product_id,
+	memset(out, 0, sizeof(*out));
+	if ((rv = db_query(a, &rows, SQL_MOVEMENTS, "iiiissii", product_id,
 	    product_id, warehouse_id, warehouse_id, k, k,
-	    before_id > 0 ? before_id : INT64_MAX, limit);
+	    before_id > 0 ? before_id : INT64_MAX, limit)) != DB_OK)
+		return rv;
+	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
+		return DB_ERROR;
+	for (; out->n < rows.nrows; out->n++)
+		if ((rv = movement_read(&rows, out->n, &out->v[out->n])) !=
+		    DB_OK)
+			return rv;
+	return DB_OK;
 }
 
 int
 stock_ledger_kind_valid(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; s != NULL && i < sizeof(ledger_kinds) /
-	    sizeof(ledger_kinds[0]); i++)
-		if (strcmp(s, ledger_kinds[i]) == 0)
-			return 1;
-	return 0;
+	return name_index(ledger_kinds, sizeof(ledger_kinds) /
+	    sizeof(ledger_kinds[0]), s) != -1;
 }
 
 int
-stock_movement_get(struct arena *a, int64_t id, struct db_rows *out)
+stock_movement_get(struct arena *a, int64_t id, struct movement *out)
 {
-	return db_query(a, out, SQL_MOVEMENT_GET, "i", id);
+	struct db_rows	rows;
+	int		rv;
+
+	if ((rv = db_query(a, &rows, SQL_MOVEMENT_GET, "i", id)) != DB_OK)
+		return rv;
+	if (rows.nrows == 0)
+		return DOM_NOT_FOUND;
+	return movement_read(&rows, 0, out);
 }

@@ -11,7 +11,6 @@
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
-#include "db.h"
 #include "domain.h"
 #include "fields.h"
 #include "h_catalog.h"
@@ -409,42 +408,18 @@ h_product_archive_form(struct request *r, struct response *resp)
 }
 
 /*
- * The product's latest 50 ledger rows.  The columns are stock.c's
- * (stock_movements()); NULL on a database failure, *st set.
+ * The product's latest 50 ledger rows, as the movements page shows them;
+ * NULL on a database failure, *st set.
  */
 static struct json_object *
 product_moves(struct request *r, int64_t id, int *st)
 {
-	struct json_object	*moves, *o;
-	struct db_rows		 rows;
-	size_t			 i;
+	struct movement_list	ml;
 
-	if ((*st = stock_movements(r->arena, id, 0, NULL, 0, 50, &rows)) !=
+	if ((*st = stock_movements(r->arena, id, 0, NULL, 0, 50, &ml)) !=
 	    DB_OK)
 		return NULL;
-	moves = json_object_new_array();
-	for (i = 0; i < rows.nrows; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", h_jint(DB_CELL(&rows, i, 0)));
-		json_object_object_add(o, "warehouse", json_object_new_string(
-		    DB_CELL(&rows, i, 4)));
-		json_object_object_add(o, "kind", json_object_new_string(
-		    DB_CELL(&rows, i, 5)));
-		json_object_object_add(o, "qty_delta", h_jint(DB_CELL(&rows, i,
-		    6)));
-		json_object_object_add(o, "balance_after",
-		    h_jint(DB_CELL(&rows, i, 7)));
-		json_object_object_add(o, "reference", json_object_new_string(
-		    DB_CELL(&rows, i, 8)));
-		json_object_object_add(o, "note", json_object_new_string(
-		    DB_CELL(&rows, i, 9)));
-		json_object_object_add(o, "user", DB_CELL(&rows, i, 11) ?
-		    json_object_new_string(DB_CELL(&rows, i, 11)) : NULL);
-		json_object_object_add(o, "at", json_object_new_string(
-		    DB_CELL(&rows, i, 12)));
-		json_object_array_add(moves, o);
-	}
-	return moves;
+	return h_movement_rows(&ml, ml.n);
 }
 
 void

@@ -4,94 +4,123 @@
  * h_reorder_html.c.
  */
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
-#include "app.h"
 #include "arena.h"
 #include "audit.h"
-#include "buf.h"
-#include "db.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
-#include "idempotency.h"
-#include "log.h"
 #include "middleware.h"
 #include "purchasing.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
-#include "str.h"
 
 struct json_object *
-h_suggestion_json(struct db_rows *rows, size_t i)
+h_suggestion_json(const struct suggestion *s)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "product_id", h_jint(DB_CELL(rows, i, 0)));
-	json_object_object_add(o, "sku", json_object_new_string(
-	    DB_CELL(rows, i, 1)));
-	json_object_object_add(o, "name", json_object_new_string(
-	    DB_CELL(rows, i, 2)));
-	json_object_object_add(o, "warehouse_id", h_jint(DB_CELL(rows, i, 3)));
-	json_object_object_add(o, "warehouse_code", json_object_new_string(
-	    DB_CELL(rows, i, 4)));
-	json_object_object_add(o, "supplier_id", h_jint(DB_CELL(rows, i, 5)));
-	json_object_object_add(o, "supplier", DB_CELL(rows, i, 6) != NULL ?
-	    json_object_new_string(DB_CELL(rows, i, 6)) : NULL);
-	json_object_object_add(o, "on_hand", h_jint(DB_CELL(rows, i, 7)));
-	json_object_object_add(o, "reserved", h_jint(DB_CELL(rows, i, 8)));
-	json_object_object_add(o, "on_order", h_jint(DB_CELL(rows, i, 9)));
-	json_object_object_add(o, "available", h_jint(DB_CELL(rows, i, 10)));
+	json_object_object_add(o, "product_id",
+	    json_object_new_int64(s->product_id));
+	json_object_object_add(o, "sku", json_object_new_string(s->sku));
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	json_object_object_add(o, "warehouse_id",
+	    json_object_new_int64(s->warehouse_id));
+	json_object_object_add(o, "warehouse_code",
+	    json_object_new_string(s->warehouse_code));
+	json_object_object_add(o, "supplier_id", s->supplier_id > 0 ?
+	    json_object_new_int64(s->supplier_id) : NULL);
+	json_object_object_add(o, "supplier", s->supplier != NULL ?
+	    json_object_new_string(s->supplier) : NULL);
+	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
+	json_object_object_add(o, "reserved",
+	    json_object_new_int64(s->reserved));
+	json_object_object_add(o, "on_order",
+	    json_object_new_int64(s->on_order));
+	json_object_object_add(o, "available",
+	    json_object_new_int64(s->available));
 	json_object_object_add(o, "reorder_point",
-	    h_jint(DB_CELL(rows, i, 11)));
-	json_object_object_add(o, "reorder_qty", h_jint(DB_CELL(rows, i, 12)));
-	json_object_object_add(o, "cost_cents", h_jint(DB_CELL(rows, i, 13)));
+	    json_object_new_int64(s->reorder_point));
+	json_object_object_add(o, "reorder_qty",
+	    json_object_new_int64(s->reorder_qty));
+	json_object_object_add(o, "cost_cents",
+	    json_object_new_int64(s->cost_cents));
 	return o;
 }
 
 void
 h_api_reorder(struct request *r, struct response *resp)
 {
-	struct db_rows		 rows;
+	struct suggestion_list	 l;
 	struct json_object	*items;
 	int64_t			 limit, from;
 	size_t			 i;
-	int			 st;
+	int			 st = DB_OK;
 
 	/* The cursor is the position in the (supplier, warehouse, sku)
 	 * order; suggestions are computed afresh on every call. */
-	if (h_list_params(r, resp, &limit, &from) == -1)
-		return;
-	if ((st = reorder_suggestions(r->arena, from, limit + 1, &rows)) !=
-	    DB_OK) {
+	if (h_list_params(r, resp, &limit, &from) == -1 ||
+	    (st = reorder_suggestions(r->arena, from, limit + 1, &l)) != DB_OK)
+		goto out;
+	items = json_own(r->arena, json_object_new_array());
+	for (i = 0; items != NULL && i < l.n && i < (size_t)limit; i++)
+		json_object_array_add(items, h_suggestion_json(&l.v[i]));
+	h_list_json(resp, items, l.n > (size_t)limit ? from + limit : 0);
+out:
+	if (st != DB_OK)
 		response_db_error(resp, r, st);
-		return;
-	}
-	items = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < (size_t)limit; i++)
-		json_object_array_add(items, h_suggestion_json(&rows, i));
-	h_list_json(resp, json_own(resp->arena, items), rows.nrows > (size_t)limit ? from + limit : 0);
 }
 
-struct reorder_op {
-	struct reorder_pick	*picks;
-	size_t			 n;
-	struct dom_error	 err;
-};
-
-static int
-reorder_op_api(struct request *r, struct response *resp, void *arg)
+/* A purchase order made from suggestions, as the API answers it. */
+static struct json_object *
+po_made_json(int64_t id, const struct order *po)
 {
-	struct reorder_op	*op = arg;
-	struct audit_ctx	 ctx;
-	struct json_object	*o, *list, *x;
+	struct json_object	*x = json_object_new_object();
+
+	json_object_object_add(x, "id", json_object_new_int64(id));
+	json_object_object_add(x, "supplier_id", h_jint(po->party));
+	json_object_object_add(x, "warehouse_id",
+	    json_object_new_int64(po->warehouse_id));
+	json_object_object_add(x, "lines",
+	    json_object_new_int64((int64_t)po->nlines));
+	return x;
+}
+
+/* The purchase orders made, answered 201. */
+static int
+pos_created(struct request *r, struct response *resp, const int64_t *ids,
+    size_t n)
+{
+	struct json_object	*o, *list;
 	struct order		 po;
+	size_t			 i;
+	int			 rv;
+
+	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
+		return DB_ERROR;
+	list = json_object_new_array();
+	json_object_object_add(o, "purchase_orders", list);
+	for (i = 0; i < n; i++) {
+		if ((rv = po_get(r->arena, ids[i], &po)) != DB_OK)
+			return rv < 0 ? rv : DB_ERROR;
+		json_object_array_add(list, po_made_json(ids[i], &po));
+	}
+	response_json(resp, 201, o);
+	return DB_OK;
+}
+
+int
+h_reorder_op(struct request *r, struct response *resp, void *arg)
+{
+	struct h_reorder	*op = arg;
+	struct audit_ctx	 ctx;
 	int64_t			*ids;
-	size_t			 n, i;
+	size_t			 n;
 	int			 rv;
 
 	middleware_audit_ctx(r, &ctx);
@@ -100,69 +129,59 @@ reorder_op_api(struct request *r, struct response *resp, void *arg)
 		return DB_ERROR;
 	if ((rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n,
 	    &op->err)) != DB_OK) {
-		if (rv > 0)
+		if (rv > 0 && !op->html)
 			h_dom_problem(r, resp, rv, &op->err, NULL);
 		return rv;
 	}
-	list = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		if ((rv = po_get(r->arena, ids[i], &po)) != DB_OK) {
-			json_object_put(list);
-			return rv < 0 ? rv : DB_ERROR;
-		}
-		x = json_object_new_object();
-		json_object_object_add(x, "id", json_object_new_int64(ids[i]));
-		json_object_object_add(x, "supplier_id", h_jint(po.party));
-		json_object_object_add(x, "warehouse_id",
-		    json_object_new_int64(po.warehouse_id));
-		json_object_object_add(x, "lines",
-		    json_object_new_int64((int64_t)po.nlines));
-		json_object_array_add(list, x);
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "purchase_orders", list);
-	response_json(resp, 201, json_own(resp->arena, o));
+	if (!op->html)
+		return pos_created(r, resp, ids, n);
+	h_redirect_flash(resp, "/purchase-orders?status=draft",
+	    "reorder_created");
 	return DB_OK;
+}
+
+/* The body's "items" into the picks of the struct h_reorder arg; the
+ * arena-owned errors (NULL on ENOMEM) hold a message per bad item. */
+static struct json_object *
+reorder_items(struct request *r, void *arg)
+{
+	struct h_reorder	*op = arg;
+	struct json_object	*arr, *e, *errors;
+	const char		*k;
+	size_t			 i;
+
+	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(r->json, "items", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    (op->n = json_object_array_length(arr)) == 0 ||
+	    op->n > BR_MAX_REORDER_ITEMS) {
+		json_object_object_add(errors, "items", json_object_new_string(
+		    "Give 1 to 500 items as an array."));
+		op->n = 0;
+	} else if ((op->picks = arena_calloc(r->arena, op->n,
+	    sizeof(*op->picks))) == NULL)
+		return NULL;
+	for (i = 0; i < op->n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(e, json_type_object) ||
+		    h_json_int(e, "product_id", 1, INT64_MAX, 0, 1,
+		    &op->picks[i].product_id, NULL) == -1 ||
+		    h_json_int(e, "warehouse_id", 1, INT64_MAX, 0, 1,
+		    &op->picks[i].warehouse_id, NULL) == -1)
+			json_object_object_add(errors, (k = arena_printf(
+			    r->arena, "items[%zu]", i)) != NULL ? k : "items",
+			    json_object_new_string(
+			    "Give product_id and warehouse_id."));
+	}
+	return errors;
 }
 
 void
 h_api_reorder_create(struct request *r, struct response *resp)
 {
-	struct reorder_op	 op;
-	struct json_object	*arr, *e, *errors;
-	const char		*key;
-	char			 k[48];
-	size_t			 i;
+	struct h_reorder	op;
 
-	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
-		return;
 	memset(&op, 0, sizeof(op));
-	errors = json_object_new_object();
-	if (!json_object_object_get_ex(r->json, "items", &arr) ||
-	    !json_object_is_type(arr, json_type_array) ||
-	    (op.n = json_object_array_length(arr)) == 0 ||
-	    op.n > BR_MAX_REORDER_ITEMS) {
-		json_object_object_add(errors, "items", json_object_new_string(
-		    "Give 1 to 500 items as an array."));
-		op.n = 0;
-	} else if ((op.picks = arena_calloc(r->arena, op.n,
-	    sizeof(*op.picks))) == NULL) {
-		json_object_put(errors);
-		response_error(resp, r, 413, "Too many items.");
-		return;
-	}
-	for (i = 0; i < op.n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		snprintf(k, sizeof(k), "items[%zu]", i);
-		if (!json_object_is_type(e, json_type_object) ||
-		    h_json_int(e, "product_id", 1, INT64_MAX, 0, 1,
-		    &op.picks[i].product_id, NULL) == -1 ||
-		    h_json_int(e, "warehouse_id", 1, INT64_MAX, 0, 1,
-		    &op.picks[i].warehouse_id, NULL) == -1)
-			json_object_object_add(errors, k, json_object_new_string(
-			    "Give product_id and warehouse_id."));
-	}
-	if (h_invalid(r, resp, json_own(r->arena, errors)))
-		return;
-	idem_run(r, resp, key, reorder_op_api, NULL, &op);
+	h_api_change(r, resp, reorder_items, h_reorder_op, &op);
 }

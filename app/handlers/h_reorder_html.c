@@ -10,66 +10,74 @@
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "audit.h"
-#include "authz.h"
-#include "catalog.h"
-#include "db.h"
 #include "domain.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "middleware.h"
-#include "orders.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
-#include "stock.h"
 #include "str.h"
 
 #define REORDER_PAGE	200
+
+/* One page of suggestions as "suggestions", "prev" and "next" of ctx,
+ * each row with the "pick" value of its checkbox.  DB_OK or a db_status. */
+static int
+reorder_rows(struct request *r, struct json_object *ctx, int64_t page)
+{
+	struct suggestion_list	 l;
+	struct json_object	*list, *o;
+	size_t			 i;
+	int			 st;
+
+	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
+	    REORDER_PAGE + 1, &l)) != DB_OK)
+		return st;
+	list = json_object_new_array();
+	json_object_object_add(ctx, "suggestions", list);
+	for (i = 0; i < l.n && i < REORDER_PAGE; i++) {
+		o = h_suggestion_json(&l.v[i]);
+		json_object_object_add(o, "pick", json_object_new_string(
+		    arena_printf(r->arena, "%" PRId64 ":%" PRId64,
+		    l.v[i].product_id, l.v[i].warehouse_id)));
+		json_object_array_add(list, o);
+	}
+	if (page > 1)
+		json_object_object_add(ctx, "prev",
+		    json_object_new_int64(page - 1));
+	if (l.n > REORDER_PAGE)
+		json_object_object_add(ctx, "next",
+		    json_object_new_int64(page + 1));
+	return DB_OK;
+}
 
 static void
 reorder_page(struct request *r, struct response *resp, int status,
     const char *message)
 {
-	struct json_object	*ctx, *list, *o;
-	struct db_rows		 rows;
+	struct json_object	*ctx;
 	const char		*pg = request_query(r, "page");
 	int64_t			 page = 1;
-	size_t			 i;
-	int			 st;
+	int			 st = DB_ERROR;
 
 	if (pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 1000000, &page)
 	    == -1)
 		page = 1;
-	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
-	    REORDER_PAGE + 1, &rows)) != DB_OK) {
-		response_db_error(resp, r, st);
-		return;
-	}
-	ctx = json_object_new_object();
-	list = json_object_new_array();
-	for (i = 0; i < rows.nrows && i < REORDER_PAGE; i++) {
-		o = h_suggestion_json(&rows, i);
-		json_object_object_add(o, "pick", json_object_new_string(
-		    arena_printf(r->arena, "%s:%s", DB_CELL(&rows, i, 0),
-		    DB_CELL(&rows, i, 3))));
-		json_object_array_add(list, o);
-	}
+	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	    (st = reorder_rows(r, ctx, page)) != DB_OK)
+		goto out;
 	json_object_object_add(ctx, "title", json_object_new_string(
 	    "Reorder"));
-	json_object_object_add(ctx, "suggestions", list);
 	json_object_object_add(ctx, "page", json_object_new_int64(page));
-	if (page > 1)
-		json_object_object_add(ctx, "prev",
-		    json_object_new_int64(page - 1));
-	if (rows.nrows > REORDER_PAGE)
-		json_object_object_add(ctx, "next",
-		    json_object_new_int64(page + 1));
 	if (message != NULL)
 		json_object_object_add(ctx, "message",
 		    json_object_new_string(message));
-	response_html(resp, r, status, "reorder", json_own(resp->arena, ctx));
+	response_html(resp, r, status, "reorder", ctx);
+out:
+	if (st != DB_OK)
+		response_db_error(resp, r, st);
 }
 
 void
@@ -78,69 +86,51 @@ h_reorder_page(struct request *r, struct response *resp)
 	reorder_page(r, resp, 200, NULL);
 }
 
-struct reorder_form_op {
-	struct reorder_pick	*picks;
-	size_t			 n;
-	struct dom_error	 err;
-};
-
-static int
-reorder_form_op(struct request *r, struct response *resp, void *arg)
-{
-	struct reorder_form_op	*op = arg;
-	struct audit_ctx	 ctx;
-	int64_t			*ids;
-	size_t			 n;
-	int			 rv;
-
-	middleware_audit_ctx(r, &ctx);
-	memset(&op->err, 0, sizeof(op->err));
-	if ((ids = arena_calloc(r->arena, op->n, sizeof(*ids))) == NULL)
-		return DB_ERROR;
-	rv = reorder_create_pos(&ctx, op->picks, op->n, ids, &n, &op->err);
-	if (rv == DB_OK)
-		h_redirect_flash(resp, "/purchase-orders?status=draft",
-		    "reorder_created");
-	return rv;
-}
-
 static void
 reorder_form_refuse(struct request *r, struct response *resp, void *arg,
     int rv)
 {
-	struct reorder_form_op	*op = arg;
+	struct h_reorder	*op = arg;
 
 	(void)rv;
 	reorder_page(r, resp, 422, op->err.message);
 }
 
-void
-h_reorder_form(struct request *r, struct response *resp)
+/* The picked "product:warehouse" values into op; NULL or the message
+ * of a 422. */
+static const char *
+reorder_picks(struct request *r, struct h_reorder *op)
 {
-	struct reorder_form_op	 op;
-	const char		*key;
-	size_t			 i;
+	size_t	i;
 
-	if (idem_form_key(r, resp, &key) == -1)
-		return;
-	memset(&op, 0, sizeof(op));
-	op.picks = arena_calloc(r->arena, r->form.nfields + 1,
-	    sizeof(*op.picks));
-	for (i = 0; op.picks != NULL && i < r->form.nfields; i++) {
+	op->picks = arena_calloc(r->arena, r->form.nfields + 1,
+	    sizeof(*op->picks));
+	for (i = 0; op->picks != NULL && i < r->form.nfields; i++) {
 		if (strcmp(r->form.fields[i].name, "pick") != 0)
 			continue;
 		if (sscanf(r->form.fields[i].value, "%" SCNd64 ":%" SCNd64,
-		    &op.picks[op.n].product_id, &op.picks[op.n].warehouse_id)
-		    != 2) {
-			reorder_page(r, resp, 422, "A picked suggestion is not "
-			    "valid; reload the page.");
-			return;
-		}
-		op.n++;
+		    &op->picks[op->n].product_id,
+		    &op->picks[op->n].warehouse_id) != 2)
+			return "A picked suggestion is not valid; reload the "
+			    "page.";
+		op->n++;
 	}
-	if (op.n == 0) {
-		reorder_page(r, resp, 422, "Pick at least one suggestion.");
-		return;
-	}
-	idem_run(r, resp, key, reorder_form_op, reorder_form_refuse, &op);
+	return op->n == 0 ? "Pick at least one suggestion." : NULL;
+}
+
+void
+h_reorder_form(struct request *r, struct response *resp)
+{
+	struct h_reorder	 op;
+	const char		*key, *bad;
+
+	memset(&op, 0, sizeof(op));
+	op.html = 1;
+	if (idem_form_key(r, resp, &key) == -1)
+		;	/* answered */
+	else if ((bad = reorder_picks(r, &op)) != NULL)
+		reorder_page(r, resp, 422, bad);
+	else
+		idem_run(r, resp, key, h_reorder_op, reorder_form_refuse,
+		    &op);
 }

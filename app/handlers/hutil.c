@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "idempotency.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -408,4 +409,16 @@ h_json_fields(struct request *r, struct response *resp,
 		return -1;
 	}
 	return h_invalid(r, resp, errors) ? -1 : 0;
+}
+
+void
+h_api_change(struct request *r, struct response *resp,
+    struct json_object *(*fields)(struct request *, void *),
+    int (*op)(struct request *, struct response *, void *), void *arg)
+{
+	const char	*key;
+
+	if (h_json_body(r, resp) == 0 && idem_api_key(r, resp, &key) == 0 &&
+	    !h_invalid(r, resp, fields(r, arg)))
+		idem_run(r, resp, key, op, NULL, arg);
 }

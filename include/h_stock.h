@@ -1,0 +1,43 @@
+/*
+ * h_stock.h -- what the stock and reorder handlers share between their
+ * API file and their page file: the change each one runs through
+ * idem_run(), written once for both.
+ *
+ * The op answers the API itself (201 with what was made; a domain
+ * refusal as problem+json).  For a form (html set) it answers 303 on
+ * success and leaves a refusal to the form's refuse hook, which reads
+ * err.
+ */
+#ifndef H_STOCK_H
+#define H_STOCK_H
+
+#include <stddef.h>
+
+#include "domain.h"
+#include "reorder.h"
+#include "stock.h"
+
+struct request;
+struct response;
+
+/* A stock movement: arg of h_move_op(). */
+struct h_move {
+	struct move_req		 m;
+	struct dom_error	 err;
+	int			 html;
+};
+
+/* Turning picked suggestions into purchase orders: arg of
+ * h_reorder_op(). */
+struct h_reorder {
+	struct reorder_pick	*picks;		/* the request's arena */
+	size_t			 n;
+	struct dom_error	 err;
+	int			 html;
+};
+
+/* idem_op()s: DB_OK, a DOM_* refusal or a db_status. */
+int	h_move_op(struct request *, struct response *, void *arg);
+int	h_reorder_op(struct request *, struct response *, void *arg);
+
+#endif /* H_STOCK_H */
