@@ -48,6 +48,7 @@ static struct stmt_cache	 db_stmts[BR_MAX_STMTS];
 static size_t			 db_nstmts;
 static struct db_stats		 db_stats;
 static char			 db_errbuf[256];
+static MYSQL			*db_ping_conn;	/* db_ping()'s own */
 static uint64_t			 db_fails;	/* connects failed in a row */
 static uint64_t			 db_fails_logged;
 static int64_t			 db_fail_log_ms;
@@ -224,6 +225,9 @@ db_close(void)
 	if (db_conn != NULL)
 		mysql_close(db_conn);
 	db_conn = NULL;
+	if (db_ping_conn != NULL)
+		mysql_close(db_ping_conn);
+	db_ping_conn = NULL;
 	db_schema_ok = 0;
 	db_in_tx = 0;
 }
@@ -283,30 +287,62 @@ db_connect(void)
  * worker for the read timeout of the request connection.  Also reports a
  * schema that is behind.
  */
-int
-db_ping(void)
+/* db_ping()'s schema query on m: DB_OK, DB_SCHEMA, or DB_UNAVAILABLE
+ * with db_errbuf set. */
+static int
+db_ping_query(MYSQL *m)
 {
-	MYSQL		*m;
 	MYSQL_RES	*res;
 	MYSQL_ROW	 row;
 	int64_t		 v = -1;
-	int		 rv = DB_UNAVAILABLE;
 
-	if ((m = db_open_timeouts(0, 1, 1)) == NULL)
-		return DB_UNAVAILABLE;
 	if (mysql_query(m, "SELECT COALESCE(MAX(version), 0) FROM "
 	    "schema_migrations") == 0 && (res = mysql_store_result(m)) != NULL) {
 		if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
 			(void)str_to_i64(row[0], 0, INT64_MAX, &v);
 		mysql_free_result(res);
-		rv = v < 0 ? DB_UNAVAILABLE : v < SCHEMA_VERSION ? DB_SCHEMA :
+		return v < 0 ? DB_UNAVAILABLE : v < SCHEMA_VERSION ? DB_SCHEMA :
 		    DB_OK;
-	} else if (mysql_errno(m) == ER_NO_SUCH_TABLE)
-		rv = DB_SCHEMA;
-	else
-		snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s",
-		    mysql_errno(m), mysql_error(m));
-	mysql_close(m);
+	}
+	if (mysql_errno(m) == ER_NO_SUCH_TABLE)
+		return DB_SCHEMA;
+	snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s", mysql_errno(m),
+	    mysql_error(m));
+	return DB_UNAVAILABLE;
+}
+
+/*
+ * The readiness connection is kept between calls (a public /readyz must
+ * not cost a connection per hit) and has 1 s timeouts of its own, so a
+ * stalled server answers "unavailable" within about a second.  A kept
+ * connection that fails at once (the server restarted) is replaced and
+ * asked again; one that timed out is not, which would double the wait.
+ */
+int
+db_ping(void)
+{
+	struct timespec	t0, t1;
+	int		rv, kept = db_ping_conn != NULL;
+	int64_t		ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!kept && (db_ping_conn = db_open_timeouts(0, 1, 1)) == NULL)
+		return DB_UNAVAILABLE;
+	if ((rv = db_ping_query(db_ping_conn)) != DB_UNAVAILABLE)
+		return rv;
+	mysql_close(db_ping_conn);
+	db_ping_conn = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (!kept || ms >= 200)
+		return DB_UNAVAILABLE;
+	if ((db_ping_conn = db_open_timeouts(0, 1, 1)) == NULL)
+		return DB_UNAVAILABLE;
+	if ((rv = db_ping_query(db_ping_conn)) == DB_UNAVAILABLE) {
+		mysql_close(db_ping_conn);
+		db_ping_conn = NULL;
+	}
 	return rv;
 }
 

@@ -10,6 +10,7 @@
  * Password hashing (argon2id, tens of milliseconds) always happens outside
  * a transaction, so no row lock is held while it runs.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -61,6 +62,8 @@ static const char SQL_THROTTLE_PURGE[] =
 static const char SQL_USER_BY_EMAIL[] =
     "SELECT id, password_hash, disabled, must_change_password FROM users "
     "WHERE email = ?";
+static const char SQL_USER_ID_BY_EMAIL[] =
+    "SELECT id FROM users WHERE email = ?";
 static const char SQL_USER_REHASH[] =
     "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?";
 
@@ -321,6 +324,37 @@ login_succeed(struct login_tx *t, const char *password)
 	return rv;
 }
 
+/*
+ * The account's throttle key: by user id once the email resolves, so no
+ * spelling of an address can start a fresh count for its account; by the
+ * normalized email otherwise (unknown addresses are throttled too).
+ */
+static int
+login_account_key(struct login_tx *t, const char *email,
+    char key[CRYPTO_DIGEST_HEX_LEN + 1])
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	int64_t		 id = 0;
+	int		 rv;
+
+	if (email != NULL) {
+		if ((rv = db_query(t->ctx->arena, &rows, SQL_USER_ID_BY_EMAIL,
+		    "s", email)) != DB_OK)
+			return rv;
+		if (rows.nrows == 1) {
+			db_row_start(&rd, &rows, 0);
+			id = db_row_i64(&rd);
+			if (db_row_end(&rd) == -1)
+				return DB_ERROR;
+		}
+	}
+	if (crypto_sha256_hex(id > 0 ? arena_printf(t->ctx->arena,
+	    "user:%" PRId64, id) : t->email, key) == -1)
+		return DB_ERROR;
+	return DB_OK;
+}
+
 void
 login_signin(const struct audit_ctx *ctx, const struct config *cfg,
     const char *email_in, const char *password, const char *old_session,
@@ -342,9 +376,11 @@ login_signin(const struct audit_ctx *ctx, const struct config *cfg,
 	t.email = email != NULL ? email : "(malformed)";
 	t.acct_key = akey;
 	t.addr_key = ckey;
+	if ((rv = login_account_key(&t, email, akey)) != DB_OK)
+		goto dberr;
 	rv = DB_ERROR;
-	if (crypto_sha256_hex(t.email, akey) == -1 || crypto_sha256_hex(
-	    ctx->client_addr ? ctx->client_addr : "", ckey) == -1)
+	if (crypto_sha256_hex(ctx->client_addr ? ctx->client_addr : "",
+	    ckey) == -1)
 		goto dberr;
 	rv = db_tx(login_claim_tx, &t);
 	if (rv != DB_OK && rv != ACCT_INVALID)

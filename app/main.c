@@ -13,6 +13,7 @@
  *   backroomd [-c file] check      verify the inventory invariants
  *   backroomd -T                   print the directive table
  *   backroomd routes               print the route table as JSON
+ *   backroomd fields               print the declared input fields as JSON
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "fields.h"
 #include "housekeeping.h"
 #include "log.h"
 #include "password.h"
@@ -44,7 +46,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] [serve | "
 	    "migrate | create-admin EMAIL | create-user EMAIL ROLE |\n"
-	    "       audit-verify | housekeeping | check | routes]\n");
+	    "       audit-verify | housekeeping | check | routes | fields]\n");
 	exit(2);
 }
 
@@ -94,6 +96,21 @@ print_routes(void)
 		    (routes[i].flags & R_API) != 0));
 		json_object_array_add(list, o);
 	}
+	printf("%s\n", json_object_to_json_string_ext(list,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(list);
+	return 0;
+}
+
+/* `backroomd fields`: every declared input (fields.h) as JSON. */
+static int
+print_fields(void)
+{
+	struct json_object	*list = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < nfield_sets; i++)
+		json_object_array_add(list, fields_describe(field_sets[i]));
 	printf("%s\n", json_object_to_json_string_ext(list,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(list);
@@ -216,6 +233,8 @@ main(int argc, char *argv[])
 		cmd = argv[optind++];
 	if (strcmp(cmd, "routes") == 0 && optind == argc)
 		return print_routes();
+	if (strcmp(cmd, "fields") == 0 && optind == argc)
+		return print_fields();
 	if (config_load(conf, &app.cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "backroomd: %s\n", err);
 		return 1;

@@ -81,8 +81,9 @@ void	db_configure(const struct config *);
 /* Connects if needed and checks the schema.  DB_OK or a status. */
 int	db_connect(void);
 void	db_close(void);
-/* Readiness: a fresh connection with 1 s timeouts reads the schema version;
- * DB_OK, DB_SCHEMA (behind) or DB_UNAVAILABLE.  Not for the request path. */
+/* Readiness: a connection of its own with 1 s timeouts, kept between
+ * calls, reads the schema version; DB_OK, DB_SCHEMA (behind) or
+ * DB_UNAVAILABLE.  Not for the request path. */
 int	db_ping(void);
 /*
  * Runs a statement that returns no rows.  Returns the affected-row count

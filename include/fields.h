@@ -78,6 +78,10 @@ struct field_set {
 
 enum field_mode { FIELDS_CREATE, FIELDS_REPLACE };
 
+/* Every writable resource's set (app/handlers/routes.c). */
+extern const struct field_set *const	field_sets[];
+extern const size_t			nfield_sets;
+
 /*
  * Reads obj's members into dst as set declares them.  Absent members get
  * their default (an error "required" when required in this mode); a

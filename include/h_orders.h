@@ -34,6 +34,12 @@ struct order_op {
 	struct dom_error	 err;
 };
 
+/* The declared fields of a new sales order, a new purchase order and a
+ * receipt (fields.h; targets: struct order_op). */
+extern const struct field_set	h_order_fields;
+extern const struct field_set	h_po_fields;
+extern const struct field_set	h_receive_fields;
+
 /* Zeroes op and sets its kind and verb from r's route action. */
 void	h_order_op_init(struct order_op *, const struct request *);
 /* 1 if r's route serves purchase orders. */

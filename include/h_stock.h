@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "domain.h"
 #include "reorder.h"
 #include "stock.h"
@@ -22,6 +24,7 @@ struct response;
 
 /* A stock movement: arg of h_move_op(). */
 struct h_move {
+	const char		*kind;		/* as posted: m.kind's name */
 	struct move_req		 m;
 	struct dom_error	 err;
 	int			 html;
@@ -35,6 +38,14 @@ struct h_reorder {
 	struct dom_error	 err;
 	int			 html;
 };
+
+/* The declared fields of a movement and of a reorder (fields.h; targets:
+ * struct h_move, struct h_reorder). */
+extern const struct field_set	h_move_fields;
+extern const struct field_set	h_reorder_fields;
+/* What a movement's table cannot say: the kind by name, and the target
+ * warehouse a transfer needs.  Adds to errors (the caller's). */
+void	h_move_check(struct h_move *, struct json_object *errors);
 
 /* idem_op()s: DB_OK, a DOM_* refusal or a db_status. */
 int	h_move_op(struct request *, struct response *, void *arg);

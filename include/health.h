@@ -11,10 +11,9 @@
 
 /*
  * Whether the database answers with a schema this binary can use: DB_OK,
- * DB_SCHEMA (behind) or DB_UNAVAILABLE.  A check opens a fresh connection
- * with 1 s timeouts (db_ping()); a success is kept for HEALTH_CACHE_MS in
- * this process, so a public /readyz cannot make one connection per hit.
- * A failure is not kept: recovery shows at once.
+ * DB_SCHEMA (behind) or DB_UNAVAILABLE, asked each time on a connection
+ * this process keeps for it (db_ping()), so a public /readyz costs no
+ * connection per hit and shows an outage or a recovery at once.
  */
 int		 health_db_ready(void);
 /* Statements this process has run (its db_stats). */

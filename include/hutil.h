@@ -101,12 +101,15 @@ void	h_dom_field(struct json_object *errors, const struct dom_error *);
 
 /*
  * A JSON change: parses the body, takes the Idempotency-Key, reads the
- * fields with fields(r, arg) (the arena-owned errors it returns; NULL on
- * ENOMEM answers 500) and, when they are all valid, runs op(r, resp, arg)
- * once per key through idem_run().  Each step answers its own refusal.
+ * body into arg as set declares it (h_json_fields()), then, if check is
+ * not NULL, the rules the table cannot say (check returns arena-owned
+ * errors; NULL on ENOMEM answers 500), and when all is valid runs
+ * op(r, resp, arg) once per key through idem_run().  Each step answers
+ * its own refusal.
  */
 void	h_api_change(struct request *, struct response *,
-	    struct json_object *(*fields)(struct request *, void *),
+	    const struct field_set *set,
+	    struct json_object *(*check)(struct request *, void *),
 	    int (*op)(struct request *, struct response *, void *),
 	    void *arg);
 

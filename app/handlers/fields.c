@@ -17,6 +17,7 @@
 #include "fields.h"
 #include "form.h"
 #include "hutil.h"
+#include "json.h"
 #include "request.h"
 #include "str.h"
 
@@ -117,11 +118,12 @@ field_str(struct arena *a, const struct field *f, const char *key,
 	*(const char **)(void *)((char *)dst + f->off) = s;
 }
 
-static void	json_list(struct arena *, const struct field *,
+static const char *json_list(struct arena *, const struct field *,
 		    struct json_object *, void *, struct json_object *);
 
-/* One present, non-null JSON member v of field f. */
-static void
+/* One present, non-null JSON member v of field f.  NULL, or the name of
+ * an undeclared member inside a list's item ("lines[2].colour"). */
+static const char *
 json_value(struct arena *a, const struct field *f, struct json_object *v,
     void *dst, struct json_object *errors)
 {
@@ -134,7 +136,7 @@ json_value(struct arena *a, const struct field *f, struct json_object *v,
 		else
 			field_str(a, f, f->name, json_object_get_string(v),
 			    dst, errors);
-		return;
+		return NULL;
 	case FT_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			fields_error(errors, f->name,
@@ -142,29 +144,30 @@ json_value(struct arena *a, const struct field *f, struct json_object *v,
 		else
 			*(int *)(void *)((char *)dst + f->off) =
 			    json_object_get_boolean(v);
-		return;
+		return NULL;
 	case FT_LIST:
-		json_list(a, f, v, dst, errors);
-		return;
+		return json_list(a, f, v, dst, errors);
 	default:
 		break;
 	}
 	if (!json_object_is_type(v, json_type_int)) {
 		fields_error(errors, f->name, "Must be a whole number.");
-		return;
+		return NULL;
 	}
 	n = json_object_get_int64(v);
 	if (n < (f->type == FT_ID ? 1 : f->min) ||
 	    n > (f->type == FT_ID ? INT64_MAX : f->max)) {
 		fields_error(errors, f->name, "Out of range.");
-		return;
+		return NULL;
 	}
 	*field_i64(f, dst) = n;
+	return NULL;
 }
 
 /* An array of objects declared by f->items, into an arena array.  Errors
- * of an item are named "lines[2].qty" (0-based, as in the request). */
-static void
+ * of an item are named "lines[2].qty" (0-based, as in the request); the
+ * name of an undeclared member of an item is returned, else NULL. */
+static const char *
 json_list(struct arena *a, const struct field *f, struct json_object *v,
     void *dst, struct json_object *errors)
 {
@@ -176,17 +179,17 @@ json_list(struct arena *a, const struct field *f, struct json_object *v,
 
 	if (!json_object_is_type(v, json_type_array)) {
 		fields_error(errors, f->name, "Must be a list.");
-		return;
+		return NULL;
 	}
 	n = json_object_array_length(v);
 	if (n == 0 || n > set->max_items) {
 		fields_error(errors, f->name, arena_printf(a, "Give 1 to %zu "
 		    "items.", set->max_items));
-		return;
+		return NULL;
 	}
 	if ((items = arena_calloc(a, n, set->item_size)) == NULL) {
 		fields_error(errors, f->name, "Too many items.");
-		return;
+		return NULL;
 	}
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(v, i);
@@ -196,18 +199,20 @@ json_list(struct arena *a, const struct field *f, struct json_object *v,
 			    f->name, i), "Must be an object.");
 			continue;
 		}
-		ie = json_object_new_object();
+		if ((ie = json_own(a, json_object_new_object())) == NULL) {
+			fields_error(errors, f->name, "Out of memory.");
+			break;
+		}
 		if (fields_from_json(a, set, FIELDS_CREATE, o, item, ie,
 		    &und) == -1)
-			fields_error(errors, arena_printf(a, "%s[%zu].%s",
-			    f->name, i, und), "Not a field of this item.");
+			return arena_printf(a, "%s[%zu].%s", f->name, i, und);
 		json_object_object_foreach(ie, k, m)
 			fields_error(errors, arena_printf(a, "%s[%zu].%s",
 			    f->name, i, k), json_object_get_string(m));
-		json_object_put(ie);
 	}
 	*(void **)(void *)((char *)dst + f->off) = items;
 	*(size_t *)(void *)((char *)dst + f->count_off) = n;
+	return NULL;
 }
 
 int
@@ -243,8 +248,9 @@ fields_from_json(struct arena *a, const struct field_set *set,
 				    "This field is required.");
 			continue;
 		}
-		if (v != NULL)
-			json_value(a, f, v, dst, errors);
+		if (v != NULL &&
+		    (*undeclared = json_value(a, f, v, dst, errors)) != NULL)
+			return -1;
 	}
 	return 0;
 }

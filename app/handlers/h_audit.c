@@ -45,6 +45,22 @@ q(const struct request *r, const char *name)
 	return v != NULL ? v : "";
 }
 
+/* An action or entity name as the audit log stores them (ASCII: the
+ * columns are CHARACTER SET ascii, and MariaDB refuses to compare them
+ * with other text). */
+static int
+audit_name_ok(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= 64 || !((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
 struct audit_query {
 	const char		*actor, *action, *entity, *from, *to;
 	int64_t			 page, limit;
@@ -72,6 +88,15 @@ audit_params(struct request *r, struct audit_query *aq, int64_t max_limit,
 	else if (l[0] != '\0' && str_to_i64(l, 1, max_limit, &aq->limit) == -1)
 		*msg = arena_printf(r->arena, "limit must be a number from 1 "
 		    "to %" PRId64 ".", max_limit);
+	else if (!audit_name_ok(aq->action))
+		*msg = "action must be an audit action name (at most 64 "
+		    "letters, digits, dots, dashes or underscores).";
+	else if (!audit_name_ok(aq->entity))
+		*msg = "entity must be an entity name (at most 64 letters, "
+		    "digits, dots, dashes or underscores).";
+	else if (strlen(aq->actor) > 254)
+		*msg = "actor must be an email address of at most 254 "
+		    "characters.";
 	else if (!valid_date(aq->from))
 		*msg = "from must be a date as YYYY-MM-DD.";
 	else if (!valid_date(aq->to))

@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "bounds.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_orders.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -184,74 +185,79 @@ h_order_summary_json(const struct order_summary *s, int purchase)
 
 /* --- the API ------------------------------------------------------------ */
 
-/* One line object's fields, their errors named lines[i].field. */
-static void
-line_from_json(struct request *r, struct json_object *e, int receipt,
-    size_t i, struct line_in *l, struct json_object *errors)
-{
-	struct json_object		*le;
-	struct json_object_iterator	 it, end;
+/*
+ * The fields of a new order of each kind and of a receipt, declared once
+ * (fields.h) for the API; the pages read the header fields through the
+ * same tables and their line rows themselves.  Line errors are named
+ * lines[i].field.  The messages are the domain's.
+ */
+static const struct field sales_line_field[] = {
+	FIELD_NUM("product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct line_in, product_id),
+	FIELD_NUM("qty", NULL, FT_INT, F_REQUIRED, 1, BR_MAX_LINE_QTY, 0,
+	    struct line_in, qty),
+};
+static const struct field_set sales_lines = { "order line", NULL, NULL,
+	sales_line_field, FIELD_COUNT(sales_line_field), sizeof(struct line_in),
+	BR_MAX_ORDER_LINES };
 
-	l->cost_cents = -1;
-	if ((le = json_own(r->arena, json_object_new_object())) == NULL) {
-		json_object_object_add(errors, "lines",
-		    json_object_new_string("Out of memory."));
-		return;
-	}
-	if (receipt)
-		(void)h_json_int(e, "line_no", 1, INT64_MAX, 0, 1, &l->line_no,
-		    le);
-	else
-		(void)h_json_int(e, "product_id", 1, INT64_MAX, 0, 1,
-		    &l->product_id, le);
-	(void)h_json_int(e, "qty", 1, BR_MAX_LINE_QTY, 0, 1, &l->qty, le);
-	if (!receipt)
-		(void)h_json_int(e, "cost_cents", 0, BR_MAX_CENTS, -1, 0,
-		    &l->cost_cents, le);
-	it = json_object_iter_begin(le);
-	end = json_object_iter_end(le);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-		json_object_object_add(errors, arena_printf(r->arena,
-		    "lines[%zu].%s", i, json_object_iter_peek_name(&it)),
-		    json_object_get(json_object_iter_peek_value(&it)));
-}
+/* cost_cents -1: the product's cost. */
+static const struct field po_line_field[] = {
+	FIELD_NUM("product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct line_in, product_id),
+	FIELD_NUM("qty", NULL, FT_INT, F_REQUIRED, 1, BR_MAX_LINE_QTY, 0,
+	    struct line_in, qty),
+	FIELD_NUM("cost_cents", NULL, FT_INT, 0, 0, BR_MAX_CENTS, -1,
+	    struct line_in, cost_cents),
+};
+static const struct field_set po_lines = { "purchase order line", NULL,
+	NULL, po_line_field, FIELD_COUNT(po_line_field), sizeof(struct line_in),
+	BR_MAX_ORDER_LINES };
 
-/* Reads "lines": [{...}] into an arena array; errors per field. */
-static struct line_in *
-lines_from_json(struct request *r, int receipt, size_t *n,
-    struct json_object *errors)
-{
-	struct json_object	*arr, *e;
-	struct line_in		*lines;
-	size_t			 i, len;
+static const struct field receive_line_field[] = {
+	FIELD_NUM("line_no", NULL, FT_INT, F_REQUIRED, 1, BR_MAX_ORDER_LINES, 0,
+	    struct line_in, line_no),
+	FIELD_NUM("qty", NULL, FT_INT, F_REQUIRED, 1, BR_MAX_LINE_QTY, 0,
+	    struct line_in, qty),
+};
+static const struct field_set receive_lines = { "receipt line", NULL, NULL,
+	receive_line_field, FIELD_COUNT(receive_line_field),
+	sizeof(struct line_in), BR_MAX_ORDER_LINES };
 
-	*n = 0;
-	if (!json_object_object_get_ex(r->json, "lines", &arr) ||
-	    !json_object_is_type(arr, json_type_array)) {
-		json_object_object_add(errors, "lines", json_object_new_string(
-		    "Give the lines as an array."));
-		return NULL;
-	}
-	len = json_object_array_length(arr);
-	if (len == 0 || len > BR_MAX_ORDER_LINES) {
-		json_object_object_add(errors, "lines", json_object_new_string(
-		    "Give 1 to 100 lines."));
-		return NULL;
-	}
-	if ((lines = arena_calloc(r->arena, len, sizeof(*lines))) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		e = json_object_array_get_idx(arr, i);
-		if (json_object_is_type(e, json_type_object))
-			line_from_json(r, e, receipt, i, &lines[i], errors);
-		else
-			json_object_object_add(errors, arena_printf(r->arena,
-			    "lines[%zu]", i),
-			    json_object_new_string("Must be an object."));
-	}
-	*n = len;
-	return lines;
-}
+static const struct field order_field[] = {
+	FIELD_STR("customer", "customer", F_REQUIRED, 1, 200, NULL, "Enter "
+	    "the customer (1 to 200 characters).", struct order_op, customer),
+	FIELD_NUM("warehouse_id", "warehouse_id", FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct order_op, warehouse_id),
+	FIELD_STR("note", "note", 0, 0, 255, "", "Use at most 255 "
+	    "characters.", struct order_op, note),
+	FIELD_LIST("lines", F_REQUIRED, struct order_op, lines, nlines,
+	    &sales_lines),
+};
+const struct field_set h_order_fields = { "order", "OrderCreate", NULL,
+	order_field, FIELD_COUNT(order_field), sizeof(struct order_op), 0 };
+
+static const struct field po_field[] = {
+	FIELD_NUM("supplier_id", "supplier_id", FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct order_op, party_id),
+	FIELD_NUM("warehouse_id", "warehouse_id", FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct order_op, warehouse_id),
+	FIELD_STR("note", "note", 0, 0, 255, "", "Use at most 255 "
+	    "characters.", struct order_op, note),
+	FIELD_LIST("lines", F_REQUIRED, struct order_op, lines, nlines,
+	    &po_lines),
+};
+const struct field_set h_po_fields = { "purchase order",
+	"PurchaseOrderCreate", NULL, po_field, FIELD_COUNT(po_field),
+	sizeof(struct order_op), 0 };
+
+static const struct field receive_field[] = {
+	FIELD_LIST("lines", F_REQUIRED, struct order_op, lines, nlines,
+	    &receive_lines),
+};
+const struct field_set h_receive_fields = { "receipt",
+	"PurchaseOrderReceive", NULL, receive_field, FIELD_COUNT(receive_field),
+	sizeof(struct order_op), 0 };
 
 static void
 orders_list_api(struct request *r, struct response *resp)
@@ -359,26 +365,13 @@ static void
 order_create_api(struct request *r, struct response *resp)
 {
 	struct order_op		 op;
-	struct json_object	*errors;
 	const char		*key;
 
 	if (h_json_body(r, resp) == -1 || idem_api_key(r, resp, &key) == -1)
 		return;				/* answered */
 	h_order_op_init(&op, r);
-	errors = json_own(r->arena, json_object_new_object());
-	if (errors != NULL) {
-		if (op.purchase)
-			(void)h_json_int(r->json, "supplier_id", 1, INT64_MAX,
-			    0, 1, &op.party_id, errors);
-		else
-			(void)h_json_str(r->json, "customer", 1, NULL,
-			    &op.customer, errors);
-		(void)h_json_int(r->json, "warehouse_id", 1, INT64_MAX, 0, 1,
-		    &op.warehouse_id, errors);
-		(void)h_json_str(r->json, "note", 0, "", &op.note, errors);
-		op.lines = lines_from_json(r, 0, &op.nlines, errors);
-	}
-	if (!h_invalid(r, resp, errors))
+	if (h_json_fields(r, resp, op.purchase ? &h_po_fields :
+	    &h_order_fields, FIELDS_CREATE, &op) == 0)
 		idem_run(r, resp, key, order_op_api, NULL, &op);
 }
 
@@ -400,7 +393,6 @@ void
 h_api_order_action(struct request *r, struct response *resp)
 {
 	struct order_op		 op;
-	struct json_object	*errors;
 	const char		*key;
 
 	h_order_op_init(&op, r);
@@ -408,12 +400,9 @@ h_api_order_action(struct request *r, struct response *resp)
 	    idem_api_key(r, resp, &key) == -1)
 		return;				/* answered */
 	if (op.verb == ACT_RECEIVE) {
-		if (h_json_body(r, resp) == -1)
-			return;			/* answered */
-		errors = json_own(r->arena, json_object_new_object());
-		if (errors != NULL)
-			op.lines = lines_from_json(r, 1, &op.nlines, errors);
-		if (h_invalid(r, resp, errors))
+		if (h_json_body(r, resp) == -1 ||
+		    h_json_fields(r, resp, &h_receive_fields, FIELDS_CREATE,
+		    &op) == -1)
 			return;			/* answered */
 	} else if (key != NULL && request_read_body(r) != 0) {
 		response_error(resp, r, 400, "The body could not be read.");

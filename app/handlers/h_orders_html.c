@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "outcome.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_orders.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -407,13 +408,8 @@ h_order_create_form(struct request *r, struct response *resp)
 		return;				/* answered */
 	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
 		goto out;
-	op.customer = h_field(r, "customer");
-	op.note = h_field(r, "note");
-	(void)h_field_int(r, "warehouse_id", 1, INT64_MAX, 0, 1,
-	    &op.warehouse_id, errors);
-	if (op.purchase)
-		(void)h_field_int(r, "supplier_id", 1, INT64_MAX, 0, 1,
-		    &op.party_id, errors);
+	fields_from_form(op.purchase ? &h_po_fields : &h_order_fields,
+	    FIELDS_CREATE, r, &op, errors);
 	st = lines_from_form(r, &op, errors);
 out:
 	if (st != DB_OK)

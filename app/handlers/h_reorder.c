@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -140,42 +141,23 @@ h_reorder_op(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-/* The body's "items" into the picks of the struct h_reorder arg; the
- * arena-owned errors (NULL on ENOMEM) hold a message per bad item. */
-static struct json_object *
-reorder_items(struct request *r, void *arg)
-{
-	struct h_reorder	*op = arg;
-	struct json_object	*arr, *e, *errors;
-	const char		*k;
-	size_t			 i;
+/* The picked suggestions of a reorder. */
+static const struct field pick_field[] = {
+	FIELD_NUM("product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct reorder_pick, product_id),
+	FIELD_NUM("warehouse_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct reorder_pick, warehouse_id),
+};
+static const struct field_set picks = { "reorder item", NULL, NULL,
+	pick_field, FIELD_COUNT(pick_field), sizeof(struct reorder_pick),
+	BR_MAX_REORDER_ITEMS };
 
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
-		return NULL;
-	if (!json_object_object_get_ex(r->json, "items", &arr) ||
-	    !json_object_is_type(arr, json_type_array) ||
-	    (op->n = json_object_array_length(arr)) == 0 ||
-	    op->n > BR_MAX_REORDER_ITEMS) {
-		json_object_object_add(errors, "items", json_object_new_string(
-		    "Give 1 to 500 items as an array."));
-		op->n = 0;
-	} else if ((op->picks = arena_calloc(r->arena, op->n,
-	    sizeof(*op->picks))) == NULL)
-		return NULL;
-	for (i = 0; i < op->n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(e, json_type_object) ||
-		    h_json_int(e, "product_id", 1, INT64_MAX, 0, 1,
-		    &op->picks[i].product_id, NULL) == -1 ||
-		    h_json_int(e, "warehouse_id", 1, INT64_MAX, 0, 1,
-		    &op->picks[i].warehouse_id, NULL) == -1)
-			json_object_object_add(errors, (k = arena_printf(
-			    r->arena, "items[%zu]", i)) != NULL ? k : "items",
-			    json_object_new_string(
-			    "Give product_id and warehouse_id."));
-	}
-	return errors;
-}
+static const struct field reorder_field[] = {
+	FIELD_LIST("items", F_REQUIRED, struct h_reorder, picks, n, &picks),
+};
+const struct field_set h_reorder_fields = { "reorder",
+	"ReorderToPurchaseOrders", NULL, reorder_field,
+	FIELD_COUNT(reorder_field), sizeof(struct h_reorder), 0 };
 
 void
 h_api_reorder_create(struct request *r, struct response *resp)
@@ -183,5 +165,5 @@ h_api_reorder_create(struct request *r, struct response *resp)
 	struct h_reorder	op;
 
 	memset(&op, 0, sizeof(op));
-	h_api_change(r, resp, reorder_items, h_reorder_op, &op);
+	h_api_change(r, resp, &h_reorder_fields, NULL, h_reorder_op, &op);
 }

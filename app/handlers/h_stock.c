@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "bounds.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -238,35 +239,54 @@ h_move_op(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-/* The body's fields into the struct h_move arg; the arena-owned errors
- * (NULL on ENOMEM) hold a message per bad field. */
-static struct json_object *
-move_fields(struct request *r, void *arg)
-{
-	struct move_req		*m = &((struct h_move *)arg)->m;
-	struct json_object	*errors;
-	const char		*kind;
-	int			 k;
+/*
+ * A movement's fields, for the API and the movement form (which names
+ * the product by its SKU instead).  The messages are the domain's.
+ */
+static const struct field move_field[] = {
+	FIELD_STR("kind", "kind", F_REQUIRED, 1, 20, NULL, "Choose receipt, "
+	    "shipment, adjustment or transfer.", struct h_move, kind),
+	FIELD_NUM("product_id", NULL, FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct h_move, m.product_id),
+	FIELD_NUM("warehouse_id", "warehouse_id", FT_ID, F_REQUIRED, 0, 0, 0,
+	    struct h_move, m.warehouse_id),
+	FIELD_NUM("to_warehouse_id", "to_warehouse_id", FT_ID, 0, 0, 0, 0,
+	    struct h_move, m.to_warehouse_id),
+	FIELD_NUM("qty", "qty", FT_INT, F_REQUIRED, -BR_MAX_QTY, BR_MAX_QTY, 0,
+	    struct h_move, m.qty),
+	FIELD_STR("reference", "reference", 0, 0, 64, NULL, "Use at most 64 "
+	    "characters, no control characters.", struct h_move,
+	    m.reference),
+	FIELD_STR("note", "note", 0, 0, 255, NULL, "Use at most 255 "
+	    "characters, no control characters.", struct h_move, m.note),
+};
+const struct field_set h_move_fields = { "movement", "MovementCreate",
+	NULL, move_field, FIELD_COUNT(move_field), sizeof(struct h_move), 0 };
 
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
-		return NULL;
-	(void)h_json_str(r->json, "kind", 1, NULL, &kind, errors);
-	k = stock_kind_from_name(kind);
-	if (kind != NULL && k < 0)
+void
+h_move_check(struct h_move *op, struct json_object *errors)
+{
+	int	k = -1;
+
+	if (op->kind != NULL && op->kind[0] != '\0' &&
+	    (k = stock_kind_from_name(op->kind)) < 0 &&
+	    !json_object_object_get_ex(errors, "kind", NULL))
 		json_object_object_add(errors, "kind", json_object_new_string(
 		    "Choose receipt, shipment, adjustment or transfer."));
-	m->kind = (enum move_kind)(k < 0 ? 0 : k);
-	(void)h_json_int(r->json, "product_id", 1, INT64_MAX, 0, 1,
-	    &m->product_id, errors);
-	(void)h_json_int(r->json, "warehouse_id", 1, INT64_MAX, 0, 1,
-	    &m->warehouse_id, errors);
-	(void)h_json_int(r->json, "to_warehouse_id", 1, INT64_MAX, 0,
-	    k == MOVE_TRANSFER, &m->to_warehouse_id, errors);
-	(void)h_json_int(r->json, "qty", -BR_MAX_QTY, BR_MAX_QTY, 0, 1,
-	    &m->qty, errors);
-	(void)h_json_str(r->json, "reference", 0, NULL, &m->reference,
-	    errors);
-	(void)h_json_str(r->json, "note", 0, NULL, &m->note, errors);
+	op->m.kind = (enum move_kind)(k < 0 ? 0 : k);
+	if (k == MOVE_TRANSFER && op->m.to_warehouse_id == 0 &&
+	    !json_object_object_get_ex(errors, "to_warehouse_id", NULL))
+		json_object_object_add(errors, "to_warehouse_id",
+		    json_object_new_string("This field is required."));
+}
+
+static struct json_object *
+move_check(struct request *r, void *arg)
+{
+	struct json_object	*errors;
+
+	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
+		h_move_check(arg, errors);
 	return errors;
 }
 
@@ -276,5 +296,5 @@ h_api_movement_create(struct request *r, struct response *resp)
 	struct h_move	op;
 
 	memset(&op, 0, sizeof(op));
-	h_api_change(r, resp, move_fields, h_move_op, &op);
+	h_api_change(r, resp, &h_move_fields, move_check, h_move_op, &op);
 }

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "catalog.h"
 #include "domain.h"
+#include "fields.h"
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -160,29 +161,17 @@ move_form_refuse(struct request *r, struct response *resp, void *arg, int rv)
 	    op->m.warehouse_id, errors);
 }
 
-/* The form's fields into m; errors gets a message per bad field.  DB_OK
- * or the db_status of the SKU's lookup. */
+/* The form's fields into op (the product by its SKU); errors gets a
+ * message per bad field.  DB_OK or the db_status of the SKU's lookup. */
 static int
-move_form_fields(struct request *r, struct move_req *m,
+move_form_fields(struct request *r, struct h_move *op,
     struct json_object *errors)
 {
 	const char	*sku = h_field(r, "sku");
 	int64_t		 pid;
-	int		 k;
 
-	k = stock_kind_from_name(h_field(r, "kind"));
-	if (k < 0)
-		json_object_object_add(errors, "kind", json_object_new_string(
-		    "Choose receipt, shipment, adjustment or transfer."));
-	m->kind = (enum move_kind)(k < 0 ? 0 : k);
-	(void)h_field_int(r, "warehouse_id", 1, INT64_MAX, 0, 1,
-	    &m->warehouse_id, errors);
-	(void)h_field_int(r, "to_warehouse_id", 1, INT64_MAX, 0,
-	    k == MOVE_TRANSFER, &m->to_warehouse_id, errors);
-	(void)h_field_int(r, "qty", -BR_MAX_QTY, BR_MAX_QTY, 0, 1, &m->qty,
-	    errors);
-	m->reference = h_field(r, "reference");
-	m->note = h_field(r, "note");
+	fields_from_form(&h_move_fields, FIELDS_CREATE, r, op, errors);
+	h_move_check(op, errors);
 	if (sku[0] == '\0')
 		json_object_object_add(errors, "sku", json_object_new_string(
 		    "Enter the product's SKU."));
@@ -192,7 +181,7 @@ move_form_fields(struct request *r, struct move_req *m,
 		json_object_object_add(errors, "sku", json_object_new_string(
 		    "No product has this SKU."));
 	else
-		m->product_id = pid;
+		op->m.product_id = pid;
 	return DB_OK;
 }
 
@@ -212,7 +201,7 @@ h_stock_move_form(struct request *r, struct response *resp)
 		st = DB_ERROR;
 		goto out;
 	}
-	if ((st = move_form_fields(r, &op.m, errors)) != DB_OK)
+	if ((st = move_form_fields(r, &op, errors)) != DB_OK)
 		goto out;
 	if (json_object_object_length(errors) > 0)
 		move_form_again(r, resp, 422, op.m.warehouse_id, errors);

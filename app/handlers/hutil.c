@@ -413,12 +413,14 @@ h_json_fields(struct request *r, struct response *resp,
 
 void
 h_api_change(struct request *r, struct response *resp,
-    struct json_object *(*fields)(struct request *, void *),
+    const struct field_set *set,
+    struct json_object *(*check)(struct request *, void *),
     int (*op)(struct request *, struct response *, void *), void *arg)
 {
 	const char	*key;
 
 	if (h_json_body(r, resp) == 0 && idem_api_key(r, resp, &key) == 0 &&
-	    !h_invalid(r, resp, fields(r, arg)))
+	    h_json_fields(r, resp, set, FIELDS_CREATE, arg) == 0 &&
+	    (check == NULL || !h_invalid(r, resp, check(r, arg))))
 		idem_run(r, resp, key, op, NULL, arg);
 }

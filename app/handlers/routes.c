@@ -5,6 +5,10 @@
  */
 #include <stddef.h>
 
+#include "fields.h"
+#include "h_catalog.h"
+#include "h_orders.h"
+#include "h_stock.h"
 #include "handlers.h"
 #include "request.h"
 #include "router.h"
@@ -159,3 +163,13 @@ const struct route routes[] = {
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
+/* The declared fields of every writable resource (fields.h), for
+ * `backroomd fields` and the test against the OpenAPI document. */
+const struct field_set *const field_sets[] = {
+	&h_product_fields, &h_supplier_fields, &h_warehouse_fields,
+	&h_move_fields, &h_order_fields, &h_po_fields, &h_receive_fields,
+	&h_reorder_fields,
+};
+
+const size_t nfield_sets = sizeof(field_sets) / sizeof(field_sets[0]);

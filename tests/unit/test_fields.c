@@ -168,6 +168,11 @@ test_json_undeclared(void **state)
 	assert_null(decode(*state, "{\"name\":\"a\",\"lines\":[]}",
 	    FIELDS_REPLACE, &t, &und));
 	assert_string_equal(und, "lines");
+	/* Inside a list's item, named by its place. */
+	assert_null(decode(*state, "{\"name\":\"a\",\"lines\":[{\"qty\":1,"
+	    "\"product_id\":2},{\"qty\":1,\"colour\":3}]}", FIELDS_CREATE,
+	    &t, &und));
+	assert_string_equal(und, "lines[1].colour");
 }
 
 static void
