@@ -206,9 +206,10 @@ json_list(struct arena *a, const struct field *f, struct json_object *v,
 		if (fields_from_json(a, set, FIELDS_CREATE, o, item, ie,
 		    &und) == -1)
 			return arena_printf(a, "%s[%zu].%s", f->name, i, und);
-		json_object_object_foreach(ie, k, m)
+		json_object_object_foreach(ie, k, m) {
 			fields_error(errors, arena_printf(a, "%s[%zu].%s",
 			    f->name, i, k), json_object_get_string(m));
+		}
 	}
 	*(void **)(void *)((char *)dst + f->off) = items;
 	*(size_t *)(void *)((char *)dst + f->count_off) = n;
