@@ -11,6 +11,7 @@
  * a transaction, so no row lock is held while it runs.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -55,6 +56,8 @@ static const char SQL_THROTTLE_UNCOUNT[] =
     "WHERE kind = 'addr' AND key_hash = ?";
 static const char SQL_THROTTLE_CLEAR[] =
     "DELETE FROM login_throttle WHERE kind = 'account' AND key_hash = ?";
+static const char SQL_PWCHANGE_CLEAR[] =
+    "DELETE FROM login_throttle WHERE kind = 'pwchange' AND key_hash = ?";
 static const char SQL_THROTTLE_PURGE[] =
     "DELETE FROM login_throttle WHERE window_start < NOW(6) - INTERVAL ? "
     "SECOND AND (locked_until IS NULL OR locked_until < NOW(6) - INTERVAL ? "
@@ -78,6 +81,7 @@ struct login_tx {
 	const char		*old_session;
 	struct login_outcome	*out;
 	long			 lock_seconds;	/* set by this attempt */
+	int64_t			 failures;	/* counted by this attempt */
 };
 
 /* One login_throttle row, as SQL_THROTTLE_LOCK reads it. */
@@ -99,6 +103,16 @@ throttle_read(const struct db_rows *rows, struct throttle_row *tr)
 	tr->locked_left = db_row_i64(&rd);
 	tr->window_left = db_row_i64(&rd);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* The throttle key of user id's own attempts ("user:<id>", hashed). */
+static int
+user_key(int64_t id, char key[CRYPTO_DIGEST_HEX_LEN + 1])
+{
+	char	s[32];
+
+	(void)snprintf(s, sizeof(s), "user:%" PRId64, id);
+	return crypto_sha256_hex(s, key) == -1 ? DB_ERROR : DB_OK;
 }
 
 /* The lock for the nth failure: base, doubling per failure past max. */
@@ -145,7 +159,7 @@ throttle_claim(struct login_tx *t, const char *kind, const char *key,
 	struct db_rows		rows;
 	struct throttle_row	tr;
 	int64_t			window = t->cfg->login_addr_window;
-	int			rv, account = strcmp(kind, "account") == 0;
+	int			rv, account = strcmp(kind, "addr") != 0;
 
 	*retry = 0;
 	if ((rv = db_query(t->ctx->arena, &rows, SQL_THROTTLE_LOCK, "iiiss",
@@ -349,10 +363,9 @@ login_account_key(struct login_tx *t, const char *email,
 				return DB_ERROR;
 		}
 	}
-	if (crypto_sha256_hex(id > 0 ? arena_printf(t->ctx->arena,
-	    "user:%" PRId64, id) : t->email, key) == -1)
-		return DB_ERROR;
-	return DB_OK;
+	if (id > 0)
+		return user_key(id, key);
+	return crypto_sha256_hex(t->email, key) == -1 ? DB_ERROR : DB_OK;
 }
 
 void
@@ -402,6 +415,111 @@ dberr:
 	explicit_bzero(out->session_id, sizeof(out->session_id));
 	out->result = LOGIN_ERROR;
 	out->db_status = rv;
+}
+
+static int
+pwchange_claim_tx(void *p)
+{
+	struct login_tx	*t = p;
+	long		 retry;
+	int		 rv;
+
+	t->lock_seconds = 0;
+	if ((rv = throttle_claim(t, "pwchange", t->acct_key, &t->failures,
+	    &retry)) != DB_OK)
+		return rv;
+	t->out->retry_after = retry;
+	t->out->result = retry > 0 ? LOGIN_LOCKED : LOGIN_OK;
+	return DB_OK;
+}
+
+int
+login_pwchange_claim(const struct audit_ctx *ctx, const struct config *cfg,
+    int64_t user_id, struct login_attempt *at, struct acct_error *err)
+{
+	struct login_tx		 t;
+	struct login_outcome	 out;
+	struct json_object	*d;
+	char			 key[CRYPTO_DIGEST_HEX_LEN + 1];
+	int			 rv;
+
+	memset(&t, 0, sizeof(t));
+	memset(&out, 0, sizeof(out));
+	memset(at, 0, sizeof(*at));
+	t.ctx = ctx;
+	t.cfg = cfg;
+	t.out = &out;
+	t.acct_key = key;
+	if ((rv = user_key(user_id, key)) != DB_OK ||
+	    (rv = db_tx(pwchange_claim_tx, &t)) != DB_OK)
+		return rv;
+	at->failures = t.failures;
+	at->lock_seconds = t.lock_seconds;
+	if (out.result == LOGIN_OK)
+		return DB_OK;
+	d = json_object_new_object();
+	json_object_object_add(d, "retry_after",
+	    json_object_new_int64(out.retry_after));
+	(void)audit_event(ctx, "account.password_change_throttled", "user",
+	    accounts_id_str(ctx->arena, user_id), d);
+	err->retry_after = out.retry_after;
+	(void)accounts_refuse(err, "current_password", "Too many wrong "
+	    "passwords. Wait a while and try again.");
+	return ACCT_LOCKED;
+}
+
+struct pwchange_tx {
+	const struct audit_ctx		*ctx;
+	int64_t				 user_id;
+	const struct login_attempt	*at;
+};
+
+static int
+pwchange_failure_tx(void *p)
+{
+	struct pwchange_tx	*t = p;
+	struct json_object	*d;
+	const char		*eid;
+	int			 rv;
+
+	eid = accounts_id_str(t->ctx->arena, t->user_id);
+	d = json_object_new_object();
+	json_object_object_add(d, "failures",
+	    json_object_new_int64(t->at->failures));
+	if ((rv = audit_write(t->ctx, "account.password_change_failed",
+	    "user", eid, d)) != DB_OK || t->at->lock_seconds == 0)
+		return rv;
+	if ((rv = (int)session_end_user(t->user_id, NULL)) < 0)
+		return rv;
+	d = json_object_new_object();
+	json_object_object_add(d, "seconds",
+	    json_object_new_int64(t->at->lock_seconds));
+	return audit_write(t->ctx, "account.password_change_lockout", "user",
+	    eid, d);
+}
+
+int
+login_pwchange_failed(const struct audit_ctx *ctx, int64_t user_id,
+    const struct login_attempt *at)
+{
+	struct pwchange_tx	t = { ctx, user_id, at };
+	int			rv;
+
+	if ((rv = db_tx(pwchange_failure_tx, &t)) != DB_OK)
+		return rv;
+	return at->lock_seconds > 0 ? ACCT_SIGNED_OUT : DB_OK;
+}
+
+int
+login_pwchange_clear(int64_t user_id)
+{
+	char	key[CRYPTO_DIGEST_HEX_LEN + 1];
+	int64_t	n;
+
+	if (user_key(user_id, key) != DB_OK)
+		return DB_ERROR;
+	n = db_exec(SQL_PWCHANGE_CLEAR, "s", key);
+	return n < 0 ? (int)n : DB_OK;
 }
 
 struct logout_tx {

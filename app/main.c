@@ -145,7 +145,7 @@ static int
 create_user(const char *email, const char *role)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	char			 pw[32];
 	int64_t			 id;
 	int			 rv;

@@ -39,6 +39,8 @@ static const struct {
 	    "at next sign-in, and their sessions were ended." },
 	{ "token_revoked", "The token was revoked." },
 	{ "signed_out", "You are signed out." },
+	{ "pwchange_signed_out", "Too many wrong current passwords: you are "
+	    "signed out everywhere. Sign in again." },
 	{ "already_submitted", "That form was submitted twice; it was "
 	    "applied once." },
 	{ "token_already_created", "That form was submitted twice; one token "

@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "db.h"
+#include "login.h"
 #include "password.h"
 #include "session.h"
 #include "users.h"
@@ -317,7 +318,8 @@ change_password_tx(void *p)
 	    (int64_t)0, u->id)) < 0)
 		return rv;
 	/* Every session ends, this one included; a new one replaces it. */
-	if ((rv = (int)session_end_user(u->id, NULL)) < 0)
+	if ((rv = (int)session_end_user(u->id, NULL)) < 0 ||
+	    (rv = login_pwchange_clear(u->id)) != DB_OK)
 		return rv;
 	if ((rv = session_create(u->id, u->ctx->client_addr, u->new_session,
 	    hash, csrf)) != DB_OK)
@@ -371,24 +373,30 @@ current_password_check(struct arena *a, int64_t user_id, const char *current,
 }
 
 int
-users_change_password(const struct audit_ctx *ctx, int64_t user_id,
-    const char *session_hash, const char *current, const char *next,
+users_change_password(const struct audit_ctx *ctx, const struct config *cfg,
+    int64_t user_id, const char *current, const char *next,
     const char *confirm, char new_session[CRYPTO_SECRET_HEX_LEN + 1],
     struct acct_error *err)
 {
-	struct user_tx	 u;
-	char		 hash[PASSWORD_ENCODED_MAX];
-	int		 rv;
+	struct user_tx		u;
+	struct login_attempt	at;
+	char			hash[PASSWORD_ENCODED_MAX];
+	int			rv;
 
-	(void)session_hash;	/* every session ends, this one included */
 	new_session[0] = '\0';
 	/* Before the current password is checked: after the first
-	 * submission it is no longer the current one. */
+	 * submission it is no longer the current one.  The attempt is
+	 * counted before argon2 runs. */
 	if ((rv = accounts_form_used(ctx)) != DB_OK ||
 	    (rv = change_password_check(current, next, confirm, err))
 	    != DB_OK ||
-	    (rv = current_password_check(ctx->arena, user_id, current, err))
-	    != DB_OK)
+	    (rv = login_pwchange_claim(ctx, cfg, user_id, &at, err)) != DB_OK)
+		return rv;
+	rv = current_password_check(ctx->arena, user_id, current, err);
+	if (rv == ACCT_INVALID && (rv = login_pwchange_failed(ctx, user_id,
+	    &at)) == DB_OK)
+		return ACCT_INVALID;
+	if (rv != DB_OK)
 		return rv;
 	if (strcmp(current, next) == 0)
 		return accounts_refuse(err, "new_password",

@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 
+struct acct_error;
 struct audit_ctx;
 struct config;
 
@@ -48,6 +49,26 @@ void	login_signin(const struct audit_ctx *, const struct config *,
 	    const char *old_session_hash, struct login_outcome *out);
 /* Signs out: deletes the session and audits it.  DB_OK or a db_status. */
 int	login_signout(const struct audit_ctx *, const char *session_hash);
+/*
+ * A signed-in user's own password change is throttled like sign-in, per
+ * user (kind 'pwchange').  login_pwchange_claim() counts the attempt before
+ * the current password is checked (argon2 runs only for a counted one):
+ * DB_OK with *at filled, ACCT_LOCKED (err->retry_after set, audited) or a
+ * db_status.  After a wrong current password login_pwchange_failed()
+ * audits it and, when the attempt reached login_max_failures, ends every
+ * session of the user: DB_OK, ACCT_SIGNED_OUT or a db_status.
+ * login_pwchange_clear() deletes the count; it runs inside the caller's
+ * transaction once the change succeeds.
+ */
+struct login_attempt {
+	int64_t	failures;	/* the count with this attempt */
+	long	lock_seconds;	/* > 0: this attempt locked the user */
+};
+int	login_pwchange_claim(const struct audit_ctx *, const struct config *,
+	    int64_t user_id, struct login_attempt *, struct acct_error *err);
+int	login_pwchange_failed(const struct audit_ctx *, int64_t user_id,
+	    const struct login_attempt *);
+int	login_pwchange_clear(int64_t user_id);
 /* Housekeeping: old throttle rows; count or a db_status. */
 int64_t	login_purge_throttle(const struct config *);
 

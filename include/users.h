@@ -15,6 +15,7 @@
 struct acct_error;
 struct arena;
 struct audit_ctx;
+struct config;
 
 /* A user as the admin pages show it; strings in the caller's arena. */
 struct user {
@@ -56,10 +57,13 @@ int	users_reset_password(const struct audit_ctx *, int64_t id,
 /*
  * A user changes their own password (current one required).  Ends every
  * other session and replaces the current one: the new cookie value is
- * written to new_session ("" on failure).  Outcomes as users_update().
+ * written to new_session ("" on failure).  Wrong current passwords are
+ * throttled (login.h): besides the outcomes of users_update(), ACCT_LOCKED
+ * (wait err->retry_after seconds) and ACCT_SIGNED_OUT (this failure ended
+ * the user's sessions).
  */
-int	users_change_password(const struct audit_ctx *, int64_t user_id,
-	    const char *session_hash, const char *current, const char *next,
+int	users_change_password(const struct audit_ctx *, const struct config *,
+	    int64_t user_id, const char *current, const char *next,
 	    const char *confirm, char new_session[CRYPTO_SECRET_HEX_LEN + 1],
 	    struct acct_error *err);
 

@@ -209,27 +209,44 @@ void
 h_account_password(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	char			 sid[CRYPTO_SECRET_HEX_LEN + 1];
+	char			 retry[24];
 	int			 st;
 
 	sid[0] = '\0';
 	if ((st = h_acct_form(r, resp, &ctx)) == DB_OK)
-		st = users_change_password(&ctx, r->auth.user_id,
-		    r->auth.session_hash,
+		st = users_change_password(&ctx, r->cfg, r->auth.user_id,
 		    form_get(&r->form, "current_password"),
 		    form_get(&r->form, "new_password"),
 		    form_get(&r->form, "confirm_password"), sid, &err);
-	if (st == ACCT_REPLAYED)
-		h_redirect_flash(resp, "/account", "already_submitted");
-	else if (st == ACCT_INVALID)
-		account_page(r, resp, 422, &err);
-	else if (st == DB_OK) {
+	switch (st) {
+	case DB_OK:
 		h_redirect_flash(resp, "/account", "password_changed");
 		session_cookie(r, resp, sid, -1,
 		    "The session cookie could not be set.");
-	} else if (st != FORM_ANSWERED)
+		break;
+	case ACCT_REPLAYED:
+		h_redirect_flash(resp, "/account", "already_submitted");
+		break;
+	case ACCT_INVALID:
+		account_page(r, resp, 422, &err);
+		break;
+	case ACCT_LOCKED:
+		(void)snprintf(retry, sizeof(retry), "%ld", err.retry_after);
+		response_header(resp, "Retry-After", retry);
+		account_page(r, resp, 429, &err);
+		break;
+	case ACCT_SIGNED_OUT:
+		h_redirect_flash(resp, "/login", "pwchange_signed_out");
+		session_cookie(r, resp, "", 0,
+		    "The session cookie could not be cleared.");
+		break;
+	case FORM_ANSWERED:
+		break;
+	default:
 		response_db_error(resp, r, st);
+	}
 	explicit_bzero(sid, sizeof(sid));
 }
 

@@ -164,7 +164,7 @@ void
 h_tokens_create(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	char			 tok[API_TOKEN_LEN + 1];
 	int64_t			 uid, days, id;
 	int			 st;

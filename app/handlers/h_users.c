@@ -220,7 +220,7 @@ void
 h_users_create(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	int64_t			 id = 0;
 	int			 st;
 
@@ -241,7 +241,7 @@ void
 h_user_update(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	const char		*dis;
 	int64_t			 id;
 	int			 st;
@@ -259,7 +259,7 @@ void
 h_user_password(struct request *r, struct response *resp)
 {
 	struct audit_ctx	 ctx;
-	struct acct_error	 err = { NULL, NULL };
+	struct acct_error	 err = { NULL, NULL, 0 };
 	int64_t			 id;
 	int			 st;
 

@@ -304,3 +304,49 @@ def test_no_filter_value_is_a_server_error():
     assert r.status_code == 400 and "action" in r.text
     r = api.get("/audit?entity=%C3%A9")
     assert r.status_code == 400 and "entity" in r.json()["detail"]
+
+
+def _pw_change(c, current, new="Changed-pass-1234"):
+    return c.post("/account/password", {"current_password": current,
+                                        "new_password": new,
+                                        "confirm_password": new})
+
+
+def test_password_change_wrong_current_is_throttled():
+    """12 wrong current passwords with one session were all 422: no
+    lockout, no audit row, and argon2 time for the asking.  Now each is
+    counted and audited; the login_max_failures-th (5) ends every session
+    of the user, and the change stays locked for the lock period."""
+    from accounts_util import audit_rows, location, signed_in, user_sessions
+    u = new_user("viewer")
+    c, other = signed_in(u), signed_in(u)
+    for i in range(1, 5):
+        r = _pw_change(c, "Wrong-current-%d" % i)
+        assert r.status_code == 422, (i, r.status_code)
+        assert "This is not your current password." in r.text
+        rows = audit_rows("action = 'account.password_change_failed' AND "
+                          "entity_id = '%d'" % u.id)
+        assert [x["details_json"]["failures"] for x in rows] == list(range(1, i + 1))
+    r = _pw_change(c, "Wrong-current-5")
+    assert r.status_code == 303 and location(r).startswith("/login"), r.status_code
+    assert user_sessions(u.id) == 0
+    assert not c.signed_in() and not other.signed_in()
+    assert audit_rows("action = 'account.password_change_lockout' AND "
+                      "entity_id = '%d'" % u.id)
+    # Signed in again inside the lock: refused before argon2, right
+    # password or not.
+    c = signed_in(u)
+    r = _pw_change(c, u.password)
+    assert r.status_code == 429, r.status_code
+    assert int(r.headers["Retry-After"]) >= 1
+    assert "Too many wrong passwords" in r.text
+    assert audit_rows("action = 'account.password_change_throttled' AND "
+                      "entity_id = '%d'" % u.id)
+    # The lock runs out (2 s in the test stack) and the change goes
+    # through; the count starts again from zero.
+    time.sleep(2.2)
+    c.refresh_csrf()
+    r = _pw_change(c, u.password)
+    assert r.status_code == 303 and location(r) == "/account", (r.status_code, location(r))
+    assert sql_int("SELECT COUNT(*) FROM login_throttle WHERE kind = 'pwchange' "
+                   "AND key_hash = SHA2('user:%d', 256)" % u.id) == 0
