@@ -26,6 +26,9 @@ static const char SQL_TOKEN_INSERT[] =
 static const char SQL_TOKEN_REVOKE[] =
     "UPDATE api_tokens SET revoked_at = NOW(6) WHERE id = ? AND "
     "revoked_at IS NULL";
+static const char SQL_TOKEN_REVOKE_USER[] =
+    "UPDATE api_tokens SET revoked_at = NOW(6) WHERE user_id = ? AND "
+    "revoked_at IS NULL";
 static const char SQL_TOKEN_OWNER[] =
     "SELECT user_id FROM api_tokens WHERE id = ?";
 static const char SQL_USER_ENABLED[] =
@@ -301,4 +304,10 @@ apitoken_lookup(struct arena *a, const char *bearer, struct principal *p)
 	if (t.stale && (rv = (int)db_exec(SQL_TOKEN_TOUCH, "i", t.id)) < 0)
 		return rv;
 	return DB_OK;
+}
+
+int64_t
+apitoken_revoke_user(int64_t user_id)
+{
+	return db_exec(SQL_TOKEN_REVOKE_USER, "i", user_id);
 }

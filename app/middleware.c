@@ -36,7 +36,8 @@ static const struct {
 	{ "user_created", "The user was created." },
 	{ "user_saved", "The user was saved." },
 	{ "password_reset", "The password was set; the user must change it "
-	    "at next sign-in, and their sessions were ended." },
+	    "at next sign-in, their sessions were ended and their API tokens "
+	    "revoked." },
 	{ "token_revoked", "The token was revoked." },
 	{ "signed_out", "You are signed out." },
 	{ "pwchange_signed_out", "Too many wrong current passwords: you are "

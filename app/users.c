@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "accounts.h"
+#include "apitokens.h"
 #include "arena.h"
 #include "audit.h"
 #include "authz.h"
@@ -36,6 +37,12 @@ static const char SQL_USER_UPDATE[] =
 static const char SQL_USER_SET_PASSWORD[] =
     "UPDATE users SET password_hash = ?, must_change_password = ?, "
     "password_changed_at = NOW(6), updated_at = NOW(6) WHERE id = ?";
+/* Locks every enabled admin, in id order: whether an edit leaves one is
+ * decided under these locks, so two admins demoting each other at once
+ * cannot both win (the second waits and then sees the first's change). */
+static const char SQL_ADMINS_LOCK[] =
+    "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 "
+    "ORDER BY id FOR UPDATE";
 static const char SQL_USERS[] =
     "SELECT " USER_COLS " FROM users ORDER BY email LIMIT 1000";
 static const char SQL_USERS_ENABLED[] =
@@ -133,21 +140,30 @@ user_tx_init(struct user_tx *u, const struct audit_ctx *ctx, int64_t id,
 	u->err = err;
 }
 
-/* The transaction's form claim, then user u->id locked into *old. */
+/* User u->id locked into *old. */
 static int
-user_lock(struct user_tx *u, struct user *old)
+user_row_lock(struct user_tx *u, struct user *old)
 {
 	struct db_rows	rows;
 	int		rv;
 
-	if ((rv = accounts_form_claim(u->ctx)) != DB_OK)
-		return rv;
 	if ((rv = db_query(u->ctx->arena, &rows, SQL_USER_LOCK, "i", u->id))
 	    != DB_OK)
 		return rv;
 	if (rows.nrows != 1)
 		return ACCT_NOT_FOUND;
 	return user_read(&rows, 0, 0, old);
+}
+
+/* The transaction's form claim, then user u->id locked into *old. */
+static int
+user_lock(struct user_tx *u, struct user *old)
+{
+	int	rv;
+
+	if ((rv = accounts_form_claim(u->ctx)) != DB_OK)
+		return rv;
+	return user_row_lock(u, old);
 }
 
 static int
@@ -227,14 +243,37 @@ user_changes_json(const struct user_tx *u, const struct user *old)
 	return d;
 }
 
+/*
+ * An edit that may take away an admin (a role other than admin, or
+ * disabled) first locks the enabled admins; *admins gets their count, and
+ * -1 when the edit cannot take one away.
+ */
+static int
+admins_lock(struct user_tx *u, int64_t *admins)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	*admins = -1;
+	if (strcmp(u->role, "admin") == 0 && !u->disabled)
+		return DB_OK;
+	if ((rv = db_query(u->ctx->arena, &rows, SQL_ADMINS_LOCK, "")) != DB_OK)
+		return rv;
+	*admins = (int64_t)rows.nrows;
+	return DB_OK;
+}
+
 static int
 update_user_tx(void *p)
 {
 	struct user_tx	*u = p;
 	struct user	 old;
+	int64_t		 admins;
 	int		 rv;
 
-	if ((rv = user_lock(u, &old)) != DB_OK)
+	if ((rv = accounts_form_claim(u->ctx)) != DB_OK ||
+	    (rv = admins_lock(u, &admins)) != DB_OK ||
+	    (rv = user_row_lock(u, &old)) != DB_OK)
 		return rv;
 	if (u->id == u->ctx->actor_id && u->disabled)
 		return accounts_refuse(u->err, "disabled",
@@ -242,6 +281,10 @@ update_user_tx(void *p)
 	if (u->id == u->ctx->actor_id && strcmp(u->role, old.role) != 0)
 		return accounts_refuse(u->err, "role", "You cannot change "
 		    "your own role; ask another admin.");
+	if (admins == 1 && strcmp(old.role, "admin") == 0 && !old.disabled)
+		return accounts_refuse(u->err, u->disabled ? "disabled" : "role",
+		    "This is the last enabled admin: make another user an "
+		    "admin first.");
 	if ((rv = (int)db_exec(SQL_USER_UPDATE, "ssii", u->name, u->role,
 	    (int64_t)u->disabled, u->id)) < 0)
 		return rv;
@@ -273,9 +316,11 @@ users_update(const struct audit_ctx *ctx, int64_t id, const char *name,
 static int
 reset_password_tx(void *p)
 {
-	struct user_tx	*u = p;
-	struct user	 old;
-	int		 rv;
+	struct user_tx		*u = p;
+	struct user		 old;
+	struct json_object	*d;
+	int64_t			 n;
+	int			 rv;
 
 	if ((rv = user_lock(u, &old)) != DB_OK)
 		return rv;
@@ -284,8 +329,13 @@ reset_password_tx(void *p)
 		return rv;
 	if ((rv = (int)session_end_user(u->id, NULL)) < 0)
 		return rv;
+	/* Whoever knew the old password may have made tokens with it. */
+	if ((n = apitoken_revoke_user(u->id)) < 0)
+		return (int)n;
+	d = json_object_new_object();
+	json_object_object_add(d, "tokens_revoked", json_object_new_int64(n));
 	return audit_write(u->ctx, "user.password_reset", "user",
-	    accounts_id_str(u->ctx->arena, u->id), NULL);
+	    accounts_id_str(u->ctx->arena, u->id), d);
 }
 
 int

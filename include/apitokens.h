@@ -52,6 +52,9 @@ int	apitoken_create(const struct audit_ctx *, int64_t user_id,
 /* Revokes token id at once.  DB_OK (also when revoked before),
  * ACCT_NOT_FOUND if there is no such token, or a db_status. */
 int	apitoken_revoke(const struct audit_ctx *, int64_t id);
+/* Revokes every live token of user_id inside the caller's transaction
+ * (an admin's password reset); the count, or a db_status. */
+int64_t	apitoken_revoke_user(int64_t user_id);
 /*
  * Every token, live ones first, newest first, at most 500, in the arena.
  * DB_OK or a db_status (a malformed row is DB_ERROR).

@@ -350,3 +350,64 @@ def test_password_change_wrong_current_is_throttled():
     assert r.status_code == 303 and location(r) == "/account", (r.status_code, location(r))
     assert sql_int("SELECT COUNT(*) FROM login_throttle WHERE kind = 'pwchange' "
                    "AND key_hash = SHA2('user:%d', 256)" % u.id) == 0
+
+
+def test_admin_password_reset_revokes_api_tokens():
+    """An admin's reset ended the user's sessions but left their API
+    tokens working: whoever knew the old password kept API access."""
+    from accounts_util import admin, api, audit_for, create_token
+    u = new_user("clerk")
+    tok = create_token(u.id)
+    assert api("GET", "/api/v1/me", token=tok).status_code == 200
+    r = admin().post("/admin/users/%d/password" % u.id,
+                     {"password": "Reset-by-admin-%d" % os.getpid()})
+    assert r.status_code == 303, r.status_code
+    assert api("GET", "/api/v1/me", token=tok).status_code == 401
+    assert sql_int("SELECT COUNT(*) FROM api_tokens WHERE user_id = %d AND "
+                   "revoked_at IS NULL" % u.id) == 0
+    row = [x for x in audit_for(r) if x["action"] == "user.password_reset"]
+    assert row and row[0]["details_json"] == {"tokens_revoked": 1}
+
+
+def test_two_admins_demoting_each_other_leave_an_admin():
+    """Two admins demoting each other at once could leave no enabled
+    admin; the change is now decided under a lock on the admins."""
+    import threading
+    from accounts_util import signed_in, sql
+    others = ",".join(x[0] for x in sql_rows(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled = 0"))
+    pairs = [(new_user("admin"), new_user("admin")) for _ in range(3)]
+    clients = [(signed_in(a), signed_in(b)) for a, b in pairs]
+    out = {}
+
+    def demote(c, victim, key):
+        out[key] = c.post("/admin/users/%d" % victim.id,
+                          {"name": "", "role": "viewer"}).status_code
+
+    try:
+        for (a, b), (ca, cb) in zip(pairs, clients):
+            # Only this pair is an enabled admin while they race.
+            sql("UPDATE users SET disabled = id NOT IN (%d, %d) WHERE "
+                "role = 'admin'" % (a.id, b.id))
+            ts = [threading.Thread(target=demote, args=(ca, b, "a")),
+                  threading.Thread(target=demote, args=(cb, a, "b"))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            left = sql_int("SELECT COUNT(*) FROM users WHERE role = 'admin' "
+                           "AND disabled = 0")
+            assert left == 1, (out, left)
+            assert sorted(out.values()) in ([303, 403], [303, 422]), out
+            # The last one cannot disable itself nor be demoted by anyone.
+            last, c = (a, ca) if sql_val("SELECT role FROM users WHERE id = %d"
+                                         % a.id) == "admin" else (b, cb)
+            r = c.post("/admin/users/%d" % last.id,
+                       {"name": "", "role": "admin", "disabled": "1"})
+            assert r.status_code == 422
+            sql("UPDATE users SET disabled = 1 WHERE id = %d" % last.id)
+    finally:
+        sql("UPDATE users SET disabled = 1 WHERE role = 'admin' AND id NOT IN "
+            "(%s)" % (others or "0"))
+        if others:
+            sql("UPDATE users SET disabled = 0 WHERE id IN (%s)" % others)
