@@ -19,7 +19,9 @@
 #include "log.h"
 #include "str.h"
 
-enum dir_type { DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL };
+enum dir_type {
+	DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL, DIR_ORIGIN
+};
 
 struct directive {
 	const char	*name;
@@ -81,6 +83,10 @@ static const struct directive directives[] = {
 	    "5000", "milliseconds a statement may run (0: server default)" },
 	{ "debug_routes", N(debug_routes, DIR_BOOL, 0, 1), "no",
 	    "enable /debug/sleep and /debug/echo (loopback only; tests)" },
+	{ "site_origin", DIR_ORIGIN, offsetof(struct config, site_origin),
+	    sizeof(((struct config *)0)->site_origin), 0, 0, "",
+	    "https://host[:port] the pages are served from; unsafe requests "
+	    "must come from it (empty: https:// and the request's Host)" },
 	{ "password_list", S(password_list), "app/data/common-passwords.txt",
 	    "common passwords refused as new passwords (one per line)" },
 	{ "openapi_file", S(openapi_file), "app/data/openapi.json",
@@ -107,6 +113,21 @@ static const struct directive directives[] = {
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
+/* An origin as browsers send it: https://host[:port], nothing after. */
+static int
+config_origin_ok(const char *v)
+{
+	const char	*h;
+
+	if (strncmp(v, "https://", 8) != 0 || v[8] == '\0')
+		return 0;
+	for (h = v + 8; *h != '\0'; h++)
+		if (*h == '/' || *h == '?' || *h == '#' || *h == '@' ||
+		    *h <= ' ' || *h >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Stores value into c for d.  NULL on success, else the reason. */
 static const char *
 directive_set(const struct directive *d, struct config *c, const char *value)
@@ -118,6 +139,10 @@ directive_set(const struct directive *d, struct config *c, const char *value)
 	size_t	 i;
 
 	switch (d->type) {
+	case DIR_ORIGIN:
+		if (value[0] != '\0' && !config_origin_ok(value))
+			return "not an origin (https://host[:port], no path)";
+		/* FALLTHROUGH */
 	case DIR_STR:
 		if (str_copy(base, d->size, value) == -1)
 			return "value too long";

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "authz.h"
+#include "config.h"
 #include "db.h"
 #include "escape.h"
 #include "log.h"
@@ -138,28 +139,37 @@ unauthenticated(struct request *r, struct response *resp, int bad_token)
 	response_redirect(resp, "/login");
 }
 
-/* The origin this request must come from: https:// and its Host. */
-static int
-origin_ok(struct request *r)
+int
+middleware_origin_check(const char *origin, const char *fetch_site,
+    const char *host, const char *site_origin, int required)
 {
-	const char	*origin = request_env(r, "HTTP_ORIGIN");
-	const char	*site = request_env(r, "HTTP_SEC_FETCH_SITE");
-	const char	*host = request_env(r, "HTTP_HOST");
+	int	has_site = fetch_site != NULL && fetch_site[0] != '\0';
 
-	if (site != NULL && site[0] != '\0' && strcmp(site, "same-origin") != 0
-	    && strcmp(site, "none") != 0)
+	if (has_site && strcmp(fetch_site, "same-origin") != 0 &&
+	    strcmp(fetch_site, "none") != 0)
 		return 0;
 	if (origin == NULL || origin[0] == '\0')
-		return 1;
+		return !required || has_site;
+	if (site_origin != NULL && site_origin[0] != '\0')
+		return strcmp(origin, site_origin) == 0;
 	if (host == NULL || !str_has_prefix(origin, "https://"))
 		return 0;
 	return strcmp(origin + 8, host) == 0;
 }
 
+/* Whether an unsafe request comes from the site (see middleware.h). */
+static int
+origin_ok(struct request *r, int required)
+{
+	return middleware_origin_check(request_env(r, "HTTP_ORIGIN"),
+	    request_env(r, "HTTP_SEC_FETCH_SITE"), request_env(r, "HTTP_HOST"),
+	    r->cfg->site_origin, required);
+}
+
 int
 middleware_origin_ok(struct request *r)
 {
-	return origin_ok(r);
+	return origin_ok(r, 1);
 }
 
 static int
@@ -168,7 +178,7 @@ csrf_ok(struct request *r, const char **why)
 	const char	*tok, *field;
 	int		 st;
 
-	if (!origin_ok(r)) {
+	if (!origin_ok(r, 0)) {
 		*why = "The request came from another site: refused by the "
 		    "CSRF check (Origin / Sec-Fetch-Site).";
 		return 0;

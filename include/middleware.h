@@ -18,7 +18,16 @@ int	middleware_run(const struct route *, struct request *,
 void	middleware_audit_ctx(const struct request *, struct audit_ctx *);
 /* The text of a flash code, or NULL for an unknown one. */
 const char *middleware_flash_text(const char *code);
-/* 1 if Origin / Sec-Fetch-Site allow an unsafe request (sign-in form). */
+/*
+ * Whether an unsafe request comes from the site: Sec-Fetch-Site, when
+ * sent, is same-origin or none, and Origin, when sent, is site_origin (or,
+ * when that is empty, https:// and the Host).  required: one of the two
+ * headers must be there (the sign-in form, which has no session to carry
+ * a CSRF token; every browser since 2020 sends them on a POST).  1 or 0.
+ */
+int	middleware_origin_check(const char *origin, const char *fetch_site,
+	    const char *host, const char *site_origin, int required);
+/* middleware_origin_check() of the request, one header required. */
 int	middleware_origin_ok(struct request *);
 
 #endif /* MIDDLEWARE_H */

@@ -132,8 +132,9 @@ h_login(struct request *r, struct response *resp)
 	memset(&out, 0, sizeof(out));
 	if (!middleware_origin_ok(r)) {
 		status = 403;
-		msg = "The sign-in form was sent from another site: refused "
-		    "by the CSRF check (Origin).";
+		msg = "The sign-in form was refused by the CSRF check: it "
+		    "came from another site, or without the Origin and "
+		    "Sec-Fetch-Site headers every current browser sends.";
 		goto out;
 	}
 	if ((status = request_parse_form(r, &field)) != 0) {

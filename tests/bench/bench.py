@@ -148,7 +148,8 @@ def credentials():
     pw = sh(BACKROOMD, "-c", CONF, "create-user", email, "admin",
             capture_output=True, text=True).stdout.strip()
     s = session()
-    r = s.post(BASE + "/login", data={"email": email, "password": pw})
+    r = s.post(BASE + "/login", data={"email": email, "password": pw},
+               headers={"Origin": BASE})
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', r.text).group(1)
     r = s.get(BASE + "/admin/tokens")
     uid = re.search(r'<option value="(\d+)">%s' % re.escape(email), r.text).group(1)

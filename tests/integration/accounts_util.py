@@ -184,6 +184,14 @@ def login_next(resp):
 
 
 def raw_request(method, path, **kw):
+    """One request, no redirects followed.  A POST to /login carries
+    Origin as browsers send it, unless the test sets Origin or
+    Sec-Fetch-Site itself (the sign-in form requires one of them)."""
+    if method == "POST" and path == "/login":
+        h = dict(kw.get("headers") or {})
+        if not {"origin", "sec-fetch-site"} & {k.lower() for k in h}:
+            h["Origin"] = BASE
+        kw["headers"] = h
     kw.setdefault("timeout", 15)
     kw.setdefault("verify", CERT)
     kw.setdefault("allow_redirects", False)

@@ -43,7 +43,8 @@ def create_user(email, role):
 
 def login_cookies(email, password):
     r = requests.post(BASE + "/login", data={"email": email, "password": password},
-                      verify=CERT, timeout=10, allow_redirects=False)
+                      headers={"Origin": BASE}, verify=CERT, timeout=10,
+                      allow_redirects=False)
     assert r.status_code == 303, (r.status_code, r.text[:300])
     return {"__Host-br_session": r.cookies["__Host-br_session"]}
 

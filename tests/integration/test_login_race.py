@@ -15,7 +15,7 @@ def attempt(email):
     s = requests.Session()
     s.trust_env = False
     return s.post(BASE + "/login", data={"email": email, "password": "wrong-" * 3},
-                  verify=CERT, timeout=30, allow_redirects=False).status_code
+                  headers={"Origin": BASE}, verify=CERT, timeout=30, allow_redirects=False).status_code
 
 
 def test_parallel_guesses_are_capped():

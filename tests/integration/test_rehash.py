@@ -5,7 +5,7 @@ import subprocess
 import uuid
 
 from accounts_util import sql
-from conftest import create_user, login_cookies, post
+from conftest import BASE, create_user, login_cookies, post
 
 
 def old_hash(password):
@@ -24,6 +24,7 @@ def test_old_parameters_are_rehashed_at_sign_in():
 
     # A wrong password does not touch the stored hash.
     r = post("/login", data={"email": email, "password": pw + "x"},
+             headers={"Origin": BASE},
              allow_redirects=False)
     assert r.status_code == 401
     assert sql("SELECT password_hash FROM users WHERE email = '%s'" % email) == h

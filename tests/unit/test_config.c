@@ -107,6 +107,33 @@ test_listen_kind(void **state)
 }
 
 static void
+test_site_origin(void **state)
+{
+	struct config	c;
+	char		err[256];
+	const char	*bad[] = { "http://a.example", "https://",
+	    "https://a.example/", "https://a.example/x", "https://u@a.example",
+	    "https://a .example", "a.example" };
+	size_t		i;
+
+	(void)state;
+	assert_int_equal(config_parse("t", "site_origin = https://a.example:8443"
+	    "\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.site_origin, "https://a.example:8443");
+	assert_int_equal(config_parse("t", "site_origin =\n", &c, err,
+	    sizeof(err)), 0);
+	assert_string_equal(c.site_origin, "");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char	text[128];
+
+		snprintf(text, sizeof(text), "site_origin = %s\n", bad[i]);
+		assert_int_equal(config_parse("t", text, &c, err, sizeof(err)),
+		    -1);
+		assert_non_null(strstr(err, "not an origin"));
+	}
+}
+
+static void
 test_missing_file(void **state)
 {
 	struct config	c;
@@ -127,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_caps_from_bounds),
 		cmocka_unit_test(test_listen_kind),
+		cmocka_unit_test(test_site_origin),
 		cmocka_unit_test(test_missing_file),
 	};
 
