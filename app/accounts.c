@@ -3,7 +3,11 @@
  * the field checks, the one-time form token, batched purges and email
  * normalization.  See accounts.h.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "accounts.h"
@@ -124,4 +128,32 @@ accounts_normalize_email(struct arena *a, const char *email)
 	if (nat != 1 || at == 0 || at == n - 1)
 		return NULL;
 	return e;
+}
+
+const char *
+accounts_addr_prefix(const char *addr, char *buf, size_t size)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+	char		txt[INET6_ADDRSTRLEN];
+	size_t		i;
+
+	if (addr == NULL || size == 0)
+		return "";
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return addr;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return addr;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+		if (inet_ntop(AF_INET, &a4, buf, (socklen_t)size) == NULL)
+			return addr;
+		return buf;
+	}
+	for (i = 8; i < 16; i++)
+		a6.s6_addr[i] = 0;
+	if (inet_ntop(AF_INET6, &a6, txt, sizeof(txt)) == NULL ||
+	    (size_t)snprintf(buf, size, "%s/64", txt) >= size)
+		return addr;
+	return buf;
 }

@@ -96,11 +96,15 @@ static const struct directive directives[] = {
 	{ "session_absolute_timeout", N(session_absolute_timeout, DIR_INT, 1,
 	    2592000), "43200", "seconds a session lives after sign-in" },
 	{ "login_max_failures", N(login_max_failures, DIR_INT, 1, 100), "5",
-	    "failed sign-ins of one email before it is locked" },
+	    "failed sign-ins of one email from one address before it is "
+	    "locked there" },
 	{ "login_lockout_seconds", N(login_lockout_seconds, DIR_INT, 1, 3600),
 	    "60", "first lockout; doubles with each further failure (cap 1 h)" },
 	{ "login_addr_max_failures", N(login_addr_max_failures, DIR_INT, 1,
 	    100000), "50", "failed sign-ins from one address per window" },
+	{ "login_account_max_failures", N(login_account_max_failures, DIR_INT,
+	    1, 100000), "20", "failed sign-ins of one account from all "
+	    "addresses per window" },
 	{ "login_addr_window", N(login_addr_window, DIR_INT, 1, 86400), "900",
 	    "seconds of the per-address window" },
 	{ "audit_retention_days", N(audit_retention_days, DIR_INT, 1, 36500),

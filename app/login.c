@@ -2,11 +2,12 @@
  * login.c -- sign-in, sign-out and sign-in throttling.  See login.h.
  *
  * Throttling counts an attempt before the password is checked, under the
- * row's lock, so concurrent attempts cannot slip past the limit while
- * argon2 runs: the claim refuses a locked email or a throttled address,
+ * rows' locks, so concurrent attempts cannot slip past the limit while
+ * argon2 runs: the claim refuses an account locked at this address, or a
+ * full window (the account's from all addresses, or the address's),
  * otherwise counts the attempt and, from login_max_failures on, locks the
- * email at once (provisionally).  A success then deletes the email's row
- * (clearing the lock) and takes the attempt back from the address's count.
+ * account at this address at once (provisionally).  A success then deletes
+ * that lock row and takes the attempt back from the windows' counts.
  * Password hashing (argon2id, tens of milliseconds) always happens outside
  * a transaction, so no row lock is held while it runs.
  */
@@ -53,7 +54,7 @@ static const char SQL_THROTTLE_LOCKOUT[] =
     "key_hash = ?";
 static const char SQL_THROTTLE_UNCOUNT[] =
     "UPDATE login_throttle SET failures = GREATEST(failures, 1) - 1 "
-    "WHERE kind = 'addr' AND key_hash = ?";
+    "WHERE kind IN ('addr', 'acctall') AND key_hash IN (?, ?)";
 static const char SQL_THROTTLE_CLEAR[] =
     "DELETE FROM login_throttle WHERE kind = 'account' AND key_hash = ?";
 static const char SQL_PWCHANGE_CLEAR[] =
@@ -74,7 +75,9 @@ struct login_tx {
 	const struct audit_ctx	*ctx;
 	const struct config	*cfg;
 	const char		*email;
-	const char		*acct_key, *addr_key;
+	const char		*acct_key;	/* account at address */
+	const char		*all_key;	/* account, any address */
+	const char		*addr_key;
 	int64_t			 user_id;	/* 0: unknown email */
 	const char		*new_hash;	/* rehash, or NULL */
 	const char		*old_hash;	/* password_hash read */
@@ -128,19 +131,28 @@ lockout_seconds(const struct config *c, int64_t failures)
 }
 
 /*
+ * How a kind counts.  TH_LOCK (sign-in per account and address, password
+ * change per user): from the limit-th failure on the key is locked, the
+ * lock doubling with each further failure.  TH_WINDOW (per address, per
+ * account from any address): attempts past the limit within the window
+ * are refused until it ends.
+ */
+enum throttle_mode { TH_LOCK, TH_WINDOW };
+
+/*
  * The count after this attempt for a row that exists, or 0 with *retry
- * set when the attempt is refused: kind 'account' when locked, 'addr'
- * when the window is full.
+ * set when the attempt is refused: a TH_LOCK key when locked, a TH_WINDOW
+ * one when its window is full.
  */
 static int64_t
-throttle_next(struct login_tx *t, const struct throttle_row *tr,
-    int account, long *retry)
+throttle_next(const struct throttle_row *tr, enum throttle_mode mode,
+    long limit, long *retry)
 {
-	if (account && tr->locked_left > 0) {
+	if (mode == TH_LOCK && tr->locked_left > 0) {
 		*retry = (long)tr->locked_left;
 		return 0;
 	}
-	if (!account && tr->failures >= t->cfg->login_addr_max_failures) {
+	if (mode == TH_WINDOW && tr->failures >= limit) {
 		*retry = tr->window_left < 1 ? 1 : (long)tr->window_left;
 		return 0;
 	}
@@ -148,18 +160,18 @@ throttle_next(struct login_tx *t, const struct throttle_row *tr,
 }
 
 /*
- * Counts one attempt for (kind, key); *failures gets the new count.  For
- * kind 'account': refuses with *retry when locked, and locks from the
- * max-th attempt on.  For 'addr': refuses when the window is full.
+ * Counts one attempt for (kind, key) under the row's lock; *failures gets
+ * the new count, or *retry is set (> 0) when the attempt is refused.  A
+ * TH_LOCK kind locks from the limit-th attempt on (t->lock_seconds).
  */
 static int
 throttle_claim(struct login_tx *t, const char *kind, const char *key,
-    int64_t *failures, long *retry)
+    enum throttle_mode mode, long limit, int64_t *failures, long *retry)
 {
 	struct db_rows		rows;
 	struct throttle_row	tr;
 	int64_t			window = t->cfg->login_addr_window;
-	int			rv, account = strcmp(kind, "addr") != 0;
+	int			rv;
 
 	*retry = 0;
 	if ((rv = db_query(t->ctx->arena, &rows, SQL_THROTTLE_LOCK, "iiiss",
@@ -178,9 +190,9 @@ throttle_claim(struct login_tx *t, const char *kind, const char *key,
 		    key)) < 0)
 			return rv;
 		*failures = 1;
-	} else if ((*failures = throttle_next(t, &tr, account, retry)) == 0)
+	} else if ((*failures = throttle_next(&tr, mode, limit, retry)) == 0)
 		return DB_OK;
-	if (account && *failures >= t->cfg->login_max_failures) {
+	if (mode == TH_LOCK && *failures >= limit) {
 		t->lock_seconds = lockout_seconds(t->cfg, *failures);
 		rv = (int)db_exec(SQL_THROTTLE_LOCKOUT, "iiss", *failures,
 		    (int64_t)t->lock_seconds, kind, key);
@@ -190,32 +202,49 @@ throttle_claim(struct login_tx *t, const char *kind, const char *key,
 	return rv < 0 ? rv : DB_OK;
 }
 
+/* A window refused the attempt: ACCT_INVALID rolls its counts back. */
+static int
+claim_refused(struct login_tx *t, enum login_result result, long retry)
+{
+	t->out->result = result;
+	t->out->retry_after = retry;
+	return ACCT_INVALID;
+}
+
+/*
+ * Counts a sign-in attempt: per account at this address (locks), per
+ * account from anywhere and per address (windows).  A refusal by a window
+ * rolls the transaction back (ACCT_INVALID), so it counts nowhere.
+ */
 static int
 login_claim_tx(void *p)
 {
 	struct login_tx	*t = p;
+	const struct config *c = t->cfg;
 	int64_t		 n;
 	long		 retry;
 	int		 rv;
 
 	t->lock_seconds = 0;
 	t->out->result = LOGIN_OK;
-	if ((rv = throttle_claim(t, "account", t->acct_key, &n, &retry))
-	    != DB_OK)
+	if ((rv = throttle_claim(t, "account", t->acct_key, TH_LOCK,
+	    c->login_max_failures, &n, &retry)) != DB_OK)
 		return rv;
 	if (retry > 0) {
 		t->out->result = LOGIN_LOCKED;
 		t->out->retry_after = retry;
 		return DB_OK;
 	}
-	if ((rv = throttle_claim(t, "addr", t->addr_key, &n, &retry)) != DB_OK)
+	if ((rv = throttle_claim(t, "acctall", t->all_key, TH_WINDOW,
+	    c->login_account_max_failures, &n, &retry)) != DB_OK)
 		return rv;
-	if (retry > 0) {
-		/* Refused: this attempt is not counted against the email. */
-		t->out->result = LOGIN_THROTTLED;
-		t->out->retry_after = retry;
-		return ACCT_INVALID;
-	}
+	if (retry > 0)
+		return claim_refused(t, LOGIN_LOCKED, retry);
+	if ((rv = throttle_claim(t, "addr", t->addr_key, TH_WINDOW,
+	    c->login_addr_max_failures, &n, &retry)) != DB_OK)
+		return rv;
+	if (retry > 0)
+		return claim_refused(t, LOGIN_THROTTLED, retry);
 	return DB_OK;
 }
 
@@ -255,7 +284,8 @@ login_success_tx(void *p)
 	int			 rv;
 
 	if ((rv = (int)db_exec(SQL_THROTTLE_CLEAR, "s", t->acct_key)) < 0 ||
-	    (rv = (int)db_exec(SQL_THROTTLE_UNCOUNT, "s", t->addr_key)) < 0)
+	    (rv = (int)db_exec(SQL_THROTTLE_UNCOUNT, "ss", t->addr_key,
+	    t->all_key)) < 0)
 		return rv;
 	if (t->new_hash != NULL && (rv = (int)db_exec(SQL_USER_REHASH, "sis",
 	    t->new_hash, t->user_id, t->old_hash)) < 0)
@@ -339,16 +369,22 @@ login_succeed(struct login_tx *t, const char *password)
 }
 
 /*
- * The account's throttle key: by user id once the email resolves, so no
- * spelling of an address can start a fresh count for its account; by the
- * normalized email otherwise (unknown addresses are throttled too).
+ * The throttle keys of a sign-in.  The account is its user id once the
+ * email resolves, so no spelling of an address starts a fresh count for
+ * it, else the normalized email (unknown addresses are throttled alike);
+ * the address is its /64 for IPv6.  acct: the account at this address
+ * (what locks, so one address cannot lock the owner out elsewhere); all:
+ * the account from anywhere; addr: the address.
  */
 static int
-login_account_key(struct login_tx *t, const char *email,
-    char key[CRYPTO_DIGEST_HEX_LEN + 1])
+login_keys(struct login_tx *t, const char *email,
+    char acct[CRYPTO_DIGEST_HEX_LEN + 1], char all[CRYPTO_DIGEST_HEX_LEN + 1],
+    char addr[CRYPTO_DIGEST_HEX_LEN + 1])
 {
 	struct db_rows	 rows;
 	struct db_row	 rd;
+	char		 pbuf[ACCOUNTS_ADDR_PREFIX_MAX];
+	const char	*prefix, *base, *both;
 	int64_t		 id = 0;
 	int		 rv;
 
@@ -363,9 +399,17 @@ login_account_key(struct login_tx *t, const char *email,
 				return DB_ERROR;
 		}
 	}
-	if (id > 0)
-		return user_key(id, key);
-	return crypto_sha256_hex(t->email, key) == -1 ? DB_ERROR : DB_OK;
+	prefix = accounts_addr_prefix(t->ctx->client_addr, pbuf, sizeof(pbuf));
+	base = id > 0 ? arena_printf(t->ctx->arena, "user:%" PRId64, id) :
+	    t->email;
+	if (base == NULL || (both = arena_printf(t->ctx->arena, "%s|%s", base,
+	    prefix)) == NULL)
+		return DB_ERROR;
+	if (crypto_sha256_hex(base, all) == -1 ||
+	    crypto_sha256_hex(prefix, addr) == -1 ||
+	    crypto_sha256_hex(both, acct) == -1)
+		return DB_ERROR;
+	return DB_OK;
 }
 
 void
@@ -375,6 +419,7 @@ login_signin(const struct audit_ctx *ctx, const struct config *cfg,
 {
 	struct login_tx	 t;
 	char		 akey[CRYPTO_DIGEST_HEX_LEN + 1];
+	char		 allkey[CRYPTO_DIGEST_HEX_LEN + 1];
 	char		 ckey[CRYPTO_DIGEST_HEX_LEN + 1];
 	const char	*email;
 	int		 rv, ok;
@@ -388,12 +433,9 @@ login_signin(const struct audit_ctx *ctx, const struct config *cfg,
 	email = accounts_normalize_email(ctx->arena, email_in);
 	t.email = email != NULL ? email : "(malformed)";
 	t.acct_key = akey;
+	t.all_key = allkey;
 	t.addr_key = ckey;
-	if ((rv = login_account_key(&t, email, akey)) != DB_OK)
-		goto dberr;
-	rv = DB_ERROR;
-	if (crypto_sha256_hex(ctx->client_addr ? ctx->client_addr : "",
-	    ckey) == -1)
+	if ((rv = login_keys(&t, email, akey, allkey, ckey)) != DB_OK)
 		goto dberr;
 	rv = db_tx(login_claim_tx, &t);
 	if (rv != DB_OK && rv != ACCT_INVALID)
@@ -425,8 +467,8 @@ pwchange_claim_tx(void *p)
 	int		 rv;
 
 	t->lock_seconds = 0;
-	if ((rv = throttle_claim(t, "pwchange", t->acct_key, &t->failures,
-	    &retry)) != DB_OK)
+	if ((rv = throttle_claim(t, "pwchange", t->acct_key, TH_LOCK,
+	    t->cfg->login_max_failures, &t->failures, &retry)) != DB_OK)
 		return rv;
 	t->out->retry_after = retry;
 	t->out->result = retry > 0 ? LOGIN_LOCKED : LOGIN_OK;

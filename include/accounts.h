@@ -12,6 +12,9 @@
 #ifndef ACCOUNTS_H
 #define ACCOUNTS_H
 
+#include <netinet/in.h>
+
+#include <stddef.h>
 #include <stdint.h>
 
 struct arena;
@@ -63,5 +66,13 @@ int64_t	accounts_purge(const char *sql, int64_t a, int64_t b);
 
 /* Lower-cases and trims an email into the arena; NULL if not plausible. */
 const char *accounts_normalize_email(struct arena *, const char *email);
+/*
+ * The part of a client address the throttles count by: an IPv4 address
+ * whole, an IPv6 one by its /64 (what one subscriber gets, so rotating
+ * addresses inside it starts no fresh count), an IPv4-mapped one as IPv4;
+ * anything else as given.  Written to buf when changed; never NULL.
+ */
+#define ACCOUNTS_ADDR_PREFIX_MAX	(INET6_ADDRSTRLEN + 4)
+const char *accounts_addr_prefix(const char *addr, char *buf, size_t size);
 
 #endif /* ACCOUNTS_H */

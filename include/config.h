@@ -49,6 +49,7 @@ struct config {
 	long	login_max_failures;	/* per account, before lockout */
 	long	login_lockout_seconds;	/* first lockout; doubles */
 	long	login_addr_max_failures; /* per client address and window */
+	long	login_account_max_failures; /* per account, any address */
 	long	login_addr_window;	/* seconds */
 	long	audit_retention_days;
 	long	housekeeping_interval;	/* seconds, 0 = off */

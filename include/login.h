@@ -1,12 +1,16 @@
 /*
  * login.h -- sign-in, sign-out and their throttling, independent of HTTP.
  *
- * Sign-in throttling (login_throttle) counts failures per email -- known
- * or not, so a lockout tells nothing about which emails exist -- and per
- * client address.  After login_max_failures failures an email is locked for
- * login_lockout_seconds, doubling with each further failure (cap 1 h); a
- * success clears it.  An address with login_addr_max_failures failures in
- * login_addr_window seconds is refused until the window ends.
+ * Sign-in throttling (login_throttle) counts failures per account -- by
+ * user id, or by the email when no user has it, so a lockout tells
+ * nothing about which emails exist -- and per client address (IPv6 by its
+ * /64).  After login_max_failures failures from one address an account is
+ * locked there for login_lockout_seconds, doubling with each further
+ * failure (cap 1 h); a success clears it.  Locks are per address so that
+ * failures from one address cannot lock the owner out everywhere; an
+ * account with login_account_max_failures failures from all addresses, or
+ * an address with login_addr_max_failures, in login_addr_window seconds is
+ * refused until the window ends.
  */
 #ifndef LOGIN_H
 #define LOGIN_H

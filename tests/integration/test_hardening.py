@@ -447,3 +447,49 @@ def test_origin_compared_with_the_configured_site_origin():
                       headers={"Origin": BASE}, verify=CERT, timeout=10,
                       allow_redirects=False)
     assert r.status_code == 303
+
+
+def _login_from(src, email, password):
+    """POST /login from source address src (any 127.x.y.z reaches the
+    stack on 127.0.0.1); the status."""
+    import http.client
+    import ssl
+    u = urllib.parse.urlsplit(BASE)
+    ctx = ssl.create_default_context(cafile=CERT)
+    conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx,
+                                       source_address=(src, 0), timeout=15)
+    body = urllib.parse.urlencode({"email": email, "password": password})
+    try:
+        conn.request("POST", "/login", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": BASE})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_lockout_is_per_address_and_bounded_per_account():
+    """One failure per lock period from anywhere kept a known account
+    locked for its owner too (targeted lockout).  The lock is now per
+    account and address; the account's failures from all addresses are
+    bounded per window (login_account_max_failures)."""
+    from accounts_util import reconfigured
+    u = new_user("viewer")
+    attacker, owner = "127.0.0.2", "127.0.0.3"
+    with reconfigured(login_max_failures=5, login_lockout_seconds=60,
+                      login_account_max_failures=9):
+        for i in range(5):
+            assert _login_from(attacker, u.email, "Wrong-pass-%d" % i) == 401, i
+        # Locked at the attacker's address, even with the password...
+        assert _login_from(attacker, u.email, u.password) == 429
+        # ...but not for the owner elsewhere.
+        assert _login_from(owner, u.email, u.password) == 303
+        # Many addresses: at most 9 failures per window in all, then even
+        # the right password is refused from a new address.
+        codes = [_login_from("127.0.1.%d" % i, u.email, "Wrong-%d" % i)
+                 for i in range(1, 7)]
+        assert codes[:4] == [401] * 4 and codes[4:] == [429, 429], codes
+        assert _login_from("127.0.2.1", u.email, u.password) == 429
+    sql_val("SELECT COUNT(*) FROM login_throttle")      # still readable
+    from accounts_util import sql
+    sql("DELETE FROM login_throttle WHERE kind IN ('account', 'acctall')")
