@@ -103,12 +103,8 @@ idem_form_key(struct request *r, struct response *resp, const char **key)
 	return 0;
 }
 
-/*
- * A keyed SHA-256 (HMAC with a fixed key: a fingerprint, not a secret)
- * over method, path and the body bytes: what "the same request" means.
- */
-static const char *
-fingerprint(struct request *r)
+const char *
+idem_fingerprint(struct request *r)
 {
 	static const char	 label[] = "backroom-idempotency-v1";
 	struct buf		 b;
@@ -271,7 +267,7 @@ idem_run(struct request *r, struct response *resp, const char *key,
 	struct idem	x = { r, resp, key, NULL, op, refuse, arg, 0 };
 	int		rv;
 
-	if (key != NULL && (x.fp = fingerprint(r)) == NULL) {
+	if (key != NULL && (x.fp = idem_fingerprint(r)) == NULL) {
 		response_error(resp, r, 500, "Internal error.");
 		return;
 	}

@@ -84,7 +84,6 @@ session_lookup(struct arena *a, const struct config *c, const char *cookie,
 	struct db_rows		 rows;
 	struct session_row	 s;
 	char			 hash[CRYPTO_DIGEST_HEX_LEN + 1];
-	int64_t			 touch;
 	int			 rv, role;
 
 	memset(p, 0, sizeof(*p));
@@ -111,14 +110,20 @@ session_lookup(struct arena *a, const struct config *c, const char *cookie,
 	p->must_change = s.must_change;
 	p->session_hash = arena_strdup(a, hash);
 	p->scope_read = p->scope_write = 1;
-	/* Refresh last_seen_at only when it is getting old. */
-	touch = c->session_idle_timeout / 10;
-	if (touch > 60)
-		touch = 60;
-	if (s.age >= touch && (rv = (int)db_exec(SQL_SESSION_TOUCH, "s",
-	    hash)) < 0)
+	if (session_touch_due(c, s.age) &&
+	    (rv = (int)db_exec(SQL_SESSION_TOUCH, "s", hash)) < 0)
 		return rv;
 	return DB_OK;
+}
+
+int
+session_touch_due(const struct config *c, int64_t age)
+{
+	int64_t	every = c->session_idle_timeout / 10;
+
+	if (every > 60)
+		every = 60;
+	return age >= every;
 }
 
 int

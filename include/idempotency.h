@@ -47,6 +47,12 @@ int	idem_api_key(struct request *, struct response *, const char **key);
  * here); -1 with a 400 page if it is missing or malformed. */
 int	idem_form_key(struct request *, struct response *, const char **key);
 /*
+ * A keyed SHA-256 (HMAC with a fixed key: a fingerprint, not a secret)
+ * over method, path and the body bytes: what "the same request" means.
+ * In the request's arena; NULL when out of memory.
+ */
+const char *idem_fingerprint(struct request *);
+/*
  * Inside the caller's transaction, claims key for user_id: DB_OK, or
  * DB_DUPLICATE when it was claimed before (a concurrent claim waits for
  * the first to end), or another db_status.  For changes that keep no
