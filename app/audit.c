@@ -164,9 +164,35 @@ audit_event(const struct audit_ctx *ctx, const char *action,
 }
 
 /*
- * Checks one row (id, time, actor_id, action, entity, entity_id, details,
- * client_addr, request_id, prev_hash, hash) against the hash it links to;
- * prints problems and returns their number.
+ * Reads row i of SQL_ROWS (id, time, actor_id, action, entity, entity_id,
+ * details, client_addr, request_id, prev_hash, hash) into f, *link and
+ * *stored (NULL when absent).  -1 when the row cannot be read.
+ */
+static int
+audit_row_read(struct db_rows *rows, size_t i, struct audit_fields *f,
+    const char **link, const char **stored)
+{
+	struct db_row	rd;
+
+	memset(f, 0, sizeof(*f));
+	db_row_start(&rd, rows, i);
+	f->id = db_row_i64(&rd);
+	f->time = db_row_str_or(&rd, NULL);
+	f->actor_id = db_row_i64_or(&rd, 0);
+	f->action = db_row_str_or(&rd, NULL);
+	f->entity = db_row_str_or(&rd, NULL);
+	f->entity_id = db_row_str_or(&rd, NULL);
+	f->details = db_row_str_or(&rd, NULL);
+	f->client_addr = db_row_str_or(&rd, NULL);
+	f->request_id = db_row_str_or(&rd, NULL);
+	*link = db_row_str_or(&rd, NULL);
+	*stored = db_row_str_or(&rd, NULL);
+	return db_row_end(&rd);
+}
+
+/*
+ * Checks row i against the hash it links to; prints problems and returns
+ * their number.
  */
 static int
 verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
@@ -174,27 +200,14 @@ verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
     const char **hash_out)
 {
 	struct audit_fields	 f;
-	struct db_row		 rd;
 	const char		*link, *stored;
 	char			 hash[AUDIT_HASH_HEX_LEN + 1];
-	int			 bad = 0;
+	int			 bad = 0, rv;
 
-	memset(&f, 0, sizeof(f));
-	db_row_start(&rd, rows, i);
-	f.id = db_row_i64(&rd);
-	f.time = db_row_str_or(&rd, NULL);
-	f.actor_id = db_row_i64_or(&rd, 0);
-	f.action = db_row_str_or(&rd, NULL);
-	f.entity = db_row_str_or(&rd, NULL);
-	f.entity_id = db_row_str_or(&rd, NULL);
-	f.details = db_row_str_or(&rd, NULL);
-	f.client_addr = db_row_str_or(&rd, NULL);
-	f.request_id = db_row_str_or(&rd, NULL);
-	link = db_row_str_or(&rd, NULL);
-	stored = db_row_str_or(&rd, NULL);
+	rv = audit_row_read(rows, i, &f, &link, &stored);
 	*id_out = f.id;
 	*hash_out = stored != NULL ? stored : "";
-	if (db_row_end(&rd) == -1) {
+	if (rv == -1) {
 		printf("audit-verify: a row after %" PRId64 " cannot be read "
 		    "(its id is not a number)\n", prev_id);
 		*id_out = prev_id + 1;
@@ -216,7 +229,8 @@ verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
 	    audit_row_hash(link, buf_cstr(canon), hash) == -1 ||
 	    stored == NULL || strcmp(hash, stored) != 0) {
 		printf("audit-verify: row %" PRId64 ": content does not match "
-		    "its hash (changed)\n", f.id);
+		    "its hash (changed%s)\n", f.id, audit_keyed() ?
+		    ", or not made with this audit key" : "");
 		bad++;
 	}
 	return bad;
@@ -303,7 +317,10 @@ audit_verify(struct arena *a)
 		bad++;
 	}
 	if (bad == 0)
-		printf("audit-verify: %" PRId64 " rows, chain intact\n", n);
+		printf("audit-verify: %" PRId64 " rows, chain intact (%s)\n", n,
+		    audit_keyed() ? "HMAC-SHA256 with the audit key" :
+		    "SHA-256, no audit key");
+	printf("audit-verify: head %" PRId64 " %s\n", last_id, last_hash);
 	return bad;
 }
 
@@ -420,4 +437,181 @@ audit_query(struct arena *a, const struct audit_filter *f,
 			return rv;
 	out->n = rows.nrows;
 	return DB_OK;
+}
+
+static const char SQL_HEAD_LOCK_ALL[] =
+    "SELECT last_id, last_hash, pruned_id, pruned_hash FROM audit_chain "
+    "WHERE id = 1 FOR UPDATE";
+static const char SQL_REHASH[] =
+    "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?";
+static const char SQL_HEAD_REHASH[] =
+    "UPDATE audit_chain SET last_hash = ? WHERE id = 1";
+
+struct rekey_arg {
+	struct arena	*a;
+	struct buf	 canon;
+	int64_t		 n;
+	const char	*why;		/* refused: the reason */
+};
+
+/*
+ * Row i, checked against the plain chain (old: its expected link, then
+ * its stored hash) and rehashed under the key from link (then the new
+ * hash).  DB_OK, or DB_ERROR with ra->why set, or a db_status.
+ */
+static int
+rekey_row(struct rekey_arg *ra, struct db_rows *rows, size_t i, char *old,
+    char *link)
+{
+	struct audit_fields	 f;
+	const char		*plink, *stored;
+	char			 h[AUDIT_HASH_HEX_LEN + 1];
+	int			 rv;
+
+	if (audit_row_read(rows, i, &f, &plink, &stored) == -1 ||
+	    plink == NULL || stored == NULL || strcmp(plink, old) != 0 ||
+	    audit_canonical(&ra->canon, &f) == -1) {
+		ra->why = arena_printf(ra->a, "row %" PRId64 " does not "
+		    "verify", f.id);
+		return DB_ERROR;
+	}
+	audit_key_swap(1);
+	rv = audit_row_hash(plink, buf_cstr(&ra->canon), h);
+	audit_key_swap(0);
+	if (rv == -1 || strcmp(h, stored) != 0) {
+		ra->why = arena_printf(ra->a, "row %" PRId64 " does not "
+		    "verify", f.id);
+		return DB_ERROR;
+	}
+	memcpy(old, stored, AUDIT_HASH_HEX_LEN + 1);
+	if (audit_row_hash(link, buf_cstr(&ra->canon), h) == -1)
+		return DB_ERROR;
+	if ((rv = (int)db_exec(SQL_REHASH, "ssi", link, h, f.id)) < 0)
+		return rv;
+	memcpy(link, h, AUDIT_HASH_HEX_LEN + 1);
+	ra->n++;
+	return DB_OK;
+}
+
+/* Under the head's lock: every row checked plain and rehashed keyed. */
+static int
+audit_rekey_tx(void *p)
+{
+	struct rekey_arg	*ra = p;
+	struct db_rows		 rows;
+	struct db_row		 rd;
+	char			 old[AUDIT_HASH_HEX_LEN + 1];
+	char			 link[AUDIT_HASH_HEX_LEN + 1];
+	int64_t			 last_id, prev_id;
+	size_t			 i;
+	int			 rv;
+
+	ra->n = 0;
+	if ((rv = db_query(ra->a, &rows, SQL_HEAD_LOCK_ALL, "")) != DB_OK)
+		return rv;
+	if (rows.nrows != 1)
+		return DB_ERROR;
+	db_row_start(&rd, &rows, 0);
+	last_id = db_row_i64(&rd);
+	(void)db_row_str(&rd);
+	prev_id = db_row_i64(&rd);
+	rv = str_copy(old, sizeof(old), db_row_str(&rd));
+	if (db_row_end(&rd) == -1 || rv == -1)
+		return DB_ERROR;
+	/* The kept chain starts from the pruning anchor, as it is. */
+	memcpy(link, old, sizeof(link));
+	do {
+		if ((rv = db_query(ra->a, &rows, SQL_ROWS, "i", prev_id))
+		    != DB_OK)
+			return rv;
+		for (i = 0; i < rows.nrows; i++)
+			if ((rv = rekey_row(ra, &rows, i, old, link)) != DB_OK)
+				return rv;
+		prev_id += (int64_t)rows.nrows;
+	} while (rows.nrows == 1000);
+	if (prev_id != last_id) {
+		ra->why = "the rows do not end at the head";
+		return DB_ERROR;
+	}
+	rv = (int)db_exec(SQL_HEAD_REHASH, "s", link);
+	return rv < 0 ? rv : DB_OK;
+}
+
+int
+audit_rekey(struct arena *a)
+{
+	struct rekey_arg	ra;
+	int			rv;
+
+	if (!audit_keyed()) {
+		fprintf(stderr, "audit-rekey: no audit_key_file is "
+		    "configured\n");
+		return -1;
+	}
+	memset(&ra, 0, sizeof(ra));
+	ra.a = a;
+	buf_init(&ra.canon, AUDIT_CANONICAL_MAX);
+	rv = db_tx(audit_rekey_tx, &ra);
+	buf_free(&ra.canon);
+	if (rv != DB_OK) {
+		fprintf(stderr, "audit-rekey: not rekeyed: %s\n", ra.why != NULL ?
+		    ra.why : db_last_error());
+		return -1;
+	}
+	printf("audit-rekey: %" PRId64 " rows rehashed with the audit key\n",
+	    ra.n);
+	return 0;
+}
+
+void
+audit_log_head(struct arena *a)
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	const char	*hash;
+	int64_t		 id;
+
+	if (db_query(a, &rows, SQL_HEAD, "") != DB_OK || rows.nrows != 1)
+		return;
+	db_row_start(&rd, &rows, 0);
+	id = db_row_i64(&rd);
+	hash = db_row_str(&rd);
+	if (db_row_end(&rd) == 0)
+		log_info("audit head %" PRId64 " %s", id, hash);
+}
+
+static const char SQL_ROW_HASH[] =
+    "SELECT hash FROM audit_log WHERE id = ?";
+
+int
+audit_verify_anchor(struct arena *a, const char *id_s, const char *hash)
+{
+	struct db_rows	 rows;
+	struct db_row	 rd;
+	const char	*stored;
+	int64_t		 id;
+
+	if (str_to_i64(id_s, 1, INT64_MAX, &id) == -1) {
+		fprintf(stderr, "audit-verify: the anchor's id is not a row "
+		    "id\n");
+		return -1;
+	}
+	if (db_query(a, &rows, SQL_ROW_HASH, "i", id) != DB_OK) {
+		fprintf(stderr, "audit-verify: %s\n", db_last_error());
+		return -1;
+	}
+	if (rows.nrows != 1) {
+		printf("audit-verify: anchor row %" PRId64 " is not in the "
+		    "trail (pruned, or deleted)\n", id);
+		return 1;
+	}
+	db_row_start(&rd, &rows, 0);
+	stored = db_row_str(&rd);
+	if (db_row_end(&rd) == -1 || strcmp(stored, hash) != 0) {
+		printf("audit-verify: row %" PRId64 " differs from its logged "
+		    "anchor: history was rewritten\n", id);
+		return 1;
+	}
+	printf("audit-verify: row %" PRId64 " matches its anchor\n", id);
+	return 0;
 }

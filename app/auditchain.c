@@ -6,6 +6,7 @@
  * audit-verify readable in a debugger; the length prefixes are what make
  * the form unambiguous.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,77 @@ audit_is_hash(const char *s)
 	return s[i] == '\0';
 }
 
+/* The chain key (audit_key_file), or none: plain SHA-256. */
+static unsigned char	chain_key[AUDIT_KEY_MAX];
+static size_t		chain_keylen;
+
+int
+audit_key_load(const char *path)
+{
+	unsigned char	 key[AUDIT_KEY_MAX + 2];
+	FILE		*f;
+	size_t		 n;
+
+	if (path == NULL || path[0] == '\0') {
+		explicit_bzero(chain_key, sizeof(chain_key));
+		chain_keylen = 0;
+		return 0;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		log_err("audit_key_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(key, 1, sizeof(key), f);
+	fclose(f);
+	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
+		n--;
+	if (n < AUDIT_KEY_MIN || n > AUDIT_KEY_MAX) {
+		log_err("audit_key_file %s: the key must be %d to %d bytes",
+		    path, AUDIT_KEY_MIN, AUDIT_KEY_MAX);
+		explicit_bzero(key, sizeof(key));
+		return -1;
+	}
+	memcpy(chain_key, key, n);
+	chain_keylen = n;
+	explicit_bzero(key, sizeof(key));
+	return 0;
+}
+
+int
+audit_keyed(void)
+{
+	return chain_keylen > 0;
+}
+
+void
+audit_key_swap(int off)
+{
+	static size_t	saved;
+
+	if (off) {
+		saved = chain_keylen;
+		chain_keylen = 0;
+	} else
+		chain_keylen = saved;
+}
+
+/* The keyed form: HMAC-SHA256 over the same bytes. */
+static int
+audit_row_hmac(const char *prev_hash_hex, const char *canonical_row,
+    char out[AUDIT_HASH_HEX_LEN + 1])
+{
+	struct buf	b;
+	int		rv;
+
+	buf_init(&b, AUDIT_CANONICAL_MAX + AUDIT_HASH_HEX_LEN + 2);
+	rv = buf_append(&b, prev_hash_hex, AUDIT_HASH_HEX_LEN) == 0 &&
+	    buf_putc(&b, '\n') == 0 && buf_puts(&b, canonical_row) == 0 &&
+	    crypto_hmac_hex(chain_key, chain_keylen, b.data, b.len, out) == 0 ?
+	    0 : -1;
+	buf_free(&b);
+	return rv;
+}
+
 int
 audit_row_hash(const char *prev_hash_hex, const char *canonical_row,
     char out[AUDIT_HASH_HEX_LEN + 1])
@@ -101,6 +173,8 @@ audit_row_hash(const char *prev_hash_hex, const char *canonical_row,
 		log_err("previous hash is not 64 lower-case hex characters");
 		return -1;
 	}
+	if (chain_keylen > 0)
+		return audit_row_hmac(prev_hash_hex, canonical_row, out);
 	if ((ctx = EVP_MD_CTX_new()) == NULL) {
 		log_err("EVP_MD_CTX_new failed");
 		return -1;

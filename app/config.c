@@ -107,6 +107,14 @@ static const struct directive directives[] = {
 	    "addresses per window" },
 	{ "login_addr_window", N(login_addr_window, DIR_INT, 1, 86400), "900",
 	    "seconds of the per-address window" },
+	{ "audit_key_file", S(audit_key_file), "",
+	    "file with the audit chain's HMAC key, 32 to 256 bytes, outside "
+	    "the database (empty: plain SHA-256)" },
+	{ "audit_prune_user", S(audit_prune_user), "",
+	    "database user housekeeping prunes the audit trail as (empty: "
+	    "db_user, which then needs DELETE on audit_log)" },
+	{ "audit_prune_password_file", S(audit_prune_password_file), "",
+	    "file holding audit_prune_user's password" },
 	{ "audit_retention_days", N(audit_retention_days, DIR_INT, 1, 36500),
 	    "365", "days audit rows are kept (housekeeping prunes older ones)" },
 	{ "housekeeping_interval", N(housekeeping_interval, DIR_INT, 0, 86400),

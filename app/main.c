@@ -9,6 +9,8 @@
  *                                  make a user; prints its generated
  *                                  password alone on stdout
  *   backroomd [-c file] audit-verify  check the audit trail's hash chain
+ *   backroomd [-c file] audit-rekey   rehash a plain chain with the audit key
+ *   backroomd [-c file] grants USER [HOST]  least-privilege GRANTs for USER
  *   backroomd [-c file] housekeeping  run the clean-up once
  *   backroomd [-c file] check      verify the inventory invariants
  *   backroomd -T                   print the directive table
@@ -26,6 +28,8 @@
 #include "app.h"
 #include "arena.h"
 #include "audit.h"
+#include "auditchain.h"
+#include "grants.h"
 #include "authz.h"
 #include "config.h"
 #include "crypto.h"
@@ -46,7 +50,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] [serve | "
 	    "migrate | create-admin EMAIL | create-user EMAIL ROLE |\n"
-	    "       audit-verify | housekeeping | check | routes | fields]\n");
+	    "       audit-verify [ID HASH] | audit-rekey | grants USER [HOST] |\n"
+	    "       housekeeping | check | routes | fields]\n");
 	exit(2);
 }
 
@@ -150,7 +155,8 @@ create_user(const char *email, const char *role)
 	int64_t			 id;
 	int			 rv;
 
-	if (password_policy_load(app.cfg.password_list) == -1)
+	if (password_policy_load(app.cfg.password_list) == -1 ||
+	    audit_key_load(app.cfg.audit_key_file) == -1)
 		return 1;
 	if ((ctx.arena = arena_create(BR_ARENA_CAP)) == NULL)
 		return 1;
@@ -184,16 +190,23 @@ create_user(const char *email, const char *role)
 }
 
 static int
-run_db_command(const char *cmd)
+run_db_command(const char *cmd, char **args)
 {
 	struct arena	*a;
 	int		 rv;
 
-	if ((a = arena_create(BR_ARENA_CAP)) == NULL)
+	if (audit_key_load(app.cfg.audit_key_file) == -1 ||
+	    (a = arena_create(BR_ARENA_CAP)) == NULL)
 		return 1;
 	db_configure(&app.cfg);
-	if (strcmp(cmd, "audit-verify") == 0)
+	if (strcmp(cmd, "audit-verify") == 0) {
 		rv = audit_verify(a);
+		if (rv == 0 && args[0] != NULL)
+			rv = audit_verify_anchor(a, args[0], args[1]);
+	} else if (strcmp(cmd, "audit-rekey") == 0)
+		rv = audit_rekey(a);
+	else if (strcmp(cmd, "grants") == 0)
+		rv = grants_print(a, &app.cfg, args[0], args[1]);
 	else if (strcmp(cmd, "check") == 0)
 		rv = inventory_check(a);
 	else
@@ -258,8 +271,14 @@ main(int argc, char *argv[])
 		return create_user(argv[optind], "admin");
 	if (strcmp(cmd, "create-user") == 0 && optind + 2 == argc)
 		return create_user(argv[optind], argv[optind + 1]);
-	if ((strcmp(cmd, "audit-verify") == 0 || strcmp(cmd, "check") == 0 ||
+	if (strcmp(cmd, "grants") == 0 && (optind + 1 == argc ||
+	    optind + 2 == argc))
+		return run_db_command(cmd, argv + optind);
+	if (strcmp(cmd, "audit-verify") == 0 && optind + 2 == argc)
+		return run_db_command(cmd, argv + optind);
+	if ((strcmp(cmd, "audit-verify") == 0 ||
+	    strcmp(cmd, "audit-rekey") == 0 || strcmp(cmd, "check") == 0 ||
 	    strcmp(cmd, "housekeeping") == 0) && optind == argc)
-		return run_db_command(cmd);
+		return run_db_command(cmd, argv + optind);
 	usage();
 }

@@ -34,6 +34,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "auditchain.h"
 #include "db.h"
 #include "escape.h"
 #include "housekeeping.h"
@@ -386,6 +387,13 @@ master_reload(void)
 		tmpl_set_free(nt);
 		return;
 	}
+	if (audit_key_load(nc.audit_key_file) == -1) {
+		log_err("reload refused: cannot load audit_key_file %s",
+		    nc.audit_key_file);
+		(void)audit_key_load(app.cfg.audit_key_file);
+		tmpl_set_free(nt);
+		return;
+	}
 	if (strcmp(nc.listen, app.cfg.listen) || strcmp(nc.user, app.cfg.user)
 	    || strcmp(nc.group, app.cfg.group)) {
 		log_warn("listen, user and group need a restart; keeping %s",
@@ -543,6 +551,8 @@ master_run(void)
 		fatalx("templates: %s", err);
 	if (password_policy_load(app.cfg.password_list) == -1)
 		fatalx("cannot load password_list %s", app.cfg.password_list);
+	if (audit_key_load(app.cfg.audit_key_file) == -1)
+		fatalx("cannot load audit_key_file %s", app.cfg.audit_key_file);
 	master_check_schema();
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

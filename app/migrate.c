@@ -170,11 +170,14 @@ db_migrate(const char *dir)
 		    db_last_error());
 		return -1;
 	}
+	/* Created only when missing: the app's own user has no DDL rights
+	 * (`backroomd grants`), yet may check that nothing is pending. */
 	if (run_script(m, "SELECT GET_LOCK('backroom_migrate', 60)") == -1 ||
+	    (run_script(m, "SELECT 1 FROM schema_migrations LIMIT 0") == -1 &&
 	    run_script(m, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, "
 	    "applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) "
-	    "ENGINE=InnoDB") == -1) {
+	    "ENGINE=InnoDB") == -1)) {
 		fprintf(stderr, "migrate: %s\n", mysql_error(m));
 		goto out;
 	}

@@ -52,6 +52,24 @@ int	audit_event(const struct audit_ctx *, const char *action,
  */
 int	audit_verify(struct arena *);
 /*
+ * Rewrites a plain (SHA-256) chain as a keyed one, once audit_key_file is
+ * set on an existing trail: under the head's lock, every row is checked
+ * against the plain chain and rehashed with the key, in one transaction
+ * (nothing changes if any row fails).  0, or -1 with the reason printed.
+ * Needs UPDATE on audit_log: run it with the administrator's config.
+ */
+int	audit_rekey(struct arena *);
+/*
+ * Logs the chain head ("audit head ID HASH"), each housekeeping run: an
+ * anchor outside the database.  A later `audit-verify` prints the head
+ * too; a row id of a logged anchor whose hash differs, or a chain that no
+ * longer passes through it, shows history was rewritten.
+ */
+void	audit_log_head(struct arena *);
+/* `audit-verify ID HASH`: whether row ID still has the logged hash.  0,
+ * 1 (printed: differs or gone), -1 on a usage or database error. */
+int	audit_verify_anchor(struct arena *, const char *id, const char *hash);
+/*
  * Deletes rows older than days, keeping the chain verifiable (the head
  * records the last pruned hash), and audits the pruning.  Returns the
  * number of rows deleted or a db_status.

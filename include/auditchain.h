@@ -1,7 +1,8 @@
 /*
  * auditchain.h -- the hash chain over the audit trail.
  *
- * Each audit row carries hash = SHA-256(prev_hash || "\n" || canonical),
+ * Each audit row carries hash = SHA-256(prev_hash || "\n" || canonical)
+ * (HMAC-SHA256 under the audit key when one is configured),
  * where canonical is the row's content serialized by audit_canonical() and
  * prev_hash is the previous row's hash (AUDIT_GENESIS_HASH for the first
  * row).  Changing any field of a row changes its hash; deleting a row
@@ -57,7 +58,23 @@ struct audit_fields {
  */
 int	audit_canonical(struct buf *b, const struct audit_fields *f);
 /*
- * out = hex SHA-256 over prev_hash_hex || "\n" || canonical_row.
+ * The chain key.  With audit_key_file set, every hash of the chain is an
+ * HMAC-SHA256 under a key kept outside the database, so whoever can write
+ * the database (the app's own user included) cannot rewrite a row and
+ * recompute the chain after it.  audit_key_load() reads the file (empty
+ * path: no key, plain SHA-256); -1 (logged) when it cannot be read or the
+ * key is not AUDIT_KEY_MIN to AUDIT_KEY_MAX bytes.  audit_keyed(): whether
+ * a key is loaded.  audit_key_swap(1) sets the key aside, (0) puts it
+ * back (audit-rekey verifies the unkeyed chain first).
+ */
+#define AUDIT_KEY_MIN	32
+#define AUDIT_KEY_MAX	256
+int	audit_key_load(const char *path);
+int	audit_keyed(void);
+void	audit_key_swap(int off);
+/*
+ * out = hex SHA-256 over prev_hash_hex || "\n" || canonical_row, or with a
+ * key its HMAC-SHA256.
  * prev_hash_hex must be 64 lower-case hex characters (a stored hash or
  * AUDIT_GENESIS_HASH): anything else is refused so the concatenation stays
  * unambiguous.  0 on success; -1 (logged) otherwise, with out "".

@@ -51,6 +51,9 @@ struct config {
 	long	login_addr_max_failures; /* per client address and window */
 	long	login_account_max_failures; /* per account, any address */
 	long	login_addr_window;	/* seconds */
+	char	audit_key_file[BR_MAX_PATH];	/* chain HMAC key, or "" */
+	char	audit_prune_user[64];		/* prunes audit_log, or "" */
+	char	audit_prune_password_file[BR_MAX_PATH];
 	long	audit_retention_days;
 	long	housekeeping_interval;	/* seconds, 0 = off */
 };

@@ -146,21 +146,34 @@ start_mariadb() {
 	done
 }
 
-setup_db() {
-	if [ ! -s "$P/db_password" ]; then
-		(umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' \
-		    > "$P/db_password")
+# A random secret in file $1 (kept across restarts), mode $2.
+secret_file() {
+	if [ ! -s "$1" ]; then
+		(umask 077; od -An -tx1 -N${3:-18} /dev/urandom | tr -d ' \n' \
+		    > "$1")
 	fi
+	chmod "$2" "$1"
+}
+
+# The app's user (least privileges: `backroomd grants`, applied after each
+# migration), the audit pruner's user, and the audit chain's key (read by
+# the master before it forks; 0600).
+setup_db() {
+	secret_file "$P/db_password" 640
+	secret_file "$P/db_prune_password" 640
+	secret_file "$P/audit_key" 600 32
 	# Read by the master before workers drop privileges; the worker
-	# group may read it too (a master started unprivileged needs it).
-	[ "$RUNAS" = root ] || chgrp "$RUNAS" "$P/db_password"
-	chmod 640 "$P/db_password"
+	# group may read them too (housekeeping connects after the drop).
+	[ "$RUNAS" = root ] ||
+	    chgrp "$RUNAS" "$P/db_password" "$P/db_prune_password"
 	pw=$(cat "$P/db_password")
+	ppw=$(cat "$P/db_prune_password")
 	mariadb -S "$SOCK" -u root <<SQL
 CREATE DATABASE IF NOT EXISTS backroom CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'backroom'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER 'backroom'@'localhost' IDENTIFIED BY '$pw';
-GRANT ALL ON backroom.* TO 'backroom'@'localhost';
+CREATE USER IF NOT EXISTS 'backroom_prune'@'localhost' IDENTIFIED BY '$ppw';
+ALTER USER 'backroom_prune'@'localhost' IDENTIFIED BY '$ppw';
 SQL
 }
 
@@ -191,6 +204,9 @@ db_socket = $SOCK
 db_name = backroom
 db_user = backroom
 db_password_file = $P/db_password
+audit_key_file = $P/audit_key
+audit_prune_user = backroom_prune
+audit_prune_password_file = $P/db_prune_password
 $origin_line
 ${BACKROOMD_EXTRA:-}
 CONF
@@ -214,7 +230,14 @@ binary_changed() {
 start_backroomd() {
 	[ -x "$BACKROOMD" ] || { echo "stack: no $BACKROOMD (make all)" >&2; exit 1; }
 	"$BACKROOMD" -c "$P/backroomd.conf" -t >/dev/null
-	"$BACKROOMD" -c "$P/backroomd.conf" migrate
+	# Migrations and grants as MariaDB's root (socket auth): the app's
+	# own user has no DDL rights.
+	{ cat "$P/backroomd.conf"; printf 'db_user = root\ndb_password_file =\n'; } \
+	    > "$P/admin.conf"
+	"$BACKROOMD" -c "$P/admin.conf" migrate || exit 1
+	"$BACKROOMD" -c "$P/admin.conf" grants backroom > "$P/grants.sql" &&
+	    mariadb -S "$SOCK" -u root backroom < "$P/grants.sql" || {
+		echo "stack: the app user's grants failed" >&2; exit 1; }
 	if alive "$P/backroomd.pid" && binary_changed; then
 		echo "stack: backroomd runs an older binary than $BACKROOMD; restarting it"
 		stop_pid "$P/backroomd.pid" TERM 350 backroomd

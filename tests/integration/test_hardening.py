@@ -207,6 +207,22 @@ def _audit_canonical(row_id, at, action):
                                              "client", "request")))
 
 
+def _audit_key():
+    with open(os.path.join(PREFIX, "audit_key"), "rb") as f:
+        return f.read().rstrip(b"\r\n")
+
+
+def _chain_hash(prev, canonical, key=None):
+    """A row's hash as app/auditchain.c makes it: HMAC-SHA256 under the
+    stack's audit key (key=b"" for the plain SHA-256 form)."""
+    import hmac
+    msg = (prev + "\n" + canonical).encode()
+    key = _audit_key() if key is None else key
+    if not key:
+        return hashlib.sha256(msg).hexdigest()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
 def test_audit_verify_reads_a_long_chain():
     """audit-verify kept one arena over all its 1,000-row batches: past
     ~64,000 rows it ran out and exited 1 printing only "audit-verify: ",
@@ -220,8 +236,7 @@ def test_audit_verify_reads_a_long_chain():
     values = []
     for _ in range(n):
         row_id += 1
-        h = hashlib.sha256((prev + "\n" + _audit_canonical(
-            row_id, at, "test.bulk")).encode()).hexdigest()
+        h = _chain_hash(prev, _audit_canonical(row_id, at, "test.bulk"))
         values.append("(%d,'%s','test.bulk','%s','%s')" % (row_id, at, prev, h))
         prev = h
     script = ["START TRANSACTION;",
@@ -493,3 +508,106 @@ def test_lockout_is_per_address_and_bounded_per_account():
     sql_val("SELECT COUNT(*) FROM login_throttle")      # still readable
     from accounts_util import sql
     sql("DELETE FROM login_throttle WHERE kind IN ('account', 'acctall')")
+
+
+def _app_sql(stmt):
+    """stmt as the app's own database user (least privileges)."""
+    pw = open(os.path.join(PREFIX, "db_password")).read().strip()
+    return subprocess.run(["mariadb", "-S", os.path.join(PREFIX, "mysqld.sock"),
+                           "-u", "backroom", "-p" + pw, "backroom", "-e", stmt],
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_audit_chain_is_keyed_and_the_app_cannot_rewrite_it():
+    """The chain was plain SHA-256 and the app's user had GRANT ALL:
+    whoever held the app's database rights could rewrite a row and the
+    chain after it.  Now the app's user cannot UPDATE or DELETE audit
+    rows, and a row rewritten with a recomputed plain hash chain (all one
+    can do without the key, kept outside the database) fails audit-verify."""
+    from accounts_util import sql
+    for stmt in ("UPDATE audit_log SET action = 'x' WHERE id = 1",
+                 "DELETE FROM audit_log WHERE id = 1",
+                 "ALTER TABLE audit_log ADD COLUMN x INT",
+                 "DROP TABLE sessions"):
+        p = _app_sql(stmt)
+        assert p.returncode != 0 and "denied" in p.stderr, (stmt, p.stderr)
+    assert _app_sql("SELECT COUNT(*) FROM audit_log").returncode == 0
+    p = subprocess.run([BACKROOMD, "-c", CONF, "audit-verify"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "HMAC-SHA256 with the audit key" in p.stdout, p.stdout[-300:]
+    head_id, head_hash = re.search(r"audit-verify: head (\d+) ([0-9a-f]{64})",
+                                   p.stdout).groups()
+    # The logged head is an anchor: it matches now...
+    p = subprocess.run([BACKROOMD, "-c", CONF, "audit-verify", head_id, head_hash],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "matches its anchor" in p.stdout, p.stdout[-300:]
+    # ...and a forged last row, rehashed as plain SHA-256 over its link
+    # (head updated to match), is caught both ways.
+    row = sql_rows("SELECT id, DATE_FORMAT(at, '%%Y-%%m-%%d %%H:%%i:%%s.%%f'), "
+                   "prev_hash, hash FROM audit_log WHERE id = %s" % head_id)[0]
+    saved = sql_rows("SELECT action, actor_id, entity, entity_id, details, "
+                     "client_addr, request_id FROM audit_log WHERE id = %s" % head_id)[0]
+    forged = _chain_hash(row[2], _audit_canonical(int(row[0]), row[1], "test.forged"), key=b"")
+    try:
+        sql("UPDATE audit_log SET action = 'test.forged', actor_id = NULL, "
+            "entity = NULL, entity_id = NULL, details = NULL, client_addr = NULL, "
+            "request_id = NULL, hash = '%s' WHERE id = %s; "
+            "UPDATE audit_chain SET last_hash = '%s' WHERE id = 1 AND last_id = %s"
+            % (forged, head_id, forged, head_id))
+        p = subprocess.run([BACKROOMD, "-c", CONF, "audit-verify", head_id, head_hash],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 1, p.stdout[-300:]
+        assert "row %s: content does not match its hash" % head_id in p.stdout
+    finally:
+        sql("DELETE FROM audit_log WHERE id = %s" % head_id)
+        sql("UPDATE audit_chain SET last_id = %s, last_hash = '%s' WHERE id = 1"
+            % (head_id, head_hash))
+    # Put the original row back (its fields as read, the hash as it was).
+    vals = ["NULL" if v == "NULL" else "'%s'" % v.replace("\\", "\\\\").replace("'", "''")
+            for v in saved]
+    sql("INSERT INTO audit_log (id, at, action, actor_id, entity, entity_id, "
+        "details, client_addr, request_id, prev_hash, hash) VALUES "
+        "(%s, '%s', %s, '%s', '%s')" % (head_id, row[1], ", ".join(vals), row[2], row[3]))
+    p = subprocess.run([BACKROOMD, "-c", CONF, "audit-verify"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-500:]
+
+
+def test_audit_rekey_turns_a_plain_chain_into_a_keyed_one(tmp_path):
+    """An existing trail gets the key with `audit-rekey`: it checks every
+    row against the plain chain, then rehashes it under the key."""
+    from accounts_util import sql
+    db = "backroom_rekey"
+    sql("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s" % (db, db))
+    try:
+        admin = open(os.path.join(PREFIX, "admin.conf")).read()
+        base = admin.replace("db_name = backroom\n", "db_name = %s\n" % db)
+        plain = tmp_path / "plain.conf"
+        plain.write_text(base.replace("audit_key_file = ", "# audit_key_file = "))
+        keyed = tmp_path / "keyed.conf"
+        keyed.write_text(base)
+
+        def run(conf, *args):
+            return subprocess.run([BACKROOMD, "-c", str(conf)] + list(args),
+                                  capture_output=True, text=True, timeout=120)
+
+        assert run(plain, "migrate").returncode == 0
+        for i in range(3):
+            p = run(plain, "create-user", "rekey-%d@example.com" % i, "viewer")
+            assert p.returncode == 0, p.stderr
+        p = run(plain, "audit-verify")
+        assert p.returncode == 0 and "SHA-256, no audit key" in p.stdout, p.stdout
+        p = run(keyed, "audit-verify")
+        assert p.returncode == 1 and "not made with this audit key" in p.stdout
+        # A tampered plain chain is not rekeyed (and left as it was).
+        sql("UPDATE %s.audit_log SET action = 'x' WHERE id = 2" % db)
+        p = run(keyed, "audit-rekey")
+        assert p.returncode == 1 and "row 2 does not verify" in p.stderr, p.stderr
+        sql("UPDATE %s.audit_log SET action = 'user.created' WHERE id = 2" % db)
+        p = run(keyed, "audit-rekey")
+        assert p.returncode == 0 and "3 rows rehashed" in p.stdout, (p.stdout, p.stderr)
+        p = run(keyed, "audit-verify")
+        assert p.returncode == 0 and "HMAC-SHA256" in p.stdout, p.stdout
+        assert run(plain, "audit-verify").returncode == 1
+    finally:
+        sql("DROP DATABASE IF EXISTS %s" % db)
