@@ -122,37 +122,15 @@ static const char SQL_WAREHOUSES[] =
 
 /* --- row readers: the only code that knows the columns' order ---------- */
 
-typedef int	(*row_reader)(const struct db_rows *, size_t, void *);
-
-/* The one integer of a one-column row. */
-static int
-i64_read(const struct db_rows *rows, size_t i, void *out)
-{
-	struct db_row	 rd;
-	int64_t		*v = out;
-
-	db_row_start(&rd, rows, i);
-	*v = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* PRODUCT_BASE. */
+/* PRODUCT_BASE, through rd. */
 static void
 product_cols(struct db_row *rd, struct product *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = db_row_i64(rd);
-	p->sku = db_row_str(rd);
-	p->name = db_row_str(rd);
-	p->unit = db_row_str(rd);
-	p->price_cents = db_row_i64(rd);
-	p->cost_cents = db_row_i64(rd);
-	p->reorder_point = db_row_i64(rd);
-	p->reorder_qty = db_row_i64(rd);
-	p->supplier_id = db_row_i64_or(rd, 0);
-	p->active = db_row_bool(rd);
-	p->version = db_row_i64(rd);
-	p->description = db_row_str(rd);
+	db_row_fields(rd, "isssiiiiIbis", &p->id, &p->sku, &p->name, &p->unit,
+	    &p->price_cents, &p->cost_cents, &p->reorder_point,
+	    &p->reorder_qty, &p->supplier_id, &p->active, &p->version,
+	    &p->description);
 }
 
 /* PRODUCT_COLS (or SQL_PRODUCTS_BLOCK): the product and its totals. */
@@ -164,9 +142,28 @@ product_read(const struct db_rows *rows, size_t i, void *out)
 
 	db_row_start(&rd, rows, i);
 	product_cols(&rd, p);
-	p->on_hand = db_row_i64(&rd);
-	p->reserved = db_row_i64(&rd);
+	db_row_fields(&rd, "ii", &p->on_hand, &p->reserved);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* SUPPLIER_COLS. */
+static int
+supplier_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct supplier	*s = out;
+
+	return db_row_scan(rows, i, "issibi", &s->id, &s->name, &s->email,
+	    &s->lead_time_days, &s->active, &s->products);
+}
+
+/* WAREHOUSE_COLS. */
+static int
+warehouse_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct warehouse	*w = out;
+
+	return db_row_scan(rows, i, "issbii", &w->id, &w->code, &w->name,
+	    &w->active, &w->stock_rows, &w->units_on_hand);
 }
 
 /*
@@ -187,68 +184,18 @@ stock_cols(struct db_row *rd, struct product_stock *s)
 	return 0;
 }
 
-/* SUPPLIER_COLS. */
+/* A get by id through fn into out (size bytes): DB_OK, DOM_NOT_FOUND or
+ * a status. */
 static int
-supplier_read(const struct db_rows *rows, size_t i, void *out)
+row_get(struct arena *a, db_reader fn, void *out, size_t size,
+    const char *sql, int64_t id)
 {
-	struct supplier	*s = out;
-	struct db_row	 rd;
+	int	found, rv;
 
-	db_row_start(&rd, rows, i);
-	s->id = db_row_i64(&rd);
-	s->name = db_row_str(&rd);
-	s->email = db_row_str(&rd);
-	s->lead_time_days = db_row_i64(&rd);
-	s->active = db_row_bool(&rd);
-	s->products = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* WAREHOUSE_COLS. */
-static int
-warehouse_read(const struct db_rows *rows, size_t i, void *out)
-{
-	struct warehouse	*w = out;
-	struct db_row		 rd;
-
-	db_row_start(&rd, rows, i);
-	w->id = db_row_i64(&rd);
-	w->code = db_row_str(&rd);
-	w->name = db_row_str(&rd);
-	w->active = db_row_bool(&rd);
-	w->stock_rows = db_row_i64(&rd);
-	w->units_on_hand = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* Every row through fn into a new array of size-byte elements. */
-static int
-rows_read(struct arena *a, const struct db_rows *rows, size_t size,
-    row_reader fn, void **v, size_t *n)
-{
-	char	*out = NULL;
-	size_t	 i;
-
-	*v = NULL;
-	*n = 0;
-	if (rows->nrows > 0 &&
-	    (out = arena_calloc(a, rows->nrows, size)) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < rows->nrows; i++)
-		if (fn(rows, i, out + i * size) != DB_OK)
-			return DB_ERROR;
-	*v = out;
-	*n = rows->nrows;
-	return DB_OK;
-}
-
-/* The one row of a get through fn: DB_OK, DOM_NOT_FOUND or DB_ERROR. */
-static int
-row_get(const struct db_rows *rows, row_reader fn, void *out)
-{
-	if (rows->nrows != 1)
-		return DOM_NOT_FOUND;
-	return fn(rows, 0, out);
+	memset(out, 0, size);
+	if ((rv = db_get(a, fn, out, &found, sql, "i", id)) != DB_OK)
+		return rv;
+	return found ? DB_OK : DOM_NOT_FOUND;
 }
 
 static const char *
@@ -384,9 +331,8 @@ int
 products_update(const struct audit_ctx *ctx, const struct product *p,
     struct dom_error *err)
 {
-	struct db_rows	rows;
-	int64_t		n;
-	int		rv;
+	int64_t	n;
+	int	found, rv;
 
 	if ((rv = product_validate(ctx->arena, p, err)) != DB_OK)
 		return rv;
@@ -401,14 +347,12 @@ products_update(const struct audit_ctx *ctx, const struct product *p,
 	if (n < 0)
 		return (int)n;
 	if (n == 0) {
-		if ((rv = db_query(ctx->arena, &rows, SQL_PRODUCT_VERSION, "i",
-		    p->id)) != DB_OK)
+		if ((rv = db_get(ctx->arena, db_read_i64, &err->version, &found,
+		    SQL_PRODUCT_VERSION, "i", p->id)) != DB_OK)
 			return rv;
-		if (rows.nrows == 0)
+		if (!found)
 			return dom_fail(err, DOM_NOT_FOUND, NULL,
 			    "No such product.");
-		if (i64_read(&rows, 0, &err->version) != DB_OK)
-			return DB_ERROR;
 		return dom_fail(err, DOM_CONFLICT, "version", "Someone else "
 		    "changed this product meanwhile; the form shows the "
 		    "current values.");
@@ -434,13 +378,7 @@ products_archive(const struct audit_ctx *ctx, int64_t id,
 int
 products_get(struct arena *a, int64_t id, struct product *p)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(p, 0, sizeof(*p));
-	if ((rv = db_query(a, &rows, SQL_PRODUCT_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, product_read, p);
+	return row_get(a, product_read, p, sizeof(*p), SQL_PRODUCT_GET, id);
 }
 
 int
@@ -479,15 +417,13 @@ products_detail(struct arena *a, int64_t id, struct product *p,
 int64_t
 products_id_by_sku(struct arena *a, const char *sku)
 {
-	struct db_rows	rows;
-	int64_t		id;
-	int		rv;
+	int64_t	id = 0;
+	int	found, rv;
 
-	if ((rv = db_query(a, &rows, SQL_PRODUCT_BY_SKU, "s", sku)) != DB_OK)
+	if ((rv = db_get(a, db_read_i64, &id, &found, SQL_PRODUCT_BY_SKU, "s",
+	    sku)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return 0;
-	return i64_read(&rows, 0, &id) == DB_OK ? id : DB_ERROR;
+	return id;
 }
 
 /* q with LIKE's wildcards escaped, so a search is literal; NULL when the
@@ -521,11 +457,10 @@ products_read(struct arena *a, const struct db_rows *rows,
 	void	*v;
 	int	 rv;
 
-	if ((rv = rows_read(a, rows, sizeof(*out->v), product_read, &v,
-	    &out->n)) != DB_OK)
-		return rv;
+	rv = db_rows_read(a, rows, sizeof(*out->v), product_read, &v,
+	    &out->n);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }
 
 int
@@ -572,7 +507,7 @@ products_page(struct arena *a, const struct product_page_req *q,
 {
 	struct db_rows	 rows;
 	const char	*lq = like_literal(a, q->q);
-	int		 rv;
+	int		 found, rv;
 
 	*max_id = 0;
 	memset(out, 0, sizeof(*out));
@@ -580,9 +515,10 @@ products_page(struct arena *a, const struct product_page_req *q,
 		return DB_ERROR;
 	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
 	    q->page > 0) {
-		if ((rv = db_query(a, &rows, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
+		if ((rv = db_get(a, db_read_i64, max_id, &found,
+		    SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
 			return rv;
-		if (rows.nrows != 1 || i64_read(&rows, 0, max_id) != DB_OK)
+		if (!found)
 			return DB_ERROR;
 		rv = db_query(a, &rows, SQL_PRODUCTS_BLOCK, "ii",
 		    (q->page - 1) * q->limit + 1, q->page * q->limit);
@@ -680,30 +616,20 @@ suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
 int
 suppliers_get(struct arena *a, int64_t id, struct supplier *s)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(s, 0, sizeof(*s));
-	if ((rv = db_query(a, &rows, SQL_SUPPLIER_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, supplier_read, s);
+	return row_get(a, supplier_read, s, sizeof(*s), SQL_SUPPLIER_GET, id);
 }
 
 int
 suppliers_list(struct arena *a, int64_t after_id, int64_t limit,
     struct supplier_list *out)
 {
-	struct db_rows	 rows;
-	void		*v;
-	int		 rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_SUPPLIERS, "ii", after_id,
-	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
-	    supplier_read, &v, &out->n)) != DB_OK)
-		return rv;
+	rv = db_list(a, sizeof(*out->v), supplier_read, &v, &out->n, SQL_SUPPLIERS,
+	    "ii", after_id, limit);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }
 
 int
@@ -733,28 +659,19 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 int
 warehouses_get(struct arena *a, int64_t id, struct warehouse *w)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(w, 0, sizeof(*w));
-	if ((rv = db_query(a, &rows, SQL_WAREHOUSE_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, warehouse_read, w);
+	return row_get(a, warehouse_read, w, sizeof(*w), SQL_WAREHOUSE_GET,
+	    id);
 }
 
 int
 warehouses_list(struct arena *a, int64_t after_id, int64_t limit,
     struct warehouse_list *out)
 {
-	struct db_rows	 rows;
-	void		*v;
-	int		 rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_WAREHOUSES, "ii", after_id,
-	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
-	    warehouse_read, &v, &out->n)) != DB_OK)
-		return rv;
+	rv = db_list(a, sizeof(*out->v), warehouse_read, &v, &out->n, SQL_WAREHOUSES,
+	    "ii", after_id, limit);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }

@@ -327,43 +327,25 @@ stock_move(const struct audit_ctx *ctx, const struct move_req *m,
 
 /* The columns of SQL_STOCK_LIST, in order. */
 static int
-stock_level_read(const struct db_rows *rows, size_t i, struct stock_level *s)
+stock_level_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct stock_level	*s = out;
 
-	db_row_start(&rd, rows, i);
-	s->product_id = db_row_i64(&rd);
-	s->sku = db_row_str(&rd);
-	s->name = db_row_str(&rd);
-	s->warehouse_id = db_row_i64(&rd);
-	s->warehouse_code = db_row_str(&rd);
-	s->on_hand = db_row_i64(&rd);
-	s->reserved = db_row_i64(&rd);
-	s->unit = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "issisiis", &s->product_id, &s->sku,
+	    &s->name, &s->warehouse_id, &s->warehouse_code, &s->on_hand,
+	    &s->reserved, &s->unit);
 }
 
 /* The columns of SQL_MOVEMENTS and SQL_MOVEMENT_GET, in order. */
 static int
-movement_read(const struct db_rows *rows, size_t i, struct movement *m)
+movement_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct movement	*m = out;
 
-	db_row_start(&rd, rows, i);
-	m->id = db_row_i64(&rd);
-	m->product_id = db_row_i64(&rd);
-	m->sku = db_row_str(&rd);
-	m->warehouse_id = db_row_i64(&rd);
-	m->warehouse_code = db_row_str(&rd);
-	m->kind = db_row_str(&rd);
-	m->qty_delta = db_row_i64(&rd);
-	m->balance_after = db_row_i64(&rd);
-	m->reference = db_row_str(&rd);
-	m->note = db_row_str(&rd);
-	m->user_id = db_row_i64_or(&rd, 0);
-	m->user_email = db_row_str_or(&rd, NULL);
-	m->created_at = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "iisisiissISs", &m->id, &m->product_id,
+	    &m->sku, &m->warehouse_id, &m->warehouse_code, &m->kind,
+	    &m->qty_delta, &m->balance_after, &m->reference, &m->note,
+	    &m->user_id, &m->user_email, &m->created_at);
 }
 
 int
@@ -371,21 +353,14 @@ stock_list(struct arena *a, int64_t product_id, int64_t warehouse_id,
     int64_t after_product, int64_t after_warehouse, int64_t limit,
     struct stock_level_list *out)
 {
-	struct db_rows	rows;
-	int		rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_STOCK_LIST, "iiiiiii", product_id,
-	    product_id, warehouse_id, warehouse_id, after_product,
-	    after_warehouse, limit)) != DB_OK)
-		return rv;
-	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (; out->n < rows.nrows; out->n++)
-		if ((rv = stock_level_read(&rows, out->n, &out->v[out->n])) !=
-		    DB_OK)
-			return rv;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), stock_level_read, &v, &out->n,
+	    SQL_STOCK_LIST, "iiiiiii", product_id, product_id, warehouse_id, warehouse_id,
+	    after_product, after_warehouse, limit);
+	out->v = v;
+	return rv;
 }
 
 int
@@ -393,22 +368,15 @@ stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
     const char *kind, int64_t before_id, int64_t limit,
     struct movement_list *out)
 {
-	struct db_rows	 rows;
 	const char	*k = kind != NULL ? kind : "";
+	void		*v;
 	int		 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_MOVEMENTS, "iiiissii", product_id,
-	    product_id, warehouse_id, warehouse_id, k, k,
-	    before_id > 0 ? before_id : INT64_MAX, limit)) != DB_OK)
-		return rv;
-	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (; out->n < rows.nrows; out->n++)
-		if ((rv = movement_read(&rows, out->n, &out->v[out->n])) !=
-		    DB_OK)
-			return rv;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), movement_read, &v, &out->n,
+	    SQL_MOVEMENTS, "iiiissii", product_id, product_id, warehouse_id, warehouse_id,
+	    k, k, before_id > 0 ? before_id : INT64_MAX, limit);
+	out->v = v;
+	return rv;
 }
 
 int
@@ -421,12 +389,10 @@ stock_ledger_kind_valid(const char *s)
 int
 stock_movement_get(struct arena *a, int64_t id, struct movement *out)
 {
-	struct db_rows	rows;
-	int		rv;
+	int	found, rv;
 
-	if ((rv = db_query(a, &rows, SQL_MOVEMENT_GET, "i", id)) != DB_OK)
+	if ((rv = db_get(a, movement_read, out, &found, SQL_MOVEMENT_GET, "i",
+	    id)) != DB_OK)
 		return rv;
-	if (rows.nrows == 0)
-		return DOM_NOT_FOUND;
-	return movement_read(&rows, 0, out);
+	return found ? DB_OK : DOM_NOT_FOUND;
 }
