@@ -552,6 +552,19 @@ db_query_v(struct arena *a, struct db_rows *out, const char *sql,
 	return db_fetch(st, a, out);
 }
 
+/* db_query() on a va_list, reconnecting as DB_WITH_RECONNECT does. */
+static int
+db_query_ap(struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
+{
+	va_list	cp;
+	int	rv;
+
+	DB_WITH_RECONNECT((va_copy(cp, ap),
+	    rv = db_query_v(a, out, sql, types, cp), va_end(cp), rv), 0);
+	return rv;
+}
+
 int
 db_query(struct arena *a, struct db_rows *out, const char *sql,
     const char *types, ...)
@@ -559,8 +572,9 @@ db_query(struct arena *a, struct db_rows *out, const char *sql,
 	va_list	ap;
 	int	rv;
 
-	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_query_v(a, out, sql, types, ap), va_end(ap), rv), 0);
+	va_start(ap, types);
+	rv = db_query_ap(a, out, sql, types, ap);
+	va_end(ap);
 	return rv;
 }
 
@@ -574,11 +588,10 @@ db_list(struct arena *a, size_t size, db_reader fn, void **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_query_v(a, &rows, sql, types, ap), va_end(ap), rv), 0);
-	if (rv != DB_OK)
-		return rv;
-	return db_rows_read(a, &rows, size, fn, v, n);
+	va_start(ap, types);
+	rv = db_query_ap(a, &rows, sql, types, ap);
+	va_end(ap);
+	return rv != DB_OK ? rv : db_rows_read(a, &rows, size, fn, v, n);
 }
 
 int
@@ -589,12 +602,11 @@ db_get(struct arena *a, db_reader fn, void *out, int *found,
 	va_list		ap;
 	int		rv;
 
-	*found = 0;
-	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_query_v(a, &rows, sql, types, ap), va_end(ap), rv), 0);
-	if (rv != DB_OK || rows.nrows == 0)
+	va_start(ap, types);
+	rv = db_query_ap(a, &rows, sql, types, ap);
+	va_end(ap);
+	if ((*found = rv == DB_OK && rows.nrows > 0) == 0)
 		return rv;
-	*found = 1;
 	return fn(&rows, 0, out);
 }
 

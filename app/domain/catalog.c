@@ -204,21 +204,6 @@ id_str(const struct audit_ctx *ctx, int64_t id)
 	return arena_printf(ctx->arena, "%" PRId64, id);
 }
 
-/* Printable text of min..max bytes without control characters. */
-static int
-text_ok(const char *s, size_t min, size_t max)
-{
-	size_t	i, n = s != NULL ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n' &&
-		    s[i] != '\r' && s[i] != '\t') || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 static int
 sku_ok(const char *s)
 {
@@ -244,13 +229,15 @@ product_validate(struct arena *a, const struct product *p,
 	if (!sku_ok(p->sku))
 		return dom_fail(err, DOM_INVALID, "sku", "Use 1 to 40 letters, "
 		    "digits, dots, dashes or underscores.");
-	if (!text_ok(p->name, 1, 200) || strchr(p->name, '\n') != NULL)
+	if (!dom_text_ok(p->name, 1, 200, 1) ||
+	    strchr(p->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 200 characters.");
-	if (!text_ok(p->description, 0, 4000))
+	if (!dom_text_ok(p->description, 0, 4000, 1))
 		return dom_fail(err, DOM_INVALID, "description",
 		    "Use at most 4000 characters.");
-	if (!text_ok(p->unit, 1, 20) || strchr(p->unit, '\n') != NULL)
+	if (!dom_text_ok(p->unit, 1, 20, 1) ||
+	    strchr(p->unit, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "unit",
 		    "Enter a unit of 1 to 20 characters, e.g. pcs.");
 	if (p->price_cents < 0 || p->price_cents > BR_MAX_CENTS)
@@ -590,10 +577,11 @@ suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
 	const char		*email = s->email != NULL ? s->email : "";
 	int64_t			 n;
 
-	if (!text_ok(s->name, 1, 100) || strchr(s->name, '\n') != NULL)
+	if (!dom_text_ok(s->name, 1, 100, 1) ||
+	    strchr(s->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
-	if (!text_ok(email, 0, 254) || (email[0] != '\0' &&
+	if (!dom_text_ok(email, 0, 254, 1) || (email[0] != '\0' &&
 	    strchr(email, '@') == NULL))
 		return dom_fail(err, DOM_INVALID, "email",
 		    "Enter an email address or leave it empty.");
@@ -626,8 +614,8 @@ suppliers_list(struct arena *a, int64_t after_id, int64_t limit,
 	void	*v;
 	int	 rv;
 
-	rv = db_list(a, sizeof(*out->v), supplier_read, &v, &out->n, SQL_SUPPLIERS,
-	    "ii", after_id, limit);
+	rv = db_list(a, sizeof(*out->v), supplier_read, &v, &out->n,
+	    SQL_SUPPLIERS, "ii", after_id, limit);
 	out->v = v;
 	return rv;
 }
@@ -642,7 +630,8 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 	if (!sku_ok(w->code) || strlen(w->code) > 20)
 		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 "
 		    "letters, digits, dots, dashes or underscores.");
-	if (!text_ok(w->name, 1, 100) || strchr(w->name, '\n') != NULL)
+	if (!dom_text_ok(w->name, 1, 100, 1) ||
+	    strchr(w->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
 	if (w->id == 0)
@@ -670,8 +659,8 @@ warehouses_list(struct arena *a, int64_t after_id, int64_t limit,
 	void	*v;
 	int	 rv;
 
-	rv = db_list(a, sizeof(*out->v), warehouse_read, &v, &out->n, SQL_WAREHOUSES,
-	    "ii", after_id, limit);
+	rv = db_list(a, sizeof(*out->v), warehouse_read, &v, &out->n,
+	    SQL_WAREHOUSES, "ii", after_id, limit);
 	out->v = v;
 	return rv;
 }

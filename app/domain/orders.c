@@ -78,19 +78,6 @@ orders_status_valid(const char *s)
 }
 
 static int
-text_ok(const char *s, size_t min, size_t max)
-{
-	size_t	i, n = s != NULL ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
 created_audit(const struct audit_ctx *ctx, int64_t id, const char *customer,
     int64_t warehouse_id, size_t n, int64_t total)
 {
@@ -114,10 +101,10 @@ orders_create(const struct audit_ctx *ctx, const char *customer,
 	int64_t		id, total;
 	int		rv;
 
-	if (!text_ok(customer, 1, 200))
+	if (!dom_text_ok(customer, 1, 200, 0))
 		return dom_fail(err, DOM_INVALID, "customer",
 		    "Enter the customer (1 to 200 characters).");
-	if (!text_ok(note, 0, 255))
+	if (!dom_text_ok(note, 0, 255, 0))
 		return dom_fail(err, DOM_INVALID, "note",
 		    "Use at most 255 characters.");
 	if ((rv = order_doc_check_lines(ctx, &sales, lines, n, err)) != DB_OK)

@@ -80,17 +80,6 @@ static const char *const kind_names[] = {
 	[MOVE_TRANSFER] = "transfer",
 };
 
-int
-dom_fail(struct dom_error *err, int code, const char *field,
-    const char *message)
-{
-	if (err != NULL) {
-		err->field = field;
-		err->message = message;
-	}
-	return code;
-}
-
 /* The index of s in names[0..n), or -1. */
 static int
 name_index(const char *const *names, size_t n, const char *s)
@@ -175,21 +164,6 @@ stock_available(struct arena *a, int64_t product_id, int64_t warehouse_id)
 }
 
 static int
-text_ok(const char *s, size_t max)
-{
-	size_t	i;
-
-	if (s == NULL)
-		return 1;
-	if (strlen(s) > max)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
 move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
 {
 	struct db_rows	rows;
@@ -202,10 +176,10 @@ move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
 		return dom_fail(err, DOM_INVALID, "qty", m->kind ==
 		    MOVE_ADJUSTMENT ? "Enter a non-zero change of at most a "
 		    "billion units." : "Enter a quantity from 1 to a billion.");
-	if (!text_ok(m->reference, 64))
+	if (!dom_text_ok(m->reference, 0, 64, 0))
 		return dom_fail(err, DOM_INVALID, "reference",
 		    "Use at most 64 characters, no control characters.");
-	if (!text_ok(m->note, 255))
+	if (!dom_text_ok(m->note, 0, 255, 0))
 		return dom_fail(err, DOM_INVALID, "note",
 		    "Use at most 255 characters, no control characters.");
 	if (m->kind == MOVE_ADJUSTMENT && (m->note == NULL ||
@@ -342,7 +316,7 @@ movement_read(const struct db_rows *rows, size_t i, void *out)
 {
 	struct movement	*m = out;
 
-	return db_row_scan(rows, i, "iisisiissISs", &m->id, &m->product_id,
+	return db_row_scan(rows, i, "iisissiissISs", &m->id, &m->product_id,
 	    &m->sku, &m->warehouse_id, &m->warehouse_code, &m->kind,
 	    &m->qty_delta, &m->balance_after, &m->reference, &m->note,
 	    &m->user_id, &m->user_email, &m->created_at);
@@ -357,8 +331,8 @@ stock_list(struct arena *a, int64_t product_id, int64_t warehouse_id,
 	int	 rv;
 
 	rv = db_list(a, sizeof(*out->v), stock_level_read, &v, &out->n,
-	    SQL_STOCK_LIST, "iiiiiii", product_id, product_id, warehouse_id, warehouse_id,
-	    after_product, after_warehouse, limit);
+	    SQL_STOCK_LIST, "iiiiiii", product_id, product_id, warehouse_id,
+	    warehouse_id, after_product, after_warehouse, limit);
 	out->v = v;
 	return rv;
 }
@@ -373,8 +347,8 @@ stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
 	int		 rv;
 
 	rv = db_list(a, sizeof(*out->v), movement_read, &v, &out->n,
-	    SQL_MOVEMENTS, "iiiissii", product_id, product_id, warehouse_id, warehouse_id,
-	    k, k, before_id > 0 ? before_id : INT64_MAX, limit);
+	    SQL_MOVEMENTS, "iiiissii", product_id, product_id, warehouse_id,
+	    warehouse_id, k, k, before_id > 0 ? before_id : INT64_MAX, limit);
 	out->v = v;
 	return rv;
 }

@@ -129,8 +129,8 @@ item_json(const struct catalog_kind *k, const struct catalog_item *it)
 
 /* --- the API -------------------------------------------------------------- */
 
-static void
-catalog_list_api(struct request *r, struct response *resp)
+void
+h_api_catalog_list(struct request *r, struct response *resp)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_list		 l;
@@ -159,19 +159,7 @@ out:
 }
 
 void
-h_api_suppliers(struct request *r, struct response *resp)
-{
-	catalog_list_api(r, resp);
-}
-
-void
-h_api_warehouses(struct request *r, struct response *resp)
-{
-	catalog_list_api(r, resp);
-}
-
-static void
-catalog_get_api(struct request *r, struct response *resp)
+h_api_catalog_item(struct request *r, struct response *resp)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_item		 it;
@@ -187,18 +175,6 @@ catalog_get_api(struct request *r, struct response *resp)
 		response_db_error(resp, r, st);
 	else
 		response_json(resp, 200, json_own(r->arena, item_json(k, &it)));
-}
-
-void
-h_api_supplier(struct request *r, struct response *resp)
-{
-	catalog_get_api(r, resp);
-}
-
-void
-h_api_warehouse(struct request *r, struct response *resp)
-{
-	catalog_get_api(r, resp);
 }
 
 struct catalog_op {
@@ -298,25 +274,13 @@ catalog_save_api(struct request *r, struct response *resp, int update)
 }
 
 void
-h_api_supplier_create(struct request *r, struct response *resp)
+h_api_catalog_create(struct request *r, struct response *resp)
 {
 	catalog_save_api(r, resp, 0);
 }
 
 void
-h_api_supplier_update(struct request *r, struct response *resp)
-{
-	catalog_save_api(r, resp, 1);
-}
-
-void
-h_api_warehouse_create(struct request *r, struct response *resp)
-{
-	catalog_save_api(r, resp, 0);
-}
-
-void
-h_api_warehouse_update(struct request *r, struct response *resp)
+h_api_catalog_update(struct request *r, struct response *resp)
 {
 	catalog_save_api(r, resp, 1);
 }

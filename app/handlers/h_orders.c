@@ -259,8 +259,9 @@ const struct field_set h_receive_fields = { "receipt",
 	"PurchaseOrderReceive", NULL, receive_field, FIELD_COUNT(receive_field),
 	sizeof(struct order_op), 0 };
 
-static void
-orders_list_api(struct request *r, struct response *resp)
+/* GET /api/v1/{orders,purchase-orders}: the route names the kind. */
+void
+h_api_orders(struct request *r, struct response *resp)
 {
 	struct order_list	 l;
 	struct json_object	*items = NULL;
@@ -296,19 +297,7 @@ out:
 }
 
 void
-h_api_orders(struct request *r, struct response *resp)
-{
-	orders_list_api(r, resp);
-}
-
-void
-h_api_purchase_orders(struct request *r, struct response *resp)
-{
-	orders_list_api(r, resp);
-}
-
-static void
-order_get_api(struct request *r, struct response *resp)
+h_api_order(struct request *r, struct response *resp)
 {
 	struct order	o;
 	int64_t		id;
@@ -324,18 +313,6 @@ order_get_api(struct request *r, struct response *resp)
 	else
 		response_json(resp, 200, json_own(r->arena,
 		    h_order_json(&o, h_order_purchase(r))));
-}
-
-void
-h_api_order(struct request *r, struct response *resp)
-{
-	order_get_api(r, resp);
-}
-
-void
-h_api_purchase_order(struct request *r, struct response *resp)
-{
-	order_get_api(r, resp);
 }
 
 /* idem_run()'s operation: the change, then the order as it now is. */
@@ -361,8 +338,8 @@ order_op_api(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-static void
-order_create_api(struct request *r, struct response *resp)
+void
+h_api_order_create(struct request *r, struct response *resp)
 {
 	struct order_op		 op;
 	const char		*key;
@@ -373,18 +350,6 @@ order_create_api(struct request *r, struct response *resp)
 	if (h_json_fields(r, resp, op.purchase ? &h_po_fields :
 	    &h_order_fields, FIELDS_CREATE, &op) == 0)
 		idem_run(r, resp, key, order_op_api, NULL, &op);
-}
-
-void
-h_api_order_create(struct request *r, struct response *resp)
-{
-	order_create_api(r, resp);
-}
-
-void
-h_api_purchase_order_create(struct request *r, struct response *resp)
-{
-	order_create_api(r, resp);
 }
 
 /* POST /api/v1/{orders,purchase-orders}/{id}/VERB: the route table names
