@@ -13,6 +13,7 @@
 #include "auditchain.h"
 #include "buf.h"
 #include "db.h"
+#include "json.h"
 #include "log.h"
 #include "str.h"
 
@@ -342,11 +343,10 @@ audit_prune_tx(void *p)
 		return rv;
 	pa->deleted = total;
 	d = json_object_new_object();
-	json_object_object_add(d, "from_id", json_object_new_int64(from));
-	json_object_object_add(d, "through_id", json_object_new_int64(through));
-	json_object_object_add(d, "rows", json_object_new_int64(total));
-	json_object_object_add(d, "retention_days",
-	    json_object_new_int64(pa->days));
+	json_add_i64(d, "from_id", from);
+	json_add_i64(d, "through_id", through);
+	json_add_i64(d, "rows", total);
+	json_add_i64(d, "retention_days", pa->days);
 	return audit_write(&ctx, "audit.pruned", "audit_log", NULL, d);
 }
 

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 
 /* The columns product_cols() reads, in its order. */
 #define PRODUCT_BASE \
@@ -271,17 +272,13 @@ product_details(const struct product *p)
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "sku", json_object_new_string(p->sku));
-	json_object_object_add(d, "name", json_object_new_string(p->name));
-	json_object_object_add(d, "price_cents",
-	    json_object_new_int64(p->price_cents));
-	json_object_object_add(d, "cost_cents",
-	    json_object_new_int64(p->cost_cents));
-	json_object_object_add(d, "reorder_point",
-	    json_object_new_int64(p->reorder_point));
-	json_object_object_add(d, "reorder_qty",
-	    json_object_new_int64(p->reorder_qty));
-	json_object_object_add(d, "active", json_object_new_boolean(p->active));
+	json_add_str(d, "sku", p->sku);
+	json_add_str(d, "name", p->name);
+	json_add_i64(d, "price_cents", p->price_cents);
+	json_add_i64(d, "cost_cents", p->cost_cents);
+	json_add_i64(d, "reorder_point", p->reorder_point);
+	json_add_i64(d, "reorder_qty", p->reorder_qty);
+	json_add_bool(d, "active", p->active);
 	return d;
 }
 
@@ -595,9 +592,8 @@ suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
 		n = db_exec(SQL_SUPPLIER_UPDATE, "ssiii", s->name, email,
 		    s->lead_time_days, (int64_t)(s->active != 0), s->id);
 	d = json_object_new_object();
-	json_object_object_add(d, "name", json_object_new_string(s->name));
-	json_object_object_add(d, "lead_time_days",
-	    json_object_new_int64(s->lead_time_days));
+	json_add_str(d, "name", s->name);
+	json_add_i64(d, "lead_time_days", s->lead_time_days);
 	return entity_saved(ctx, &SUPPLIER, n, s->id, id_out, d, err);
 }
 
@@ -640,8 +636,8 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 		n = db_exec(SQL_WAREHOUSE_UPDATE, "ssii", w->code, w->name,
 		    (int64_t)(w->active != 0), w->id);
 	d = json_object_new_object();
-	json_object_object_add(d, "code", json_object_new_string(w->code));
-	json_object_object_add(d, "name", json_object_new_string(w->name));
+	json_add_str(d, "code", w->code);
+	json_add_str(d, "name", w->name);
 	return entity_saved(ctx, &WAREHOUSE, n, w->id, id_out, d, err);
 }
 

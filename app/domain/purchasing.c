@@ -13,6 +13,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "purchasing.h"
 #include "stock.h"
 
@@ -152,11 +153,9 @@ po_create(const struct audit_ctx *ctx, int64_t supplier_id,
 	    lines, n, id_out, err)) != DB_OK)
 		return rv;
 	d = json_object_new_object();
-	json_object_object_add(d, "supplier_id",
-	    json_object_new_int64(supplier_id));
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(warehouse_id));
-	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
+	json_add_i64(d, "supplier_id", supplier_id);
+	json_add_i64(d, "warehouse_id", warehouse_id);
+	json_add_i64(d, "lines", (int64_t)n);
 	return audit_write(ctx, "purchase_order.created", "purchase_order",
 	    order_doc_id(ctx, *id_out), d);
 }
@@ -300,10 +299,8 @@ po_receive(const struct audit_ctx *ctx, int64_t id, const struct line_in *in,
 	la = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		d = json_object_new_object();
-		json_object_object_add(d, "line_no",
-		    json_object_new_int64(todo[i].line_no));
-		json_object_object_add(d, "qty",
-		    json_object_new_int64(todo[i].qty));
+		json_add_i64(d, "line_no", todo[i].line_no);
+		json_add_i64(d, "qty", todo[i].qty);
 		json_object_array_add(la, d);
 	}
 	d = json_object_new_object();

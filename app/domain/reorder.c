@@ -13,6 +13,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "orders.h"
 #include "purchasing.h"
 #include "reorder.h"
@@ -265,8 +266,7 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 	for (i = 0; i < *npos; i++)
 		json_object_array_add(ids, json_object_new_int64(po_ids[i]));
 	json_object_object_add(d, "purchase_orders", ids);
-	json_object_object_add(d, "suggestions", json_object_new_int64(
-	    (int64_t)n));
+	json_add_i64(d, "suggestions", (int64_t)n);
 	return audit_write(ctx, "reorder.purchase_orders_created",
 	    "purchase_order", NULL, d);
 }

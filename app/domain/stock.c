@@ -18,6 +18,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "stock.h"
 
 static const char SQL_STOCK_ADD[] =
@@ -260,20 +261,15 @@ move_audit(const struct audit_ctx *ctx, const struct move_req *m,
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "product_id",
-	    json_object_new_int64(m->product_id));
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(m->warehouse_id));
+	json_add_i64(d, "product_id", m->product_id);
+	json_add_i64(d, "warehouse_id", m->warehouse_id);
 	if (m->kind == MOVE_TRANSFER)
-		json_object_object_add(d, "to_warehouse_id",
-		    json_object_new_int64(m->to_warehouse_id));
-	json_object_object_add(d, "qty", json_object_new_int64(m->qty));
+		json_add_i64(d, "to_warehouse_id", m->to_warehouse_id);
+	json_add_i64(d, "qty", m->qty);
 	if (m->reference != NULL && m->reference[0] != '\0')
-		json_object_object_add(d, "reference",
-		    json_object_new_string(m->reference));
+		json_add_str(d, "reference", m->reference);
 	if (m->note != NULL && m->note[0] != '\0')
-		json_object_object_add(d, "note",
-		    json_object_new_string(m->note));
+		json_add_str(d, "note", m->note);
 	return audit_write(ctx, arena_printf(ctx->arena, "stock.%s",
 	    kind_names[m->kind]), "stock_movement", arena_printf(ctx->arena,
 	    "%" PRId64, res->ids[0]), d);

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "bounds.h"
 #include "buf.h"
+#include "json.h"
 #include "outcome.h"
 #include "domain.h"
 #include "escape.h"
@@ -190,13 +191,11 @@ h_dom_problem(struct request *r, struct response *resp, int rv,
 		response_error(resp, r, 500, "Internal error.");
 		return;
 	}
-	json_object_object_add(o, "type", json_object_new_string(
-	    "about:blank"));
-	json_object_object_add(o, "title", json_object_new_string(
-	    response_status_text(status)));
+	json_add_str(o, "type", "about:blank");
+	json_add_str(o, "title", response_status_text(status));
 	json_object_object_add(o, "status", json_object_new_int(status));
-	json_object_object_add(o, "detail", json_object_new_string(
-	    err->message != NULL ? err->message : "Refused."));
+	json_add_str(o, "detail",
+	    err->message != NULL ? err->message : "Refused.");
 	if (err->field != NULL && rv != DOM_NOT_FOUND) {
 		errors = json_object_new_object();
 		json_object_object_add(errors, err->field,
