@@ -1,7 +1,6 @@
 /*
  * hutil.c -- see hutil.h.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -48,91 +47,6 @@ field_error(struct json_object *errors, const char *key, const char *msg)
 	if (errors != NULL && !json_object_object_get_ex(errors, key, NULL))
 		json_object_object_add(errors, key,
 		    json_object_new_string(msg));
-}
-
-int
-h_json_int(struct json_object *o, const char *key, int64_t min, int64_t max,
-    int64_t def, int required, int64_t *out, struct json_object *errors)
-{
-	struct json_object	*v;
-	int64_t			 n;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_int)) {
-		field_error(errors, key, "Must be a whole number.");
-		return -1;
-	}
-	errno = 0;
-	n = json_object_get_int64(v);
-	if (n < min || n > max || errno != 0) {
-		field_error(errors, key, "Out of range.");
-		return -1;
-	}
-	*out = n;
-	return 0;
-}
-
-int
-h_json_str(struct json_object *o, const char *key, int required,
-    const char *def, const char **out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		field_error(errors, key, "Must be a string.");
-		return -1;
-	}
-	*out = json_object_get_string(v);
-	return 0;
-}
-
-int
-h_json_bool(struct json_object *o, const char *key, int def, int required,
-    int *out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_boolean)) {
-		field_error(errors, key, "Must be true or false.");
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-int
-h_json_nullable_id(struct json_object *o, const char *key, int required,
-    int64_t *out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = 0;
-	if (!json_object_object_get_ex(o, key, &v)) {
-		if (required)
-			field_error(errors, key, "This field is required "
-			    "(null for none).");
-		return required ? -1 : 0;
-	}
-	if (v == NULL)
-		return 0;
-	return h_json_int(o, key, 1, INT64_MAX, 0, 1, out, errors);
 }
 
 int
