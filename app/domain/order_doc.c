@@ -71,7 +71,6 @@ product_cents(const struct audit_ctx *ctx, const struct order_kind *k,
     int64_t product_id, int64_t *cents)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int		rv, active;
 
 	if ((rv = db_query(ctx->arena, &rows, k->sql_product, "i",
@@ -79,10 +78,7 @@ product_cents(const struct audit_ctx *ctx, const struct order_kind *k,
 		return rv;
 	if (rows.nrows != 1)
 		return 0;
-	db_row_start(&rd, &rows, 0);
-	*cents = db_row_i64(&rd);
-	active = db_row_bool(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "ib", cents, &active) != DB_OK)
 		return DB_ERROR;
 	return active;
 }
@@ -125,7 +121,6 @@ order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
     struct dom_error *err)
 {
 	struct db_rows	 rows;
-	struct db_row	 rd;
 	const char	*cur;
 	int64_t		 n;
 	int		 rv;
@@ -140,9 +135,7 @@ order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
 	if (rows.nrows == 0)
 		return dom_fail(err, DOM_NOT_FOUND, NULL,
 		    arena_printf(ctx->arena, "No such %s.", k->noun));
-	db_row_start(&rd, &rows, 0);
-	cur = db_row_str(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "s", &cur) != DB_OK)
 		return DB_ERROR;
 	return dom_fail(err, DOM_CONFLICT, "status", arena_printf(ctx->arena,
 	    "The %s is %s%s%s.", k->noun, cur,

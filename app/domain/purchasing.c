@@ -94,17 +94,13 @@ po_check_refs(const struct audit_ctx *ctx, int64_t supplier_id,
     int64_t warehouse_id, struct dom_error *err)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		supplier, warehouse;
 	int		rv;
 
 	if ((rv = db_query(ctx->arena, &rows, SQL_REFS, "ii", supplier_id,
 	    warehouse_id)) != DB_OK)
 		return rv;
-	db_row_start(&rd, &rows, 0);
-	supplier = db_row_i64_or(&rd, 0);
-	warehouse = db_row_i64_or(&rd, 0);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "II", &supplier, &warehouse) != DB_OK)
 		return DB_ERROR;
 	if (supplier != 1)
 		return dom_fail(err, DOM_INVALID, "supplier_id",
@@ -255,16 +251,13 @@ static int
 po_settle(const struct audit_ctx *ctx, int64_t id)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		open, n;
 	int		rv;
 
 	if ((rv = db_query(ctx->arena, &rows, SQL_PO_OPEN_UNITS, "i", id))
 	    != DB_OK)
 		return rv;
-	db_row_start(&rd, &rows, 0);
-	open = db_row_i64(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "i", &open) != DB_OK)
 		return DB_ERROR;
 	if ((n = db_exec(SQL_PO_SET_STATUS, "si", open == 0 ? "received" :
 	    "partially_received", id)) < 0)

@@ -173,7 +173,6 @@ picks_read(const struct audit_ctx *ctx, const struct reorder_pick *p,
     size_t n, int64_t *sup, int64_t *qty, struct dom_error *err)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	size_t		i, j;
 	int		rv;
 
@@ -189,10 +188,7 @@ picks_read(const struct audit_ctx *ctx, const struct reorder_pick *p,
 		if (rows.nrows != 1)
 			return pick_fail(ctx, err, i,
 			    "This is not a current reorder suggestion.");
-		db_row_start(&rd, &rows, 0);
-		sup[i] = db_row_i64_or(&rd, 0);
-		qty[i] = db_row_i64(&rd);
-		if (db_row_end(&rd) == -1)
+		if (db_row_scan(&rows, 0, "Ii", &sup[i], &qty[i]) != DB_OK)
 			return DB_ERROR;
 		if (sup[i] == 0)
 			return pick_fail(ctx, err, i,

@@ -113,7 +113,6 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
     const char *reference, const char *note, int64_t *movement_id)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		n;
 	int		rv;
 
@@ -133,9 +132,7 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
 		return rv;
 	if (rows.nrows != 1)
 		return DB_ERROR;
-	db_row_start(&rd, &rows, 0);
-	*movement_id = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(&rows, 0, "i", movement_id);
 }
 
 int
@@ -151,17 +148,14 @@ stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty)
 int64_t
 stock_available(struct arena *a, int64_t product_id, int64_t warehouse_id)
 {
-	struct db_rows	rows;
-	struct db_row	rd;
-	int64_t		v;
+	int64_t	v = 0;
+	int	found;
 
 	/* Only describes a refusal: a failed read shows as 0 (logged). */
-	if (db_query(a, &rows, SQL_AVAILABLE, "ii", product_id, warehouse_id)
-	    != DB_OK || rows.nrows != 1)
+	if (db_get(a, db_read_i64, &v, &found, SQL_AVAILABLE, "ii",
+	    product_id, warehouse_id) != DB_OK || !found)
 		return 0;
-	db_row_start(&rd, &rows, 0);
-	v = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? 0 : v;
+	return v;
 }
 
 static int
