@@ -53,9 +53,10 @@ static const char SQL_TOKEN_TOUCH[] =
     "UPDATE api_tokens SET last_used_at = NOW(6) WHERE id = ?";
 
 static int
-token_read(const struct db_rows *rows, size_t i, struct api_token *t)
+token_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct api_token	*t = out;
+	struct db_row		 rd;
 
 	db_row_start(&rd, rows, i);
 	t->id = db_row_i64(&rd);
@@ -74,22 +75,13 @@ token_read(const struct db_rows *rows, size_t i, struct api_token *t)
 int
 apitoken_list(struct arena *a, struct api_token_list *out)
 {
-	struct db_rows	rows;
-	size_t		i;
-	int		rv;
+	void	*v;
+	int	 rv;
 
-	out->v = NULL;
-	out->n = 0;
-	if ((rv = db_query(a, &rows, SQL_TOKENS, "")) != DB_OK)
-		return rv;
-	if (rows.nrows > 0 && (out->v = arena_calloc(a, rows.nrows,
-	    sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < rows.nrows; i++)
-		if ((rv = token_read(&rows, i, &out->v[i])) != DB_OK)
-			return rv;
-	out->n = rows.nrows;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), token_read, &v, &out->n, SQL_TOKENS,
+	    "");
+	out->v = v;
+	return rv;
 }
 
 /* A new token: out gets the plain token, hash_out its digest; 0 or -1. */

@@ -13,6 +13,7 @@
 #include "auditchain.h"
 #include "buf.h"
 #include "db.h"
+#include "json.h"
 #include "log.h"
 #include "str.h"
 
@@ -67,13 +68,8 @@ struct audit_head {
 static int
 audit_head_read(const struct db_rows *rows, struct audit_head *h)
 {
-	struct db_row	rd;
-
-	db_row_start(&rd, rows, 0);
-	h->last_id = db_row_i64(&rd);
-	h->last_hash = db_row_str(&rd);
-	h->now = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, 0, "iss", &h->last_id, &h->last_hash,
+	    &h->now);
 }
 
 int
@@ -335,12 +331,11 @@ audit_prune_tx(void *p)
 {
 	struct prune_arg	*pa = p;
 	struct audit_ctx	 ctx = { pa->a, 0, NULL, NULL, NULL };
-	struct db_rows		 head, last, first;
-	struct db_row		 rd;
+	struct db_rows		 head, last;
 	struct json_object	*d;
 	const char		*through_hash;
 	int64_t			 through, from, n, total;
-	int			 rv;
+	int			 found, rv;
 
 	pa->deleted = 0;
 	if ((rv = db_query(pa->a, &head, SQL_HEAD_LOCK, "")) != DB_OK)
@@ -350,16 +345,12 @@ audit_prune_tx(void *p)
 		return rv;
 	if (last.nrows == 0)
 		return DB_OK;
-	db_row_start(&rd, &last, 0);
-	through = db_row_i64(&rd);
-	through_hash = db_row_str(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&last, 0, "is", &through, &through_hash) != DB_OK)
 		return DB_ERROR;
-	if ((rv = db_query(pa->a, &first, SQL_PRUNE_MIN, "")) != DB_OK)
+	if ((rv = db_get(pa->a, db_read_i64, &from, &found, SQL_PRUNE_MIN,
+	    "")) != DB_OK)
 		return rv;
-	db_row_start(&rd, &first, 0);
-	from = db_row_i64(&rd);
-	if (db_row_end(&rd) == -1)
+	if (!found)
 		return DB_ERROR;
 	if ((n = db_exec(SQL_PRUNE_DELETE, "i", through)) < 0)
 		return (int)n;
@@ -369,11 +360,10 @@ audit_prune_tx(void *p)
 		return rv;
 	pa->deleted = total;
 	d = json_object_new_object();
-	json_object_object_add(d, "from_id", json_object_new_int64(from));
-	json_object_object_add(d, "through_id", json_object_new_int64(through));
-	json_object_object_add(d, "rows", json_object_new_int64(total));
-	json_object_object_add(d, "retention_days",
-	    json_object_new_int64(pa->days));
+	json_add_i64(d, "from_id", from);
+	json_add_i64(d, "through_id", through);
+	json_add_i64(d, "rows", total);
+	json_add_i64(d, "retention_days", pa->days);
 	return audit_write(&ctx, "audit.pruned", "audit_log", NULL, d);
 }
 
@@ -395,48 +385,28 @@ audit_prune(struct arena *a, long days)
 }
 
 static int
-audit_entry_read(const struct db_rows *rows, size_t i, struct audit_entry *e)
+audit_entry_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct audit_entry	*e = out;
 
-	db_row_start(&rd, rows, i);
-	e->id = db_row_i64(&rd);
-	e->at = db_row_str(&rd);
-	e->actor_id = db_row_i64_or(&rd, 0);
-	e->actor_email = db_row_str_or(&rd, NULL);
-	e->action = db_row_str(&rd);
-	e->entity = db_row_str_or(&rd, NULL);
-	e->entity_id = db_row_str_or(&rd, NULL);
-	e->details = db_row_str_or(&rd, NULL);
-	e->client_addr = db_row_str_or(&rd, NULL);
-	e->request_id = db_row_str_or(&rd, NULL);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "isISsSSSSS", &e->id, &e->at,
+	    &e->actor_id, &e->actor_email, &e->action, &e->entity,
+	    &e->entity_id, &e->details, &e->client_addr, &e->request_id);
 }
 
 int
 audit_query(struct arena *a, const struct audit_filter *f,
     struct audit_list *out)
 {
-	struct db_rows	rows;
-	size_t		i;
-	int		rv;
+	void	*v;
+	int	 rv;
 
-	out->v = NULL;
-	out->n = 0;
-	if ((rv = db_query(a, &rows, SQL_AUDIT, "ssssssssii",
-	    f->actor, f->actor, f->action, f->action, f->entity, f->entity,
-	    f->from[0] ? f->from : "1970-01-01",
-	    f->to[0] ? f->to : "9999-12-30",
-	    f->limit, f->offset)) != DB_OK)
-		return rv;
-	if (rows.nrows > 0 && (out->v = arena_calloc(a, rows.nrows,
-	    sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < rows.nrows; i++)
-		if ((rv = audit_entry_read(&rows, i, &out->v[i])) != DB_OK)
-			return rv;
-	out->n = rows.nrows;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), audit_entry_read, &v, &out->n,
+	    SQL_AUDIT, "ssssssssii", f->actor, f->actor, f->action, f->action,
+	    f->entity, f->entity, f->from[0] ? f->from : "1970-01-01",
+	    f->to[0] ? f->to : "9999-12-30", f->limit, f->offset);
+	out->v = v;
+	return rv;
 }
 
 static const char SQL_HEAD_LOCK_ALL[] =

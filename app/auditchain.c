@@ -75,19 +75,6 @@ audit_canonical(struct buf *b, const struct audit_fields *f)
 	return 0;
 }
 
-/* 1 if s is exactly 64 lower-case hex characters. */
-static int
-audit_is_hash(const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < AUDIT_HASH_HEX_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[i] == '\0';
-}
-
 /* The chain key (audit_key_file), or none: plain SHA-256. */
 static unsigned char	chain_key[AUDIT_KEY_MAX];
 static size_t		chain_keylen;
@@ -169,7 +156,7 @@ audit_row_hash(const char *prev_hash_hex, const char *canonical_row,
 	int		 rv = -1;
 
 	out[0] = '\0';
-	if (!audit_is_hash(prev_hash_hex)) {
+	if (!crypto_is_hex(prev_hash_hex, AUDIT_HASH_HEX_LEN)) {
 		log_err("previous hash is not 64 lower-case hex characters");
 		return -1;
 	}

@@ -552,6 +552,19 @@ db_query_v(struct arena *a, struct db_rows *out, const char *sql,
 	return db_fetch(st, a, out);
 }
 
+/* db_query() on a va_list, reconnecting as DB_WITH_RECONNECT does. */
+static int
+db_query_ap(struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
+{
+	va_list	cp;
+	int	rv;
+
+	DB_WITH_RECONNECT((va_copy(cp, ap),
+	    rv = db_query_v(a, out, sql, types, cp), va_end(cp), rv), 0);
+	return rv;
+}
+
 int
 db_query(struct arena *a, struct db_rows *out, const char *sql,
     const char *types, ...)
@@ -559,9 +572,42 @@ db_query(struct arena *a, struct db_rows *out, const char *sql,
 	va_list	ap;
 	int	rv;
 
-	DB_WITH_RECONNECT((va_start(ap, types),
-	    rv = db_query_v(a, out, sql, types, ap), va_end(ap), rv), 0);
+	va_start(ap, types);
+	rv = db_query_ap(a, out, sql, types, ap);
+	va_end(ap);
 	return rv;
+}
+
+int
+db_list(struct arena *a, size_t size, db_reader fn, void **v, size_t *n,
+    const char *sql, const char *types, ...)
+{
+	struct db_rows	rows;
+	va_list		ap;
+	int		rv;
+
+	*v = NULL;
+	*n = 0;
+	va_start(ap, types);
+	rv = db_query_ap(a, &rows, sql, types, ap);
+	va_end(ap);
+	return rv != DB_OK ? rv : db_rows_read(a, &rows, size, fn, v, n);
+}
+
+int
+db_get(struct arena *a, db_reader fn, void *out, int *found,
+    const char *sql, const char *types, ...)
+{
+	struct db_rows	rows;
+	va_list		ap;
+	int		rv;
+
+	va_start(ap, types);
+	rv = db_query_ap(a, &rows, sql, types, ap);
+	va_end(ap);
+	if ((*found = rv == DB_OK && rows.nrows > 0) == 0)
+		return rv;
+	return fn(&rows, 0, out);
 }
 
 int64_t
@@ -804,4 +850,87 @@ db_row_end(struct db_row *rd)
 		return -1;
 	}
 	return 0;
+}
+
+/* --- rows read in one call ---------------------------------------------- */
+
+static void
+db_row_vfields(struct db_row *rd, const char *types, va_list ap)
+{
+	const char	**sp;
+	int64_t		 *ip;
+	int		 *bp;
+
+	for (; *types != '\0'; types++) {
+		switch (*types) {
+		case 'i':
+		case 'I':
+			ip = va_arg(ap, int64_t *);
+			*ip = *types == 'i' ? db_row_i64(rd) :
+			    db_row_i64_or(rd, 0);
+			break;
+		case 'b':
+			bp = va_arg(ap, int *);
+			*bp = db_row_bool(rd);
+			break;
+		case 's':
+		case 'S':
+			sp = va_arg(ap, const char **);
+			*sp = *types == 's' ? db_row_str(rd) :
+			    db_row_str_or(rd, NULL);
+			break;
+		default:
+			fatalx("db_row_fields: type '%c'", *types);
+		}
+	}
+}
+
+void
+db_row_fields(struct db_row *rd, const char *types, ...)
+{
+	va_list	ap;
+
+	va_start(ap, types);
+	db_row_vfields(rd, types, ap);
+	va_end(ap);
+}
+
+int
+db_row_scan(const struct db_rows *rows, size_t r, const char *types, ...)
+{
+	struct db_row	rd;
+	va_list		ap;
+
+	db_row_start(&rd, rows, r);
+	va_start(ap, types);
+	db_row_vfields(&rd, types, ap);
+	va_end(ap);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+int
+db_read_i64(const struct db_rows *rows, size_t r, void *out)
+{
+	return db_row_scan(rows, r, "i", (int64_t *)out);
+}
+
+int
+db_rows_read(struct arena *a, const struct db_rows *rows, size_t size,
+    db_reader fn, void **v, size_t *n)
+{
+	char	*out;
+	size_t	 i;
+
+	*v = NULL;
+	*n = 0;
+	if (rows->nrows == 0)
+		return DB_OK;
+	if ((out = arena_calloc(a, rows->nrows, size)) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < rows->nrows; i++)
+		if (fn(rows, i, out + i * size) != DB_OK)
+			return DB_ERROR;
+	*v = out;
+	*n = rows->nrows;
+	return DB_OK;
 }

@@ -205,15 +205,9 @@ struct idem_saved {
 static int
 idem_saved_read(const struct db_rows *rows, struct idem_saved *v)
 {
-	struct db_row	rd;
-
-	db_row_start(&rd, rows, 0);
-	v->fp = db_row_str(&rd);
-	v->status = db_row_i64(&rd);
-	v->location = db_row_str(&rd);
-	v->content_type = db_row_str(&rd);
-	v->body = db_row_str(&rd);
-	if (db_row_end(&rd) == -1 || v->status < 100 || v->status > 599)
+	if (db_row_scan(rows, 0, "sisss", &v->fp, &v->status, &v->location,
+	    &v->content_type, &v->body) != DB_OK || v->status < 100 ||
+	    v->status > 599)
 		return DB_ERROR;
 	return DB_OK;
 }

@@ -344,14 +344,16 @@ json_to_buf(struct buf *b, struct json_object *obj)
 	return buf_append(b, s, len);
 }
 
-/* The member key of object o, or NULL if o is not an object or lacks it. */
+/* The member key of object o if it is of type t; NULL if o is not an
+ * object, lacks it or it is of another type. */
 static struct json_object *
-json_member(struct json_object *o, const char *key)
+json_member(struct json_object *o, const char *key, enum json_type t)
 {
 	struct json_object	*v;
 
 	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v))
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, t))
 		return NULL;
 	return v;
 }
@@ -359,31 +361,24 @@ json_member(struct json_object *o, const char *key)
 int
 json_get_string(struct json_object *o, const char *key, const char **out)
 {
-	struct json_object	*v;
-	const char		*s;
+	struct json_object	*v = json_member(o, key, json_type_string);
 
-	if ((v = json_member(o, key)) == NULL ||
-	    !json_object_is_type(v, json_type_string))
-		return -1;
-	s = json_object_get_string(v);
 	/* "\u0000" would silently cut a C string short. */
-	if (strlen(s) != (size_t)json_object_get_string_len(v))
+	if (v == NULL || strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v))
 		return -1;
-	*out = s;
+	*out = json_object_get_string(v);
 	return 0;
 }
 
 int
 json_get_int64(struct json_object *o, const char *key, int64_t *out)
 {
-	struct json_object	*v;
+	struct json_object	*v = json_member(o, key, json_type_int);
 
-	if ((v = json_member(o, key)) == NULL ||
-	    !json_object_is_type(v, json_type_int))
-		return -1;
 	/* Built with json_object_new_uint64() past INT64_MAX: not an int64. */
-	if (json_object_get_int64(v) == INT64_MAX &&
-	    json_object_get_uint64(v) != (uint64_t)INT64_MAX)
+	if (v == NULL || (json_object_get_int64(v) == INT64_MAX &&
+	    json_object_get_uint64(v) != (uint64_t)INT64_MAX))
 		return -1;
 	*out = json_object_get_int64(v);
 	return 0;
@@ -392,11 +387,28 @@ json_get_int64(struct json_object *o, const char *key, int64_t *out)
 int
 json_get_bool(struct json_object *o, const char *key, int *out)
 {
-	struct json_object	*v;
+	struct json_object	*v = json_member(o, key, json_type_boolean);
 
-	if ((v = json_member(o, key)) == NULL ||
-	    !json_object_is_type(v, json_type_boolean))
+	if (v == NULL)
 		return -1;
 	*out = json_object_get_boolean(v) ? 1 : 0;
 	return 0;
+}
+
+void
+json_add_i64(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void
+json_add_str(struct json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+void
+json_add_bool(struct json_object *o, const char *key, int v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
 }

@@ -36,6 +36,7 @@
 #include "db.h"
 #include "fields.h"
 #include "housekeeping.h"
+#include "json.h"
 #include "log.h"
 #include "password.h"
 #include "reorder.h"
@@ -89,16 +90,12 @@ print_routes(void)
 				json_object_array_add(m, json_object_new_string(
 				    request_method_name(methods[j])));
 		json_object_object_add(o, "methods", m);
-		json_object_object_add(o, "pattern",
-		    json_object_new_string(routes[i].pattern));
-		json_object_object_add(o, "perm",
-		    json_object_new_string(routes[i].perm));
-		json_object_object_add(o, "public", json_object_new_boolean(
-		    (routes[i].flags & R_PUBLIC) != 0));
-		json_object_object_add(o, "loopback", json_object_new_boolean(
-		    (routes[i].flags & R_LOOPBACK) != 0));
-		json_object_object_add(o, "api", json_object_new_boolean(
-		    (routes[i].flags & R_API) != 0));
+		json_add_str(o, "pattern", routes[i].pattern);
+		json_add_str(o, "perm", routes[i].perm);
+		json_add_bool(o, "public", (routes[i].flags & R_PUBLIC) != 0);
+		json_add_bool(o, "loopback",
+		    (routes[i].flags & R_LOOPBACK) != 0);
+		json_add_bool(o, "api", (routes[i].flags & R_API) != 0);
 		json_object_array_add(list, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(list,

@@ -144,13 +144,11 @@ response_problem(struct response *r, int status, const char *detail,
 		response_text(r, 500, NULL, "Internal Server Error\n");
 		return;
 	}
-	json_object_object_add(o, "type", json_object_new_string("about:blank"));
-	json_object_object_add(o, "title",
-	    json_object_new_string(response_status_text(status)));
+	json_add_str(o, "type", "about:blank");
+	json_add_str(o, "title", response_status_text(status));
 	json_object_object_add(o, "status", json_object_new_int(status));
 	if (detail != NULL)
-		json_object_object_add(o, "detail",
-		    json_object_new_string(detail));
+		json_add_str(o, "detail", detail);
 	if (errors != NULL)
 		json_object_object_add(o, "errors", json_object_get(errors));
 	response_json(r, status, o);
@@ -171,8 +169,7 @@ response_page_context(struct response *r, const struct request *req,
 	char			 ftok[CRYPTO_SECRET_HEX_LEN + 1];
 
 	if (req->flash != NULL) {
-		json_object_object_add(ctx, "flash",
-		    json_object_new_string(req->flash));
+		json_add_str(ctx, "flash", req->flash);
 		/* Not clearing it only shows the notice once more. */
 		if (response_cookie(r, FLASH_COOKIE, "", 0, COOKIE_SECURE |
 		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX) == -1)
@@ -181,40 +178,37 @@ response_page_context(struct response *r, const struct request *req,
 	if (p->via != AUTH_SESSION)
 		return;
 	me = json_object_new_object();
-	json_object_object_add(me, "email", json_object_new_string(p->email));
-	json_object_object_add(me, "name", json_object_new_string(
-	    p->name ? p->name : ""));
-	json_object_object_add(me, "role", json_object_new_string(
-	    authz_role_name((enum authz_role)p->role)));
-	json_object_object_add(me, "csrf", json_object_new_string(p->csrf));
+	json_add_str(me, "email", p->email);
+	json_add_str(me, "name", p->name ? p->name : "");
+	json_add_str(me, "role", authz_role_name((enum authz_role)p->role));
+	json_add_str(me, "csrf", p->csrf);
 	can = json_object_new_object();
-	json_object_object_add(can, "users", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "users.manage")));
-	json_object_object_add(can, "tokens", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "tokens.manage")));
-	json_object_object_add(can, "audit", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "audit.read")));
-	json_object_object_add(can, "move", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "stock.move")));
-	json_object_object_add(can, "draft", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "orders.draft")));
-	json_object_object_add(can, "orders", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "orders.manage")));
-	json_object_object_add(can, "products", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "products.manage")));
-	json_object_object_add(can, "suppliers", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "suppliers.manage")));
-	json_object_object_add(can, "warehouses", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "warehouses.manage")));
-	json_object_object_add(can, "purchasing", json_object_new_boolean(
-	    authz_allowed((enum authz_role)p->role, "purchasing.manage")));
+	json_add_bool(can, "users", authz_allowed((enum authz_role)p->role,
+	    "users.manage"));
+	json_add_bool(can, "tokens", authz_allowed((enum authz_role)p->role,
+	    "tokens.manage"));
+	json_add_bool(can, "audit", authz_allowed((enum authz_role)p->role,
+	    "audit.read"));
+	json_add_bool(can, "move", authz_allowed((enum authz_role)p->role,
+	    "stock.move"));
+	json_add_bool(can, "draft", authz_allowed((enum authz_role)p->role,
+	    "orders.draft"));
+	json_add_bool(can, "orders", authz_allowed((enum authz_role)p->role,
+	    "orders.manage"));
+	json_add_bool(can, "products", authz_allowed((enum authz_role)p->role,
+	    "products.manage"));
+	json_add_bool(can, "suppliers", authz_allowed((enum authz_role)p->role,
+	    "suppliers.manage"));
+	json_add_bool(can, "warehouses", authz_allowed((enum authz_role)p->role,
+	    "warehouses.manage"));
+	json_add_bool(can, "purchasing", authz_allowed((enum authz_role)p->role,
+	    "purchasing.manage"));
 	json_object_object_add(me, "can", can);
 	json_object_object_add(ctx, "me", me);
-	json_object_object_add(ctx, "csrf", json_object_new_string(p->csrf));
+	json_add_str(ctx, "csrf", p->csrf);
 	/* A fresh one-time token for the forms of this page (idempotency). */
 	if (crypto_random_hex(ftok, CRYPTO_SECRET_BYTES) == 0)
-		json_object_object_add(ctx, "form_token",
-		    json_object_new_string(ftok));
+		json_add_str(ctx, "form_token", ftok);
 }
 
 void
@@ -236,8 +230,7 @@ response_html(struct response *r, const struct request *req, int status,
 		json_object_object_add(ctx, "body",
 		    json_object_new_string_len(buf_cstr(&page),
 		    (int)page.len));
-		json_object_object_add(ctx, "request_id",
-		    json_object_new_string(req->request_id));
+		json_add_str(ctx, "request_id", req->request_id);
 		buf_reset(&r->body);
 		rv = tmpl_render(r->tmpl, "layout", ctx, &r->body);
 	}
@@ -266,12 +259,10 @@ response_error(struct response *r, const struct request *req, int status,
 		response_text(r, 500, NULL, "Internal Server Error\n");
 		return;
 	}
-	json_object_object_add(ctx, "title",
-	    json_object_new_string(response_status_text(status)));
+	json_add_str(ctx, "title", response_status_text(status));
 	json_object_object_add(ctx, "status", json_object_new_int(status));
 	if (detail != NULL)
-		json_object_object_add(ctx, "detail",
-		    json_object_new_string(detail));
+		json_add_str(ctx, "detail", detail);
 	response_html(r, req, status, "error", ctx);
 }
 

@@ -76,6 +76,48 @@ int		 db_row_null(struct db_row *);
 int		 db_row_end(struct db_row *)
 		    __attribute__((warn_unused_result));
 
+/*
+ * A row read in one call, scanf-style: a type string names the columns
+ * in the SELECT's order and each is stored through the next pointer:
+ *   'i' int64_t		'I' int64_t, SQL NULL read as 0
+ *   'b' int (0 or 1)	's' const char *	'S' const char *, NULL kept
+ *
+ *	return db_row_scan(rows, i, "isb", &s->id, &s->name, &s->active);
+ *
+ * db_row_scan() reads a whole row: DB_OK, or DB_ERROR (logged) for a
+ * bad cell or a column too many or too few.  db_row_fields() reads some
+ * of the columns through rd, for a reader that goes on by hand.  An
+ * unknown type letter is a bug: fatalx().
+ */
+int	db_row_scan(const struct db_rows *, size_t row, const char *types,
+	    ...) __attribute__((warn_unused_result));
+void	db_row_fields(struct db_row *, const char *types, ...);
+
+/* A type's reader: row i of rows into out (a struct), DB_OK or DB_ERROR. */
+typedef int	(*db_reader)(const struct db_rows *, size_t, void *);
+/* The reader of a one-column row into an int64_t (COUNT(*), an id). */
+int	db_read_i64(const struct db_rows *, size_t, void *);
+/* Every row through fn into a new array of size-byte elements in a (NULL
+ * when there are none).  DB_OK or DB_ERROR. */
+int	db_rows_read(struct arena *, const struct db_rows *, size_t size,
+	    db_reader fn, void **v, size_t *n)
+	    __attribute__((warn_unused_result));
+/*
+ * A query read in one call: db_query() then db_rows_read().  DB_OK or a
+ * status; *v and *n are NULL and 0 on failure.
+ */
+int	db_list(struct arena *, size_t size, db_reader fn, void **v,
+	    size_t *n, const char *sql, const char *types, ...)
+	    __attribute__((warn_unused_result));
+/*
+ * A query read for its first row: DB_OK with *found 1 and out filled by
+ * fn, DB_OK with *found 0 (out untouched) when there is no row, or a
+ * status.
+ */
+int	db_get(struct arena *, db_reader fn, void *out, int *found,
+	    const char *sql, const char *types, ...)
+	    __attribute__((warn_unused_result));
+
 /* Remembers the settings; no connection yet.  Call again after a reload. */
 void	db_configure(const struct config *);
 /* Connects if needed and checks the schema.  DB_OK or a status. */

@@ -15,6 +15,7 @@
 #ifndef DOMAIN_H
 #define DOMAIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -32,5 +33,11 @@ struct dom_error {
 /* Sets err and returns code (for one-line refusals). */
 int	dom_fail(struct dom_error *, int code, const char *field,
 	    const char *message);
+
+/*
+ * Text of min..max bytes (NULL counts as empty) without control
+ * characters; multiline also allows newline, carriage return and tab.
+ */
+int	dom_text_ok(const char *, size_t min, size_t max, int multiline);
 
 #endif /* DOMAIN_H */

@@ -53,23 +53,18 @@ void	h_api_product(struct request *, struct response *);
 void	h_api_product_create(struct request *, struct response *);
 void	h_api_product_update(struct request *, struct response *);
 void	h_api_product_archive(struct request *, struct response *);
-/* h_orders.c: sales and purchase orders */
+/* h_orders.c: sales and purchase orders, the kind named by the route's
+ * action (ACT_SALES or ACT_PURCHASE) */
 void	h_api_orders(struct request *, struct response *);
 void	h_api_order(struct request *, struct response *);
 void	h_api_order_create(struct request *, struct response *);
-void	h_api_purchase_orders(struct request *, struct response *);
-void	h_api_purchase_order(struct request *, struct response *);
-void	h_api_purchase_order_create(struct request *, struct response *);
 void	h_api_order_action(struct request *, struct response *);
-/* h_catalog.c: suppliers and warehouses */
-void	h_api_suppliers(struct request *, struct response *);
-void	h_api_supplier(struct request *, struct response *);
-void	h_api_supplier_create(struct request *, struct response *);
-void	h_api_supplier_update(struct request *, struct response *);
-void	h_api_warehouses(struct request *, struct response *);
-void	h_api_warehouse(struct request *, struct response *);
-void	h_api_warehouse_create(struct request *, struct response *);
-void	h_api_warehouse_update(struct request *, struct response *);
+/* h_catalog.c: suppliers and warehouses, named by the route's action
+ * (ACT_SUPPLIERS or ACT_WAREHOUSES) */
+void	h_api_catalog_list(struct request *, struct response *);
+void	h_api_catalog_item(struct request *, struct response *);
+void	h_api_catalog_create(struct request *, struct response *);
+void	h_api_catalog_update(struct request *, struct response *);
 /* h_reorder.c */
 void	h_api_reorder(struct request *, struct response *);
 void	h_api_reorder_create(struct request *, struct response *);

@@ -20,21 +20,6 @@ struct response;
  * 400/413/415. */
 int	h_json_body(struct request *, struct response *);
 /*
- * Typed fields of obj.  Absent or null: *out = def, and an error
- * "required" when required.  Wrong type or out of range: an error for key
- * in errors.  Return 0 when the field is usable.
- */
-int	h_json_int(struct json_object *obj, const char *key, int64_t min,
-	    int64_t max, int64_t def, int required, int64_t *out,
-	    struct json_object *errors);
-int	h_json_str(struct json_object *obj, const char *key, int required,
-	    const char *def, const char **out, struct json_object *errors);
-int	h_json_bool(struct json_object *obj, const char *key, int def,
-	    int required, int *out, struct json_object *errors);
-/* An id that may be null (0) but must be present when required. */
-int	h_json_nullable_id(struct json_object *obj, const char *key,
-	    int required, int64_t *out, struct json_object *errors);
-/*
  * Decodes the JSON body (h_json_body() first) into dst as set declares it
  * for mode (fields.h; mode is an enum field_mode).  0 when every field is
  * good; else it has answered (400 naming a member set does not declare,

@@ -53,5 +53,11 @@ int		 json_get_string(struct json_object *, const char *key,
 int		 json_get_int64(struct json_object *, const char *key,
 		    int64_t *out);
 int		 json_get_bool(struct json_object *, const char *key, int *out);
+/* o[key] = a new int64, string (s not NULL) or boolean: json-c's
+ * json_object_object_add() of json_object_new_*(), in one call. */
+void		 json_add_i64(struct json_object *, const char *key, int64_t);
+void		 json_add_str(struct json_object *, const char *key,
+		    const char *s);
+void		 json_add_bool(struct json_object *, const char *key, int);
 
 #endif /* JSON_H */

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 
 /* The columns product_cols() reads, in its order. */
 #define PRODUCT_BASE \
@@ -122,37 +123,15 @@ static const char SQL_WAREHOUSES[] =
 
 /* --- row readers: the only code that knows the columns' order ---------- */
 
-typedef int	(*row_reader)(const struct db_rows *, size_t, void *);
-
-/* The one integer of a one-column row. */
-static int
-i64_read(const struct db_rows *rows, size_t i, void *out)
-{
-	struct db_row	 rd;
-	int64_t		*v = out;
-
-	db_row_start(&rd, rows, i);
-	*v = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* PRODUCT_BASE. */
+/* PRODUCT_BASE, through rd. */
 static void
 product_cols(struct db_row *rd, struct product *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = db_row_i64(rd);
-	p->sku = db_row_str(rd);
-	p->name = db_row_str(rd);
-	p->unit = db_row_str(rd);
-	p->price_cents = db_row_i64(rd);
-	p->cost_cents = db_row_i64(rd);
-	p->reorder_point = db_row_i64(rd);
-	p->reorder_qty = db_row_i64(rd);
-	p->supplier_id = db_row_i64_or(rd, 0);
-	p->active = db_row_bool(rd);
-	p->version = db_row_i64(rd);
-	p->description = db_row_str(rd);
+	db_row_fields(rd, "isssiiiiIbis", &p->id, &p->sku, &p->name, &p->unit,
+	    &p->price_cents, &p->cost_cents, &p->reorder_point,
+	    &p->reorder_qty, &p->supplier_id, &p->active, &p->version,
+	    &p->description);
 }
 
 /* PRODUCT_COLS (or SQL_PRODUCTS_BLOCK): the product and its totals. */
@@ -164,9 +143,28 @@ product_read(const struct db_rows *rows, size_t i, void *out)
 
 	db_row_start(&rd, rows, i);
 	product_cols(&rd, p);
-	p->on_hand = db_row_i64(&rd);
-	p->reserved = db_row_i64(&rd);
+	db_row_fields(&rd, "ii", &p->on_hand, &p->reserved);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* SUPPLIER_COLS. */
+static int
+supplier_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct supplier	*s = out;
+
+	return db_row_scan(rows, i, "issibi", &s->id, &s->name, &s->email,
+	    &s->lead_time_days, &s->active, &s->products);
+}
+
+/* WAREHOUSE_COLS. */
+static int
+warehouse_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct warehouse	*w = out;
+
+	return db_row_scan(rows, i, "issbii", &w->id, &w->code, &w->name,
+	    &w->active, &w->stock_rows, &w->units_on_hand);
 }
 
 /*
@@ -187,89 +185,24 @@ stock_cols(struct db_row *rd, struct product_stock *s)
 	return 0;
 }
 
-/* SUPPLIER_COLS. */
+/* A get by id through fn into out (size bytes): DB_OK, DOM_NOT_FOUND or
+ * a status. */
 static int
-supplier_read(const struct db_rows *rows, size_t i, void *out)
+row_get(struct arena *a, db_reader fn, void *out, size_t size,
+    const char *sql, int64_t id)
 {
-	struct supplier	*s = out;
-	struct db_row	 rd;
+	int	found, rv;
 
-	db_row_start(&rd, rows, i);
-	s->id = db_row_i64(&rd);
-	s->name = db_row_str(&rd);
-	s->email = db_row_str(&rd);
-	s->lead_time_days = db_row_i64(&rd);
-	s->active = db_row_bool(&rd);
-	s->products = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* WAREHOUSE_COLS. */
-static int
-warehouse_read(const struct db_rows *rows, size_t i, void *out)
-{
-	struct warehouse	*w = out;
-	struct db_row		 rd;
-
-	db_row_start(&rd, rows, i);
-	w->id = db_row_i64(&rd);
-	w->code = db_row_str(&rd);
-	w->name = db_row_str(&rd);
-	w->active = db_row_bool(&rd);
-	w->stock_rows = db_row_i64(&rd);
-	w->units_on_hand = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
-}
-
-/* Every row through fn into a new array of size-byte elements. */
-static int
-rows_read(struct arena *a, const struct db_rows *rows, size_t size,
-    row_reader fn, void **v, size_t *n)
-{
-	char	*out = NULL;
-	size_t	 i;
-
-	*v = NULL;
-	*n = 0;
-	if (rows->nrows > 0 &&
-	    (out = arena_calloc(a, rows->nrows, size)) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < rows->nrows; i++)
-		if (fn(rows, i, out + i * size) != DB_OK)
-			return DB_ERROR;
-	*v = out;
-	*n = rows->nrows;
-	return DB_OK;
-}
-
-/* The one row of a get through fn: DB_OK, DOM_NOT_FOUND or DB_ERROR. */
-static int
-row_get(const struct db_rows *rows, row_reader fn, void *out)
-{
-	if (rows->nrows != 1)
-		return DOM_NOT_FOUND;
-	return fn(rows, 0, out);
+	memset(out, 0, size);
+	if ((rv = db_get(a, fn, out, &found, sql, "i", id)) != DB_OK)
+		return rv;
+	return found ? DB_OK : DOM_NOT_FOUND;
 }
 
 static const char *
 id_str(const struct audit_ctx *ctx, int64_t id)
 {
 	return arena_printf(ctx->arena, "%" PRId64, id);
-}
-
-/* Printable text of min..max bytes without control characters. */
-static int
-text_ok(const char *s, size_t min, size_t max)
-{
-	size_t	i, n = s != NULL ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n' &&
-		    s[i] != '\r' && s[i] != '\t') || s[i] == 0x7f)
-			return 0;
-	return 1;
 }
 
 static int
@@ -297,13 +230,15 @@ product_validate(struct arena *a, const struct product *p,
 	if (!sku_ok(p->sku))
 		return dom_fail(err, DOM_INVALID, "sku", "Use 1 to 40 letters, "
 		    "digits, dots, dashes or underscores.");
-	if (!text_ok(p->name, 1, 200) || strchr(p->name, '\n') != NULL)
+	if (!dom_text_ok(p->name, 1, 200, 1) ||
+	    strchr(p->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 200 characters.");
-	if (!text_ok(p->description, 0, 4000))
+	if (!dom_text_ok(p->description, 0, 4000, 1))
 		return dom_fail(err, DOM_INVALID, "description",
 		    "Use at most 4000 characters.");
-	if (!text_ok(p->unit, 1, 20) || strchr(p->unit, '\n') != NULL)
+	if (!dom_text_ok(p->unit, 1, 20, 1) ||
+	    strchr(p->unit, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "unit",
 		    "Enter a unit of 1 to 20 characters, e.g. pcs.");
 	if (p->price_cents < 0 || p->price_cents > BR_MAX_CENTS)
@@ -337,17 +272,13 @@ product_details(const struct product *p)
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "sku", json_object_new_string(p->sku));
-	json_object_object_add(d, "name", json_object_new_string(p->name));
-	json_object_object_add(d, "price_cents",
-	    json_object_new_int64(p->price_cents));
-	json_object_object_add(d, "cost_cents",
-	    json_object_new_int64(p->cost_cents));
-	json_object_object_add(d, "reorder_point",
-	    json_object_new_int64(p->reorder_point));
-	json_object_object_add(d, "reorder_qty",
-	    json_object_new_int64(p->reorder_qty));
-	json_object_object_add(d, "active", json_object_new_boolean(p->active));
+	json_add_str(d, "sku", p->sku);
+	json_add_str(d, "name", p->name);
+	json_add_i64(d, "price_cents", p->price_cents);
+	json_add_i64(d, "cost_cents", p->cost_cents);
+	json_add_i64(d, "reorder_point", p->reorder_point);
+	json_add_i64(d, "reorder_qty", p->reorder_qty);
+	json_add_bool(d, "active", p->active);
 	return d;
 }
 
@@ -384,9 +315,8 @@ int
 products_update(const struct audit_ctx *ctx, const struct product *p,
     struct dom_error *err)
 {
-	struct db_rows	rows;
-	int64_t		n;
-	int		rv;
+	int64_t	n;
+	int	found, rv;
 
 	if ((rv = product_validate(ctx->arena, p, err)) != DB_OK)
 		return rv;
@@ -401,14 +331,12 @@ products_update(const struct audit_ctx *ctx, const struct product *p,
 	if (n < 0)
 		return (int)n;
 	if (n == 0) {
-		if ((rv = db_query(ctx->arena, &rows, SQL_PRODUCT_VERSION, "i",
-		    p->id)) != DB_OK)
+		if ((rv = db_get(ctx->arena, db_read_i64, &err->version, &found,
+		    SQL_PRODUCT_VERSION, "i", p->id)) != DB_OK)
 			return rv;
-		if (rows.nrows == 0)
+		if (!found)
 			return dom_fail(err, DOM_NOT_FOUND, NULL,
 			    "No such product.");
-		if (i64_read(&rows, 0, &err->version) != DB_OK)
-			return DB_ERROR;
 		return dom_fail(err, DOM_CONFLICT, "version", "Someone else "
 		    "changed this product meanwhile; the form shows the "
 		    "current values.");
@@ -434,13 +362,7 @@ products_archive(const struct audit_ctx *ctx, int64_t id,
 int
 products_get(struct arena *a, int64_t id, struct product *p)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(p, 0, sizeof(*p));
-	if ((rv = db_query(a, &rows, SQL_PRODUCT_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, product_read, p);
+	return row_get(a, product_read, p, sizeof(*p), SQL_PRODUCT_GET, id);
 }
 
 int
@@ -479,15 +401,13 @@ products_detail(struct arena *a, int64_t id, struct product *p,
 int64_t
 products_id_by_sku(struct arena *a, const char *sku)
 {
-	struct db_rows	rows;
-	int64_t		id;
-	int		rv;
+	int64_t	id = 0;
+	int	found, rv;
 
-	if ((rv = db_query(a, &rows, SQL_PRODUCT_BY_SKU, "s", sku)) != DB_OK)
+	if ((rv = db_get(a, db_read_i64, &id, &found, SQL_PRODUCT_BY_SKU, "s",
+	    sku)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return 0;
-	return i64_read(&rows, 0, &id) == DB_OK ? id : DB_ERROR;
+	return id;
 }
 
 /* q with LIKE's wildcards escaped, so a search is literal; NULL when the
@@ -521,11 +441,10 @@ products_read(struct arena *a, const struct db_rows *rows,
 	void	*v;
 	int	 rv;
 
-	if ((rv = rows_read(a, rows, sizeof(*out->v), product_read, &v,
-	    &out->n)) != DB_OK)
-		return rv;
+	rv = db_rows_read(a, rows, sizeof(*out->v), product_read, &v,
+	    &out->n);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }
 
 int
@@ -572,7 +491,7 @@ products_page(struct arena *a, const struct product_page_req *q,
 {
 	struct db_rows	 rows;
 	const char	*lq = like_literal(a, q->q);
-	int		 rv;
+	int		 found, rv;
 
 	*max_id = 0;
 	memset(out, 0, sizeof(*out));
@@ -580,9 +499,10 @@ products_page(struct arena *a, const struct product_page_req *q,
 		return DB_ERROR;
 	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
 	    q->page > 0) {
-		if ((rv = db_query(a, &rows, SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
+		if ((rv = db_get(a, db_read_i64, max_id, &found,
+		    SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
 			return rv;
-		if (rows.nrows != 1 || i64_read(&rows, 0, max_id) != DB_OK)
+		if (!found)
 			return DB_ERROR;
 		rv = db_query(a, &rows, SQL_PRODUCTS_BLOCK, "ii",
 		    (q->page - 1) * q->limit + 1, q->page * q->limit);
@@ -654,10 +574,11 @@ suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
 	const char		*email = s->email != NULL ? s->email : "";
 	int64_t			 n;
 
-	if (!text_ok(s->name, 1, 100) || strchr(s->name, '\n') != NULL)
+	if (!dom_text_ok(s->name, 1, 100, 1) ||
+	    strchr(s->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
-	if (!text_ok(email, 0, 254) || (email[0] != '\0' &&
+	if (!dom_text_ok(email, 0, 254, 1) || (email[0] != '\0' &&
 	    strchr(email, '@') == NULL))
 		return dom_fail(err, DOM_INVALID, "email",
 		    "Enter an email address or leave it empty.");
@@ -671,39 +592,28 @@ suppliers_save(const struct audit_ctx *ctx, const struct supplier *s,
 		n = db_exec(SQL_SUPPLIER_UPDATE, "ssiii", s->name, email,
 		    s->lead_time_days, (int64_t)(s->active != 0), s->id);
 	d = json_object_new_object();
-	json_object_object_add(d, "name", json_object_new_string(s->name));
-	json_object_object_add(d, "lead_time_days",
-	    json_object_new_int64(s->lead_time_days));
+	json_add_str(d, "name", s->name);
+	json_add_i64(d, "lead_time_days", s->lead_time_days);
 	return entity_saved(ctx, &SUPPLIER, n, s->id, id_out, d, err);
 }
 
 int
 suppliers_get(struct arena *a, int64_t id, struct supplier *s)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(s, 0, sizeof(*s));
-	if ((rv = db_query(a, &rows, SQL_SUPPLIER_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, supplier_read, s);
+	return row_get(a, supplier_read, s, sizeof(*s), SQL_SUPPLIER_GET, id);
 }
 
 int
 suppliers_list(struct arena *a, int64_t after_id, int64_t limit,
     struct supplier_list *out)
 {
-	struct db_rows	 rows;
-	void		*v;
-	int		 rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_SUPPLIERS, "ii", after_id,
-	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
-	    supplier_read, &v, &out->n)) != DB_OK)
-		return rv;
+	rv = db_list(a, sizeof(*out->v), supplier_read, &v, &out->n,
+	    SQL_SUPPLIERS, "ii", after_id, limit);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }
 
 int
@@ -716,7 +626,8 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 	if (!sku_ok(w->code) || strlen(w->code) > 20)
 		return dom_fail(err, DOM_INVALID, "code", "Use 1 to 20 "
 		    "letters, digits, dots, dashes or underscores.");
-	if (!text_ok(w->name, 1, 100) || strchr(w->name, '\n') != NULL)
+	if (!dom_text_ok(w->name, 1, 100, 1) ||
+	    strchr(w->name, '\n') != NULL)
 		return dom_fail(err, DOM_INVALID, "name",
 		    "Enter a name of 1 to 100 characters.");
 	if (w->id == 0)
@@ -725,36 +636,27 @@ warehouses_save(const struct audit_ctx *ctx, const struct warehouse *w,
 		n = db_exec(SQL_WAREHOUSE_UPDATE, "ssii", w->code, w->name,
 		    (int64_t)(w->active != 0), w->id);
 	d = json_object_new_object();
-	json_object_object_add(d, "code", json_object_new_string(w->code));
-	json_object_object_add(d, "name", json_object_new_string(w->name));
+	json_add_str(d, "code", w->code);
+	json_add_str(d, "name", w->name);
 	return entity_saved(ctx, &WAREHOUSE, n, w->id, id_out, d, err);
 }
 
 int
 warehouses_get(struct arena *a, int64_t id, struct warehouse *w)
 {
-	struct db_rows	rows;
-	int		rv;
-
-	memset(w, 0, sizeof(*w));
-	if ((rv = db_query(a, &rows, SQL_WAREHOUSE_GET, "i", id)) != DB_OK)
-		return rv;
-	return row_get(&rows, warehouse_read, w);
+	return row_get(a, warehouse_read, w, sizeof(*w), SQL_WAREHOUSE_GET,
+	    id);
 }
 
 int
 warehouses_list(struct arena *a, int64_t after_id, int64_t limit,
     struct warehouse_list *out)
 {
-	struct db_rows	 rows;
-	void		*v;
-	int		 rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_WAREHOUSES, "ii", after_id,
-	    limit)) != DB_OK || (rv = rows_read(a, &rows, sizeof(*out->v),
-	    warehouse_read, &v, &out->n)) != DB_OK)
-		return rv;
+	rv = db_list(a, sizeof(*out->v), warehouse_read, &v, &out->n,
+	    SQL_WAREHOUSES, "ii", after_id, limit);
 	out->v = v;
-	return DB_OK;
+	return rv;
 }

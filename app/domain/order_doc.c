@@ -71,7 +71,6 @@ product_cents(const struct audit_ctx *ctx, const struct order_kind *k,
     int64_t product_id, int64_t *cents)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int		rv, active;
 
 	if ((rv = db_query(ctx->arena, &rows, k->sql_product, "i",
@@ -79,10 +78,7 @@ product_cents(const struct audit_ctx *ctx, const struct order_kind *k,
 		return rv;
 	if (rows.nrows != 1)
 		return 0;
-	db_row_start(&rd, &rows, 0);
-	*cents = db_row_i64(&rd);
-	active = db_row_bool(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "ib", cents, &active) != DB_OK)
 		return DB_ERROR;
 	return active;
 }
@@ -125,7 +121,6 @@ order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
     struct dom_error *err)
 {
 	struct db_rows	 rows;
-	struct db_row	 rd;
 	const char	*cur;
 	int64_t		 n;
 	int		 rv;
@@ -140,9 +135,7 @@ order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
 	if (rows.nrows == 0)
 		return dom_fail(err, DOM_NOT_FOUND, NULL,
 		    arena_printf(ctx->arena, "No such %s.", k->noun));
-	db_row_start(&rd, &rows, 0);
-	cur = db_row_str(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "s", &cur) != DB_OK)
 		return DB_ERROR;
 	return dom_fail(err, DOM_CONFLICT, "status", arena_printf(ctx->arena,
 	    "The %s is %s%s%s.", k->noun, cur,
@@ -150,92 +143,61 @@ order_doc_move(const struct audit_ctx *ctx, const struct order_kind *k,
 	    k->say_target ? to : ""));
 }
 
-/* The one reader of an order's head. */
+/* The one reader of an order's head (sql_get). */
 static int
-order_read(struct arena *a, const struct db_rows *rows, struct order *o)
+order_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct order	*o = out;
 
-	db_row_start(&rd, rows, 0);
-	o->id = db_row_i64(&rd);
-	o->party = db_row_str(&rd);
-	o->supplier_id = db_row_i64(&rd);
-	o->warehouse_id = db_row_i64(&rd);
-	o->status = db_row_str(&rd);
-	o->note = db_row_str(&rd);
-	o->created_at = db_row_str(&rd);
-	o->updated_at = db_row_str(&rd);
-	if (db_row_end(&rd) == -1)
-		return DB_ERROR;
-	if (o->supplier_id != 0 &&
-	    (o->party = arena_printf(a, "%" PRId64, o->supplier_id)) == NULL)
-		return DB_ERROR;
-	return DB_OK;
+	return db_row_scan(rows, i, "isiissss", &o->id, &o->party,
+	    &o->supplier_id, &o->warehouse_id, &o->status, &o->note,
+	    &o->created_at, &o->updated_at);
 }
 
-/* The one reader of an order's lines. */
+/* The one reader of an order's lines (sql_lines). */
 static int
-line_read(const struct db_rows *rows, size_t i, struct order_line *l)
+line_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct order_line	*l = out;
 
-	db_row_start(&rd, rows, i);
-	l->line_no = db_row_i64(&rd);
-	l->product_id = db_row_i64(&rd);
-	l->qty = db_row_i64(&rd);
-	l->price_cents = db_row_i64(&rd);
-	l->received = db_row_i64(&rd);
-	l->sku = db_row_str(&rd);
-	l->name = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "iiiiiss", &l->line_no, &l->product_id,
+	    &l->qty, &l->price_cents, &l->received, &l->sku, &l->name);
+}
+
+/* The one reader of a list row (sql_list). */
+static int
+summary_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct order_summary	*s = out;
+
+	return db_row_scan(rows, i, "isiisssiiii", &s->id, &s->party,
+	    &s->supplier_id, &s->warehouse_id, &s->status, &s->note,
+	    &s->created_at, &s->nlines, &s->total_cents, &s->units_ordered,
+	    &s->units_received);
 }
 
 int
 order_doc_get(struct arena *a, const struct order_kind *k, int64_t id,
     struct order *o)
 {
-	struct db_rows	h, l;
-	size_t		i;
-	int		rv;
+	void	*v;
+	int	 found, rv;
 
 	memset(o, 0, sizeof(*o));
-	if ((rv = db_query(a, &h, k->sql_get, "i", id)) != DB_OK)
+	if ((rv = db_get(a, order_read, o, &found, k->sql_get, "i", id)) !=
+	    DB_OK)
 		return rv;
-	if (h.nrows != 1)
+	if (!found)
 		return DOM_NOT_FOUND;
-	if ((rv = db_query(a, &l, k->sql_lines, "i", id)) != DB_OK)
+	if ((rv = db_list(a, sizeof(*o->lines), line_read, &v, &o->nlines,
+	    k->sql_lines, "i", id)) != DB_OK)
 		return rv;
-	if ((rv = order_read(a, &h, o)) != DB_OK)
-		return rv;
-	if (l.nrows > 0 && (o->lines = arena_calloc(a, l.nrows,
-	    sizeof(*o->lines))) == NULL)
+	o->lines = v;
+	/* A purchase order's party is its supplier id, as text. */
+	if (o->supplier_id != 0 &&
+	    (o->party = arena_printf(a, "%" PRId64, o->supplier_id)) == NULL)
 		return DB_ERROR;
-	for (i = 0; i < l.nrows; i++)
-		if ((rv = line_read(&l, i, &o->lines[i])) != DB_OK)
-			return rv;
-	o->nlines = l.nrows;
 	return DB_OK;
-}
-
-/* The one reader of a list row. */
-static int
-summary_read(const struct db_rows *rows, size_t i, struct order_summary *s)
-{
-	struct db_row	rd;
-
-	db_row_start(&rd, rows, i);
-	s->id = db_row_i64(&rd);
-	s->party = db_row_str(&rd);
-	s->supplier_id = db_row_i64(&rd);
-	s->warehouse_id = db_row_i64(&rd);
-	s->status = db_row_str(&rd);
-	s->note = db_row_str(&rd);
-	s->created_at = db_row_str(&rd);
-	s->nlines = db_row_i64(&rd);
-	s->total_cents = db_row_i64(&rd);
-	s->units_ordered = db_row_i64(&rd);
-	s->units_received = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
 int
@@ -243,23 +205,15 @@ order_doc_list(struct arena *a, const struct order_kind *k,
     const char *status, int64_t before_id, int64_t limit,
     struct order_list *out)
 {
-	struct db_rows	 rows;
 	const char	*st = status != NULL ? status : "";
-	size_t		 i;
+	void		*v;
 	int		 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, k->sql_list, "ssii", st, st,
-	    before_id > 0 ? before_id : INT64_MAX, limit)) != DB_OK)
-		return rv;
-	if (rows.nrows > 0 && (out->v = arena_calloc(a, rows.nrows,
-	    sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (i = 0; i < rows.nrows; i++)
-		if ((rv = summary_read(&rows, i, &out->v[i])) != DB_OK)
-			return rv;
-	out->n = rows.nrows;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), summary_read, &v, &out->n,
+	    k->sql_list, "ssii", st, st, before_id > 0 ? before_id : INT64_MAX,
+	    limit);
+	out->v = v;
+	return rv;
 }
 
 static int

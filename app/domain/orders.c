@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "orders.h"
 #include "stock.h"
 
@@ -78,29 +79,15 @@ orders_status_valid(const char *s)
 }
 
 static int
-text_ok(const char *s, size_t min, size_t max)
-{
-	size_t	i, n = s != NULL ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
 created_audit(const struct audit_ctx *ctx, int64_t id, const char *customer,
     int64_t warehouse_id, size_t n, int64_t total)
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "customer", json_object_new_string(customer));
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(warehouse_id));
-	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
-	json_object_object_add(d, "total_cents", json_object_new_int64(total));
+	json_add_str(d, "customer", customer);
+	json_add_i64(d, "warehouse_id", warehouse_id);
+	json_add_i64(d, "lines", (int64_t)n);
+	json_add_i64(d, "total_cents", total);
 	return audit_write(ctx, "order.created", "sales_order",
 	    order_doc_id(ctx, id), d);
 }
@@ -114,10 +101,10 @@ orders_create(const struct audit_ctx *ctx, const char *customer,
 	int64_t		id, total;
 	int		rv;
 
-	if (!text_ok(customer, 1, 200))
+	if (!dom_text_ok(customer, 1, 200, 0))
 		return dom_fail(err, DOM_INVALID, "customer",
 		    "Enter the customer (1 to 200 characters).");
-	if (!text_ok(note, 0, 255))
+	if (!dom_text_ok(note, 0, 255, 0))
 		return dom_fail(err, DOM_INVALID, "note",
 		    "Use at most 255 characters.");
 	if ((rv = order_doc_check_lines(ctx, &sales, lines, n, err)) != DB_OK)
@@ -156,10 +143,8 @@ order_audit(const struct audit_ctx *ctx, int64_t id, const char *action,
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(o->warehouse_id));
-	json_object_object_add(d, "lines",
-	    json_object_new_int64((int64_t)o->nlines));
+	json_add_i64(d, "warehouse_id", o->warehouse_id);
+	json_add_i64(d, "lines", (int64_t)o->nlines);
 	return audit_write(ctx, action, "sales_order", order_doc_id(ctx, id),
 	    d);
 }
@@ -186,13 +171,12 @@ short_line_json(const struct audit_ctx *ctx, const struct order *o,
 {
 	struct json_object	*x = json_object_new_object();
 
-	json_object_object_add(x, "line_no", json_object_new_int64(l->line_no));
-	json_object_object_add(x, "product_id",
-	    json_object_new_int64(l->product_id));
-	json_object_object_add(x, "sku", json_object_new_string(l->sku));
-	json_object_object_add(x, "requested", json_object_new_int64(l->qty));
-	json_object_object_add(x, "available", json_object_new_int64(
-	    stock_available(ctx->arena, l->product_id, o->warehouse_id)));
+	json_add_i64(x, "line_no", l->line_no);
+	json_add_i64(x, "product_id", l->product_id);
+	json_add_str(x, "sku", l->sku);
+	json_add_i64(x, "requested", l->qty);
+	json_add_i64(x, "available", stock_available(ctx->arena, l->product_id,
+	    o->warehouse_id));
 	return x;
 }
 

@@ -13,6 +13,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "purchasing.h"
 #include "stock.h"
 
@@ -93,17 +94,13 @@ po_check_refs(const struct audit_ctx *ctx, int64_t supplier_id,
     int64_t warehouse_id, struct dom_error *err)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		supplier, warehouse;
 	int		rv;
 
 	if ((rv = db_query(ctx->arena, &rows, SQL_REFS, "ii", supplier_id,
 	    warehouse_id)) != DB_OK)
 		return rv;
-	db_row_start(&rd, &rows, 0);
-	supplier = db_row_i64_or(&rd, 0);
-	warehouse = db_row_i64_or(&rd, 0);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "II", &supplier, &warehouse) != DB_OK)
 		return DB_ERROR;
 	if (supplier != 1)
 		return dom_fail(err, DOM_INVALID, "supplier_id",
@@ -152,11 +149,9 @@ po_create(const struct audit_ctx *ctx, int64_t supplier_id,
 	    lines, n, id_out, err)) != DB_OK)
 		return rv;
 	d = json_object_new_object();
-	json_object_object_add(d, "supplier_id",
-	    json_object_new_int64(supplier_id));
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(warehouse_id));
-	json_object_object_add(d, "lines", json_object_new_int64((int64_t)n));
+	json_add_i64(d, "supplier_id", supplier_id);
+	json_add_i64(d, "warehouse_id", warehouse_id);
+	json_add_i64(d, "lines", (int64_t)n);
 	return audit_write(ctx, "purchase_order.created", "purchase_order",
 	    order_doc_id(ctx, *id_out), d);
 }
@@ -256,16 +251,13 @@ static int
 po_settle(const struct audit_ctx *ctx, int64_t id)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		open, n;
 	int		rv;
 
 	if ((rv = db_query(ctx->arena, &rows, SQL_PO_OPEN_UNITS, "i", id))
 	    != DB_OK)
 		return rv;
-	db_row_start(&rd, &rows, 0);
-	open = db_row_i64(&rd);
-	if (db_row_end(&rd) == -1)
+	if (db_row_scan(&rows, 0, "i", &open) != DB_OK)
 		return DB_ERROR;
 	if ((n = db_exec(SQL_PO_SET_STATUS, "si", open == 0 ? "received" :
 	    "partially_received", id)) < 0)
@@ -300,10 +292,8 @@ po_receive(const struct audit_ctx *ctx, int64_t id, const struct line_in *in,
 	la = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		d = json_object_new_object();
-		json_object_object_add(d, "line_no",
-		    json_object_new_int64(todo[i].line_no));
-		json_object_object_add(d, "qty",
-		    json_object_new_int64(todo[i].qty));
+		json_add_i64(d, "line_no", todo[i].line_no);
+		json_add_i64(d, "qty", todo[i].qty);
 		json_object_array_add(la, d);
 	}
 	d = json_object_new_object();

@@ -13,6 +13,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "orders.h"
 #include "purchasing.h"
 #include "reorder.h"
@@ -78,63 +79,40 @@ static const char SQL_CHECK_ORPHANS[] =
 
 /* The columns of SQL_SUGGEST, in order. */
 static int
-suggestion_read(const struct db_rows *rows, size_t i, struct suggestion *s)
+suggestion_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct suggestion	*s = out;
 
-	db_row_start(&rd, rows, i);
-	s->product_id = db_row_i64(&rd);
-	s->sku = db_row_str(&rd);
-	s->name = db_row_str(&rd);
-	s->warehouse_id = db_row_i64(&rd);
-	s->warehouse_code = db_row_str(&rd);
-	s->supplier_id = db_row_i64_or(&rd, 0);
-	s->supplier = db_row_str_or(&rd, NULL);
-	s->on_hand = db_row_i64(&rd);
-	s->reserved = db_row_i64(&rd);
-	s->on_order = db_row_i64(&rd);
-	s->available = db_row_i64(&rd);
-	s->reorder_point = db_row_i64(&rd);
-	s->reorder_qty = db_row_i64(&rd);
-	s->cost_cents = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "issisISiiiiiii", &s->product_id, &s->sku,
+	    &s->name, &s->warehouse_id, &s->warehouse_code, &s->supplier_id,
+	    &s->supplier, &s->on_hand, &s->reserved, &s->on_order,
+	    &s->available, &s->reorder_point, &s->reorder_qty,
+	    &s->cost_cents);
 }
 
 int
 reorder_suggestions(struct arena *a, int64_t offset, int64_t limit,
     struct suggestion_list *out)
 {
-	struct db_rows	rows;
-	int		rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_SUGGEST, "ii", limit, offset)) !=
-	    DB_OK)
-		return rv;
-	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (; out->n < rows.nrows; out->n++)
-		if ((rv = suggestion_read(&rows, out->n, &out->v[out->n])) !=
-		    DB_OK)
-			return rv;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), suggestion_read, &v, &out->n,
+	    SQL_SUGGEST, "ii", limit, offset);
+	out->v = v;
+	return rv;
 }
 
 int64_t
 reorder_count(struct arena *a)
 {
-	struct db_rows	rows;
-	struct db_row	rd;
-	int64_t		n;
-	int		rv;
+	int64_t	n;
+	int	found, rv;
 
-	if ((rv = db_query(a, &rows, SQL_SUGGEST_COUNT, "")) != DB_OK)
+	if ((rv = db_get(a, db_read_i64, &n, &found, SQL_SUGGEST_COUNT,
+	    "")) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return DB_ERROR;
-	db_row_start(&rd, &rows, 0);
-	n = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : n;
+	return found ? n : DB_ERROR;
 }
 
 static int
@@ -195,7 +173,6 @@ picks_read(const struct audit_ctx *ctx, const struct reorder_pick *p,
     size_t n, int64_t *sup, int64_t *qty, struct dom_error *err)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	size_t		i, j;
 	int		rv;
 
@@ -211,10 +188,7 @@ picks_read(const struct audit_ctx *ctx, const struct reorder_pick *p,
 		if (rows.nrows != 1)
 			return pick_fail(ctx, err, i,
 			    "This is not a current reorder suggestion.");
-		db_row_start(&rd, &rows, 0);
-		sup[i] = db_row_i64_or(&rd, 0);
-		qty[i] = db_row_i64(&rd);
-		if (db_row_end(&rd) == -1)
+		if (db_row_scan(&rows, 0, "Ii", &sup[i], &qty[i]) != DB_OK)
 			return DB_ERROR;
 		if (sup[i] == 0)
 			return pick_fail(ctx, err, i,
@@ -288,8 +262,7 @@ reorder_create_pos(const struct audit_ctx *ctx, const struct reorder_pick *p,
 	for (i = 0; i < *npos; i++)
 		json_object_array_add(ids, json_object_new_int64(po_ids[i]));
 	json_object_object_add(d, "purchase_orders", ids);
-	json_object_object_add(d, "suggestions", json_object_new_int64(
-	    (int64_t)n));
+	json_add_i64(d, "suggestions", (int64_t)n);
 	return audit_write(ctx, "reorder.purchase_orders_created",
 	    "purchase_order", NULL, d);
 }

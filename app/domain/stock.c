@@ -18,6 +18,7 @@
 #include "bounds.h"
 #include "db.h"
 #include "domain.h"
+#include "json.h"
 #include "stock.h"
 
 static const char SQL_STOCK_ADD[] =
@@ -80,17 +81,6 @@ static const char *const kind_names[] = {
 	[MOVE_TRANSFER] = "transfer",
 };
 
-int
-dom_fail(struct dom_error *err, int code, const char *field,
-    const char *message)
-{
-	if (err != NULL) {
-		err->field = field;
-		err->message = message;
-	}
-	return code;
-}
-
 /* The index of s in names[0..n), or -1. */
 static int
 name_index(const char *const *names, size_t n, const char *s)
@@ -123,7 +113,6 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
     const char *reference, const char *note, int64_t *movement_id)
 {
 	struct db_rows	rows;
-	struct db_row	rd;
 	int64_t		n;
 	int		rv;
 
@@ -143,9 +132,7 @@ stock_post(const struct audit_ctx *ctx, int64_t product_id,
 		return rv;
 	if (rows.nrows != 1)
 		return DB_ERROR;
-	db_row_start(&rd, &rows, 0);
-	*movement_id = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(&rows, 0, "i", movement_id);
 }
 
 int
@@ -161,32 +148,14 @@ stock_reserve(int64_t product_id, int64_t warehouse_id, int64_t qty)
 int64_t
 stock_available(struct arena *a, int64_t product_id, int64_t warehouse_id)
 {
-	struct db_rows	rows;
-	struct db_row	rd;
-	int64_t		v;
+	int64_t	v = 0;
+	int	found;
 
 	/* Only describes a refusal: a failed read shows as 0 (logged). */
-	if (db_query(a, &rows, SQL_AVAILABLE, "ii", product_id, warehouse_id)
-	    != DB_OK || rows.nrows != 1)
+	if (db_get(a, db_read_i64, &v, &found, SQL_AVAILABLE, "ii",
+	    product_id, warehouse_id) != DB_OK || !found)
 		return 0;
-	db_row_start(&rd, &rows, 0);
-	v = db_row_i64(&rd);
-	return db_row_end(&rd) == -1 ? 0 : v;
-}
-
-static int
-text_ok(const char *s, size_t max)
-{
-	size_t	i;
-
-	if (s == NULL)
-		return 1;
-	if (strlen(s) > max)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
+	return v;
 }
 
 static int
@@ -202,10 +171,10 @@ move_validate(struct arena *a, const struct move_req *m, struct dom_error *err)
 		return dom_fail(err, DOM_INVALID, "qty", m->kind ==
 		    MOVE_ADJUSTMENT ? "Enter a non-zero change of at most a "
 		    "billion units." : "Enter a quantity from 1 to a billion.");
-	if (!text_ok(m->reference, 64))
+	if (!dom_text_ok(m->reference, 0, 64, 0))
 		return dom_fail(err, DOM_INVALID, "reference",
 		    "Use at most 64 characters, no control characters.");
-	if (!text_ok(m->note, 255))
+	if (!dom_text_ok(m->note, 0, 255, 0))
 		return dom_fail(err, DOM_INVALID, "note",
 		    "Use at most 255 characters, no control characters.");
 	if (m->kind == MOVE_ADJUSTMENT && (m->note == NULL ||
@@ -286,20 +255,15 @@ move_audit(const struct audit_ctx *ctx, const struct move_req *m,
 {
 	struct json_object	*d = json_object_new_object();
 
-	json_object_object_add(d, "product_id",
-	    json_object_new_int64(m->product_id));
-	json_object_object_add(d, "warehouse_id",
-	    json_object_new_int64(m->warehouse_id));
+	json_add_i64(d, "product_id", m->product_id);
+	json_add_i64(d, "warehouse_id", m->warehouse_id);
 	if (m->kind == MOVE_TRANSFER)
-		json_object_object_add(d, "to_warehouse_id",
-		    json_object_new_int64(m->to_warehouse_id));
-	json_object_object_add(d, "qty", json_object_new_int64(m->qty));
+		json_add_i64(d, "to_warehouse_id", m->to_warehouse_id);
+	json_add_i64(d, "qty", m->qty);
 	if (m->reference != NULL && m->reference[0] != '\0')
-		json_object_object_add(d, "reference",
-		    json_object_new_string(m->reference));
+		json_add_str(d, "reference", m->reference);
 	if (m->note != NULL && m->note[0] != '\0')
-		json_object_object_add(d, "note",
-		    json_object_new_string(m->note));
+		json_add_str(d, "note", m->note);
 	return audit_write(ctx, arena_printf(ctx->arena, "stock.%s",
 	    kind_names[m->kind]), "stock_movement", arena_printf(ctx->arena,
 	    "%" PRId64, res->ids[0]), d);
@@ -327,43 +291,25 @@ stock_move(const struct audit_ctx *ctx, const struct move_req *m,
 
 /* The columns of SQL_STOCK_LIST, in order. */
 static int
-stock_level_read(const struct db_rows *rows, size_t i, struct stock_level *s)
+stock_level_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct stock_level	*s = out;
 
-	db_row_start(&rd, rows, i);
-	s->product_id = db_row_i64(&rd);
-	s->sku = db_row_str(&rd);
-	s->name = db_row_str(&rd);
-	s->warehouse_id = db_row_i64(&rd);
-	s->warehouse_code = db_row_str(&rd);
-	s->on_hand = db_row_i64(&rd);
-	s->reserved = db_row_i64(&rd);
-	s->unit = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "issisiis", &s->product_id, &s->sku,
+	    &s->name, &s->warehouse_id, &s->warehouse_code, &s->on_hand,
+	    &s->reserved, &s->unit);
 }
 
 /* The columns of SQL_MOVEMENTS and SQL_MOVEMENT_GET, in order. */
 static int
-movement_read(const struct db_rows *rows, size_t i, struct movement *m)
+movement_read(const struct db_rows *rows, size_t i, void *out)
 {
-	struct db_row	rd;
+	struct movement	*m = out;
 
-	db_row_start(&rd, rows, i);
-	m->id = db_row_i64(&rd);
-	m->product_id = db_row_i64(&rd);
-	m->sku = db_row_str(&rd);
-	m->warehouse_id = db_row_i64(&rd);
-	m->warehouse_code = db_row_str(&rd);
-	m->kind = db_row_str(&rd);
-	m->qty_delta = db_row_i64(&rd);
-	m->balance_after = db_row_i64(&rd);
-	m->reference = db_row_str(&rd);
-	m->note = db_row_str(&rd);
-	m->user_id = db_row_i64_or(&rd, 0);
-	m->user_email = db_row_str_or(&rd, NULL);
-	m->created_at = db_row_str(&rd);
-	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+	return db_row_scan(rows, i, "iisissiissISs", &m->id, &m->product_id,
+	    &m->sku, &m->warehouse_id, &m->warehouse_code, &m->kind,
+	    &m->qty_delta, &m->balance_after, &m->reference, &m->note,
+	    &m->user_id, &m->user_email, &m->created_at);
 }
 
 int
@@ -371,21 +317,14 @@ stock_list(struct arena *a, int64_t product_id, int64_t warehouse_id,
     int64_t after_product, int64_t after_warehouse, int64_t limit,
     struct stock_level_list *out)
 {
-	struct db_rows	rows;
-	int		rv;
+	void	*v;
+	int	 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_STOCK_LIST, "iiiiiii", product_id,
-	    product_id, warehouse_id, warehouse_id, after_product,
-	    after_warehouse, limit)) != DB_OK)
-		return rv;
-	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (; out->n < rows.nrows; out->n++)
-		if ((rv = stock_level_read(&rows, out->n, &out->v[out->n])) !=
-		    DB_OK)
-			return rv;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), stock_level_read, &v, &out->n,
+	    SQL_STOCK_LIST, "iiiiiii", product_id, product_id, warehouse_id,
+	    warehouse_id, after_product, after_warehouse, limit);
+	out->v = v;
+	return rv;
 }
 
 int
@@ -393,22 +332,15 @@ stock_movements(struct arena *a, int64_t product_id, int64_t warehouse_id,
     const char *kind, int64_t before_id, int64_t limit,
     struct movement_list *out)
 {
-	struct db_rows	 rows;
 	const char	*k = kind != NULL ? kind : "";
+	void		*v;
 	int		 rv;
 
-	memset(out, 0, sizeof(*out));
-	if ((rv = db_query(a, &rows, SQL_MOVEMENTS, "iiiissii", product_id,
-	    product_id, warehouse_id, warehouse_id, k, k,
-	    before_id > 0 ? before_id : INT64_MAX, limit)) != DB_OK)
-		return rv;
-	if ((out->v = arena_calloc(a, rows.nrows, sizeof(*out->v))) == NULL)
-		return DB_ERROR;
-	for (; out->n < rows.nrows; out->n++)
-		if ((rv = movement_read(&rows, out->n, &out->v[out->n])) !=
-		    DB_OK)
-			return rv;
-	return DB_OK;
+	rv = db_list(a, sizeof(*out->v), movement_read, &v, &out->n,
+	    SQL_MOVEMENTS, "iiiissii", product_id, product_id, warehouse_id,
+	    warehouse_id, k, k, before_id > 0 ? before_id : INT64_MAX, limit);
+	out->v = v;
+	return rv;
 }
 
 int
@@ -421,12 +353,10 @@ stock_ledger_kind_valid(const char *s)
 int
 stock_movement_get(struct arena *a, int64_t id, struct movement *out)
 {
-	struct db_rows	rows;
-	int		rv;
+	int	found, rv;
 
-	if ((rv = db_query(a, &rows, SQL_MOVEMENT_GET, "i", id)) != DB_OK)
+	if ((rv = db_get(a, movement_read, out, &found, SQL_MOVEMENT_GET, "i",
+	    id)) != DB_OK)
 		return rv;
-	if (rows.nrows == 0)
-		return DOM_NOT_FOUND;
-	return movement_read(&rows, 0, out);
+	return found ? DB_OK : DOM_NOT_FOUND;
 }

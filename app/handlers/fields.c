@@ -340,7 +340,7 @@ fields_describe(const struct field_set *set)
 	const struct field	*f;
 	size_t			 i;
 
-	json_object_object_add(o, "name", json_object_new_string(set->name));
+	json_add_str(o, "name", set->name);
 	json_object_object_add(o, "create", set->create_schema != NULL ?
 	    json_object_new_string(set->create_schema) : NULL);
 	json_object_object_add(o, "replace", set->replace_schema != NULL ?
@@ -349,21 +349,15 @@ fields_describe(const struct field_set *set)
 	for (i = 0; i < set->nfields; i++) {
 		f = &set->fields[i];
 		fo = json_object_new_object();
-		json_object_object_add(fo, "name",
-		    json_object_new_string(f->name));
-		json_object_object_add(fo, "type",
-		    json_object_new_string(fields_type_name(f->type)));
-		json_object_object_add(fo, "create", json_object_new_boolean(
-		    field_declared(f, FIELDS_CREATE)));
-		json_object_object_add(fo, "replace", json_object_new_boolean(
-		    field_declared(f, FIELDS_REPLACE)));
-		json_object_object_add(fo, "required_create",
-		    json_object_new_boolean(field_required(f, FIELDS_CREATE)));
-		json_object_object_add(fo, "required_replace",
-		    json_object_new_boolean(field_required(f,
-		    FIELDS_REPLACE)));
-		json_object_object_add(fo, "nullable",
-		    json_object_new_boolean(f->flags & F_NULLABLE));
+		json_add_str(fo, "name", f->name);
+		json_add_str(fo, "type", fields_type_name(f->type));
+		json_add_bool(fo, "create", field_declared(f, FIELDS_CREATE));
+		json_add_bool(fo, "replace", field_declared(f, FIELDS_REPLACE));
+		json_add_bool(fo, "required_create", field_required(f,
+		    FIELDS_CREATE));
+		json_add_bool(fo, "required_replace", field_required(f,
+		    FIELDS_REPLACE));
+		json_add_bool(fo, "nullable", f->flags & F_NULLABLE);
 		if (f->type == FT_LIST)
 			json_object_object_add(fo, "items",
 			    fields_describe(f->items));

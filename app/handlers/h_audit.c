@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "json.h"
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
@@ -140,7 +141,7 @@ entry_json(const struct audit_entry *e, int parse_details)
 {
 	struct json_object	*o = json_object_new_object(), *d = NULL;
 
-	json_object_object_add(o, "id", json_object_new_int64(e->id));
+	json_add_i64(o, "id", e->id);
 	json_object_object_add(o, "at", h_jstr(e->at));
 	json_object_object_add(o, "actor_id", e->actor_id > 0 ?
 	    json_object_new_int64(e->actor_id) : NULL);
@@ -205,10 +206,10 @@ audit_ctx(struct request *r, const struct audit_query *aq)
 
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
-	json_object_object_add(ctx, "title", json_object_new_string("Audit"));
+	json_add_str(ctx, "title", "Audit");
 	json_object_object_add(ctx, "filter", filter_json(aq));
 	json_object_object_add(ctx, "rows", entries_json(aq, 0));
-	json_object_object_add(ctx, "page", json_object_new_int64(aq->page));
+	json_add_i64(ctx, "page", aq->page);
 	if (aq->page > 1)
 		json_object_object_add(ctx, "prev", h_jstr(page_link(r, aq,
 		    aq->page - 1)));
@@ -227,9 +228,8 @@ audit_json(struct request *r, const struct audit_query *aq)
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
 	json_object_object_add(o, "items", entries_json(aq, 1));
-	json_object_object_add(o, "page", json_object_new_int64(aq->page));
-	json_object_object_add(o, "has_more",
-	    json_object_new_boolean(aq->more));
+	json_add_i64(o, "page", aq->page);
+	json_add_bool(o, "has_more", aq->more);
 	return o;
 }
 

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "log.h"
 #include "middleware.h"
 #include "request.h"
@@ -29,15 +30,13 @@ h_supplier_json(const struct supplier *s, int counts)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_int64(s->id));
-	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "email", json_object_new_string(s->email));
-	json_object_object_add(o, "lead_time_days",
-	    json_object_new_int64(s->lead_time_days));
-	json_object_object_add(o, "active", json_object_new_boolean(s->active));
+	json_add_i64(o, "id", s->id);
+	json_add_str(o, "name", s->name);
+	json_add_str(o, "email", s->email);
+	json_add_i64(o, "lead_time_days", s->lead_time_days);
+	json_add_bool(o, "active", s->active);
 	if (counts)
-		json_object_object_add(o, "products",
-		    json_object_new_int64(s->products));
+		json_add_i64(o, "products", s->products);
 	return o;
 }
 
@@ -46,15 +45,13 @@ h_warehouse_json(const struct warehouse *w, int counts)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_int64(w->id));
-	json_object_object_add(o, "code", json_object_new_string(w->code));
-	json_object_object_add(o, "name", json_object_new_string(w->name));
-	json_object_object_add(o, "active", json_object_new_boolean(w->active));
+	json_add_i64(o, "id", w->id);
+	json_add_str(o, "code", w->code);
+	json_add_str(o, "name", w->name);
+	json_add_bool(o, "active", w->active);
 	if (counts) {
-		json_object_object_add(o, "stock_rows",
-		    json_object_new_int64(w->stock_rows));
-		json_object_object_add(o, "units_on_hand",
-		    json_object_new_int64(w->units_on_hand));
+		json_add_i64(o, "stock_rows", w->stock_rows);
+		json_add_i64(o, "units_on_hand", w->units_on_hand);
 	}
 	return o;
 }
@@ -129,8 +126,8 @@ item_json(const struct catalog_kind *k, const struct catalog_item *it)
 
 /* --- the API -------------------------------------------------------------- */
 
-static void
-catalog_list_api(struct request *r, struct response *resp)
+void
+h_api_catalog_list(struct request *r, struct response *resp)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_list		 l;
@@ -159,19 +156,7 @@ out:
 }
 
 void
-h_api_suppliers(struct request *r, struct response *resp)
-{
-	catalog_list_api(r, resp);
-}
-
-void
-h_api_warehouses(struct request *r, struct response *resp)
-{
-	catalog_list_api(r, resp);
-}
-
-static void
-catalog_get_api(struct request *r, struct response *resp)
+h_api_catalog_item(struct request *r, struct response *resp)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_item		 it;
@@ -187,18 +172,6 @@ catalog_get_api(struct request *r, struct response *resp)
 		response_db_error(resp, r, st);
 	else
 		response_json(resp, 200, json_own(r->arena, item_json(k, &it)));
-}
-
-void
-h_api_supplier(struct request *r, struct response *resp)
-{
-	catalog_get_api(r, resp);
-}
-
-void
-h_api_warehouse(struct request *r, struct response *resp)
-{
-	catalog_get_api(r, resp);
 }
 
 struct catalog_op {
@@ -298,25 +271,13 @@ catalog_save_api(struct request *r, struct response *resp, int update)
 }
 
 void
-h_api_supplier_create(struct request *r, struct response *resp)
+h_api_catalog_create(struct request *r, struct response *resp)
 {
 	catalog_save_api(r, resp, 0);
 }
 
 void
-h_api_supplier_update(struct request *r, struct response *resp)
-{
-	catalog_save_api(r, resp, 1);
-}
-
-void
-h_api_warehouse_create(struct request *r, struct response *resp)
-{
-	catalog_save_api(r, resp, 0);
-}
-
-void
-h_api_warehouse_update(struct request *r, struct response *resp)
+h_api_catalog_update(struct request *r, struct response *resp)
 {
 	catalog_save_api(r, resp, 1);
 }

@@ -19,6 +19,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -31,13 +32,10 @@ catalog_row_view(const struct catalog_kind *k, const struct catalog_list *l,
 	struct json_object	*o = h_catalog_row_json(k, l, i, 1);
 
 	if (k->warehouses) {
-		json_object_object_add(o, "count",
-		    json_object_new_int64(l->w.v[i].stock_rows));
-		json_object_object_add(o, "units",
-		    json_object_new_int64(l->w.v[i].units_on_hand));
+		json_add_i64(o, "count", l->w.v[i].stock_rows);
+		json_add_i64(o, "units", l->w.v[i].units_on_hand);
 	} else
-		json_object_object_add(o, "count",
-		    json_object_new_int64(l->s.v[i].products));
+		json_add_i64(o, "count", l->s.v[i].products);
 	return o;
 }
 
@@ -59,9 +57,8 @@ catalog_list(struct request *r, struct response *resp, int status,
 	items = json_object_new_array();
 	for (i = 0; i < l.n; i++)
 		json_object_array_add(items, catalog_row_view(k, &l, i));
-	json_object_object_add(ctx, "title", json_object_new_string(k->title));
-	json_object_object_add(ctx, "warehouses_page",
-	    json_object_new_boolean(k->warehouses));
+	json_add_str(ctx, "title", k->title);
+	json_add_bool(ctx, "warehouses_page", k->warehouses);
 	json_object_object_add(ctx, "items", items);
 	json_object_object_add(ctx, "form", errors != NULL ? h_form_echo(r) :
 	    json_object_new_object());
@@ -87,19 +84,14 @@ catalog_as_form(struct arena *a, const struct catalog_kind *k,
 {
 	struct json_object	*f = json_object_new_object();
 
-	json_object_object_add(f, "name", json_object_new_string(
-	    k->warehouses ? it->w.name : it->s.name));
-	json_object_object_add(f, "active", json_object_new_boolean(
-	    k->warehouses ? it->w.active : it->s.active));
+	json_add_str(f, "name", k->warehouses ? it->w.name : it->s.name);
+	json_add_bool(f, "active", k->warehouses ? it->w.active : it->s.active);
 	if (k->warehouses)
-		json_object_object_add(f, "code",
-		    json_object_new_string(it->w.code));
+		json_add_str(f, "code", it->w.code);
 	else {
-		json_object_object_add(f, "email",
-		    json_object_new_string(it->s.email));
-		json_object_object_add(f, "lead_time_days",
-		    json_object_new_string(arena_printf(a, "%" PRId64,
-		    it->s.lead_time_days)));
+		json_add_str(f, "email", it->s.email);
+		json_add_str(f, "lead_time_days", arena_printf(a, "%" PRId64,
+		    it->s.lead_time_days));
 	}
 	return f;
 }
@@ -117,13 +109,11 @@ catalog_edit(struct request *r, struct response *resp, int status,
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
 	    (st = h_catalog_get(k, r->arena, id, &it)) != DB_OK)
 		goto out;
-	json_object_object_add(ctx, "title",
-	    json_object_new_string(k->item_title));
-	json_object_object_add(ctx, "can_edit", json_object_new_boolean(
-	    authz_allowed((enum authz_role)r->auth.role, k->perm)));
-	json_object_object_add(ctx, "warehouses_page",
-	    json_object_new_boolean(k->warehouses));
-	json_object_object_add(ctx, "id", json_object_new_int64(id));
+	json_add_str(ctx, "title", k->item_title);
+	json_add_bool(ctx, "can_edit",
+	    authz_allowed((enum authz_role)r->auth.role, k->perm));
+	json_add_bool(ctx, "warehouses_page", k->warehouses);
+	json_add_i64(ctx, "id", id);
 	json_object_object_add(ctx, "form", errors != NULL ? h_form_echo(r) :
 	    catalog_as_form(r->arena, k, &it));
 	json_object_object_add(ctx, "errors", errors != NULL ?
@@ -263,13 +253,10 @@ h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
 		if (*first == 0)
 			*first = w->id;
 		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_int64(w->id));
-		json_object_object_add(o, "code",
-		    json_object_new_string(w->code));
-		json_object_object_add(o, "name",
-		    json_object_new_string(w->name));
-		json_object_object_add(o, "selected",
-		    json_object_new_boolean(w->id == chosen));
+		json_add_i64(o, "id", w->id);
+		json_add_str(o, "code", w->code);
+		json_add_str(o, "name", w->name);
+		json_add_bool(o, "selected", w->id == chosen);
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -7,6 +7,7 @@
 #include "domain.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "json.h"
 #include "orders.h"
 #include "reorder.h"
 #include "request.h"
@@ -26,7 +27,7 @@ dashboard_low(struct request *r, struct json_object *ctx)
 	json_object_object_add(ctx, "low", low);
 	if ((n = reorder_count(r->arena)) < 0)
 		return (int)n;
-	json_object_object_add(ctx, "low_count", json_object_new_int64(n));
+	json_add_i64(ctx, "low_count", n);
 	if ((st = reorder_suggestions(r->arena, 0, 10, &l)) != DB_OK)
 		return st;
 	for (i = 0; i < l.n; i++)
@@ -61,14 +62,10 @@ dashboard_open(struct request *r, struct json_object *ctx)
 		return st;
 	for (i = 0; i < l.n; i++) {
 		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_int64(
-		    l.v[i].id));
-		json_object_object_add(o, "customer", json_object_new_string(
-		    l.v[i].party));
-		json_object_object_add(o, "created_at", json_object_new_string(
-		    l.v[i].created_at));
-		json_object_object_add(o, "lines", json_object_new_int64(
-		    l.v[i].nlines));
+		json_add_i64(o, "id", l.v[i].id);
+		json_add_str(o, "customer", l.v[i].party);
+		json_add_str(o, "created_at", l.v[i].created_at);
+		json_add_i64(o, "lines", l.v[i].nlines);
 		json_object_array_add(open, o);
 	}
 	return DB_OK;
@@ -85,8 +82,7 @@ h_dashboard(struct request *r, struct response *resp)
 	    (st = dashboard_moves(r, ctx)) != DB_OK ||
 	    (st = dashboard_open(r, ctx)) != DB_OK)
 		goto out;
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Dashboard"));
+	json_add_str(ctx, "title", "Dashboard");
 	response_html(resp, r, 200, "dashboard", ctx);
 out:
 	if (st != DB_OK)

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "health.h"
 #include "handlers.h"
+#include "json.h"
 #include "metrics.h"
 #include "request.h"
 #include "response.h"
@@ -48,24 +49,18 @@ status_slot(const struct sb_slot *s, int64_t now_mono)
 	struct json_object	*o = json_object_new_object();
 
 	json_object_object_add(o, "pid", json_object_new_int(s->pid));
-	json_object_object_add(o, "state",
-	    json_object_new_string(scoreboard_state_name(s->state)));
+	json_add_str(o, "state", scoreboard_state_name(s->state));
 	json_object_object_add(o, "generation",
 	    json_object_new_int(s->generation));
-	json_object_object_add(o, "requests",
-	    json_object_new_int64((int64_t)s->requests));
-	json_object_object_add(o, "last_duration_us",
-	    json_object_new_int64(s->last_duration_us));
+	json_add_i64(o, "requests", (int64_t)s->requests);
+	json_add_i64(o, "last_duration_us", s->last_duration_us);
 	if (s->state == SB_BUSY || s->state == SB_READING) {
-		json_object_object_add(o, "method",
-		    json_object_new_string(s->method));
-		json_object_object_add(o, "uri", json_object_new_string(s->uri));
-		json_object_object_add(o, "request_id",
-		    json_object_new_string(s->request_id));
+		json_add_str(o, "method", s->method);
+		json_add_str(o, "uri", s->uri);
+		json_add_str(o, "request_id", s->request_id);
 		json_object_object_add(o, "request_start",
 		    json_object_new_double((double)s->req_start_wall / 1000));
-		json_object_object_add(o, "request_ms",
-		    json_object_new_int64(now_mono - s->req_start_ms));
+		json_add_i64(o, "request_ms", now_mono - s->req_start_ms);
 	}
 	return o;
 }
@@ -125,25 +120,19 @@ h_status(struct request *r, struct response *resp)
 		busy += s->state == SB_BUSY || s->state == SB_READING;
 		json_object_array_add(ws, status_slot(s, now));
 	}
-	json_object_object_add(o, "pool", json_object_new_string("backroomd"));
-	json_object_object_add(o, "start_time",
-	    json_object_new_int64(sb->started_ms / 1000));
-	json_object_object_add(o, "uptime_s",
-	    json_object_new_int64((now_wall_ms() - sb->started_ms) / 1000));
+	json_add_str(o, "pool", "backroomd");
+	json_add_i64(o, "start_time", sb->started_ms / 1000);
+	json_add_i64(o, "uptime_s", (now_wall_ms() - sb->started_ms) / 1000);
 	json_object_object_add(o, "configured_workers",
 	    json_object_new_int((int)sb->workers));
 	json_object_object_add(o, "idle_workers", json_object_new_int(idle));
 	json_object_object_add(o, "active_workers", json_object_new_int(busy));
-	json_object_object_add(o, "accepted_requests",
-	    json_object_new_int64((int64_t)sb->accepted));
+	json_add_i64(o, "accepted_requests", (int64_t)sb->accepted);
 	json_object_object_add(o, "max_active",
 	    json_object_new_int((int)sb->max_active));
-	json_object_object_add(o, "all_busy",
-	    json_object_new_int64((int64_t)sb->all_busy));
-	json_object_object_add(o, "slow_requests",
-	    json_object_new_int64((int64_t)sb->slow));
-	json_object_object_add(o, "this_worker_db_queries",
-	    json_object_new_int64((int64_t)health_db_queries()));
+	json_add_i64(o, "all_busy", (int64_t)sb->all_busy);
+	json_add_i64(o, "slow_requests", (int64_t)sb->slow);
+	json_add_i64(o, "this_worker_db_queries", (int64_t)health_db_queries());
 	json_object_object_add(o, "workers", ws);
 	response_header(resp, "Cache-Control", "no-store");
 	if (request_query(r, "text") != NULL)

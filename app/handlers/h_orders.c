@@ -19,6 +19,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "log.h"
 #include "middleware.h"
 #include "orders.h"
@@ -101,16 +102,14 @@ order_line_json(const struct order_line *l, int purchase)
 {
 	struct json_object	*j = json_object_new_object();
 
-	json_object_object_add(j, "line_no", json_object_new_int64(l->line_no));
-	json_object_object_add(j, "product_id",
-	    json_object_new_int64(l->product_id));
-	json_object_object_add(j, "sku", json_object_new_string(l->sku));
-	json_object_object_add(j, "qty", json_object_new_int64(l->qty));
+	json_add_i64(j, "line_no", l->line_no);
+	json_add_i64(j, "product_id", l->product_id);
+	json_add_str(j, "sku", l->sku);
+	json_add_i64(j, "qty", l->qty);
 	json_object_object_add(j, purchase ? "cost_cents" : "price_cents",
 	    json_object_new_int64(l->price_cents));
 	if (purchase)
-		json_object_object_add(j, "received",
-		    json_object_new_int64(l->received));
+		json_add_i64(j, "received", l->received);
 	return j;
 }
 
@@ -121,17 +120,14 @@ h_order_json(const struct order *o, int purchase)
 	int64_t			 total = 0, amount;
 	size_t			 i;
 
-	json_object_object_add(j, "id", json_object_new_int64(o->id));
+	json_add_i64(j, "id", o->id);
 	if (purchase)
-		json_object_object_add(j, "supplier_id",
-		    json_object_new_int64(o->supplier_id));
+		json_add_i64(j, "supplier_id", o->supplier_id);
 	else
-		json_object_object_add(j, "customer",
-		    json_object_new_string(o->party));
-	json_object_object_add(j, "warehouse_id",
-	    json_object_new_int64(o->warehouse_id));
-	json_object_object_add(j, "status", json_object_new_string(o->status));
-	json_object_object_add(j, "note", json_object_new_string(o->note));
+		json_add_str(j, "customer", o->party);
+	json_add_i64(j, "warehouse_id", o->warehouse_id);
+	json_add_str(j, "status", o->status);
+	json_add_str(j, "note", o->note);
 	lines = json_object_new_array();
 	for (i = 0; i < o->nlines; i++) {
 		json_object_array_add(lines, order_line_json(&o->lines[i],
@@ -143,11 +139,9 @@ h_order_json(const struct order *o, int purchase)
 			total = INT64_MAX;
 	}
 	json_object_object_add(j, "lines", lines);
-	json_object_object_add(j, "total_cents", json_object_new_int64(total));
-	json_object_object_add(j, "created_at",
-	    json_object_new_string(o->created_at));
-	json_object_object_add(j, "updated_at",
-	    json_object_new_string(o->updated_at));
+	json_add_i64(j, "total_cents", total);
+	json_add_str(j, "created_at", o->created_at);
+	json_add_str(j, "updated_at", o->updated_at);
 	return j;
 }
 
@@ -156,30 +150,22 @@ h_order_summary_json(const struct order_summary *s, int purchase)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_int64(s->id));
+	json_add_i64(o, "id", s->id);
 	if (purchase) {
-		json_object_object_add(o, "supplier_id",
-		    json_object_new_int64(s->supplier_id));
-		json_object_object_add(o, "supplier",
-		    json_object_new_string(s->party));
+		json_add_i64(o, "supplier_id", s->supplier_id);
+		json_add_str(o, "supplier", s->party);
 	} else
-		json_object_object_add(o, "customer",
-		    json_object_new_string(s->party));
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(s->warehouse_id));
-	json_object_object_add(o, "status", json_object_new_string(s->status));
-	json_object_object_add(o, "note", json_object_new_string(s->note));
-	json_object_object_add(o, "created_at",
-	    json_object_new_string(s->created_at));
-	json_object_object_add(o, "lines", json_object_new_int64(s->nlines));
+		json_add_str(o, "customer", s->party);
+	json_add_i64(o, "warehouse_id", s->warehouse_id);
+	json_add_str(o, "status", s->status);
+	json_add_str(o, "note", s->note);
+	json_add_str(o, "created_at", s->created_at);
+	json_add_i64(o, "lines", s->nlines);
 	if (purchase) {
-		json_object_object_add(o, "units_ordered",
-		    json_object_new_int64(s->units_ordered));
-		json_object_object_add(o, "units_received",
-		    json_object_new_int64(s->units_received));
+		json_add_i64(o, "units_ordered", s->units_ordered);
+		json_add_i64(o, "units_received", s->units_received);
 	} else
-		json_object_object_add(o, "total_cents",
-		    json_object_new_int64(s->total_cents));
+		json_add_i64(o, "total_cents", s->total_cents);
 	return o;
 }
 
@@ -259,8 +245,9 @@ const struct field_set h_receive_fields = { "receipt",
 	"PurchaseOrderReceive", NULL, receive_field, FIELD_COUNT(receive_field),
 	sizeof(struct order_op), 0 };
 
-static void
-orders_list_api(struct request *r, struct response *resp)
+/* GET /api/v1/{orders,purchase-orders}: the route names the kind. */
+void
+h_api_orders(struct request *r, struct response *resp)
 {
 	struct order_list	 l;
 	struct json_object	*items = NULL;
@@ -296,19 +283,7 @@ out:
 }
 
 void
-h_api_orders(struct request *r, struct response *resp)
-{
-	orders_list_api(r, resp);
-}
-
-void
-h_api_purchase_orders(struct request *r, struct response *resp)
-{
-	orders_list_api(r, resp);
-}
-
-static void
-order_get_api(struct request *r, struct response *resp)
+h_api_order(struct request *r, struct response *resp)
 {
 	struct order	o;
 	int64_t		id;
@@ -324,18 +299,6 @@ order_get_api(struct request *r, struct response *resp)
 	else
 		response_json(resp, 200, json_own(r->arena,
 		    h_order_json(&o, h_order_purchase(r))));
-}
-
-void
-h_api_order(struct request *r, struct response *resp)
-{
-	order_get_api(r, resp);
-}
-
-void
-h_api_purchase_order(struct request *r, struct response *resp)
-{
-	order_get_api(r, resp);
 }
 
 /* idem_run()'s operation: the change, then the order as it now is. */
@@ -361,8 +324,8 @@ order_op_api(struct request *r, struct response *resp, void *arg)
 	return DB_OK;
 }
 
-static void
-order_create_api(struct request *r, struct response *resp)
+void
+h_api_order_create(struct request *r, struct response *resp)
 {
 	struct order_op		 op;
 	const char		*key;
@@ -373,18 +336,6 @@ order_create_api(struct request *r, struct response *resp)
 	if (h_json_fields(r, resp, op.purchase ? &h_po_fields :
 	    &h_order_fields, FIELDS_CREATE, &op) == 0)
 		idem_run(r, resp, key, order_op_api, NULL, &op);
-}
-
-void
-h_api_order_create(struct request *r, struct response *resp)
-{
-	order_create_api(r, resp);
-}
-
-void
-h_api_purchase_order_create(struct request *r, struct response *resp)
-{
-	order_create_api(r, resp);
 }
 
 /* POST /api/v1/{orders,purchase-orders}/{id}/VERB: the route table names

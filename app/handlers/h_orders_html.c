@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "bounds.h"
 #include "catalog.h"
+#include "json.h"
 #include "outcome.h"
 #include "domain.h"
 #include "fields.h"
@@ -42,11 +43,9 @@ page_ctx(struct request *r, int purchase, const char *title)
 
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
-	json_object_object_add(ctx, "title", json_object_new_string(title));
-	json_object_object_add(ctx, "purchase",
-	    json_object_new_boolean(purchase));
-	json_object_object_add(ctx, "base", json_object_new_string(
-	    base(purchase)));
+	json_add_str(ctx, "title", title);
+	json_add_bool(ctx, "purchase", purchase);
+	json_add_str(ctx, "base", base(purchase));
 	return ctx;
 }
 
@@ -57,11 +56,10 @@ list_row_json(struct request *r, const struct order_summary *s,
 {
 	struct json_object	*o = h_order_summary_json(s, purchase);
 
-	json_object_object_add(o, "party", json_object_new_string(s->party));
-	json_object_object_add(o, "summary", json_object_new_string(purchase ?
-	    arena_printf(r->arena, "%" PRId64 " of %" PRId64 " units received",
-	    s->units_received, s->units_ordered) :
-	    h_money(r->arena, s->total_cents)));
+	json_add_str(o, "party", s->party);
+	json_add_str(o, "summary", purchase ? arena_printf(r->arena,
+	    "%" PRId64 " of %" PRId64 " units received", s->units_received,
+	    s->units_ordered) : h_money(r->arena, s->total_cents));
 	return o;
 }
 
@@ -80,11 +78,9 @@ list_ctx(struct request *r, int purchase, const char *status,
 		json_object_array_add(list, list_row_json(r, &l->v[i],
 		    purchase));
 	json_object_object_add(ctx, "orders", list);
-	json_object_object_add(ctx, "status", json_object_new_string(
-	    status ? status : ""));
+	json_add_str(ctx, "status", status ? status : "");
 	if (l->n > LIST_PAGE)
-		json_object_object_add(ctx, "next",
-		    json_object_new_int64(l->v[LIST_PAGE - 1].id));
+		json_add_i64(ctx, "next", l->v[LIST_PAGE - 1].id);
 	return ctx;
 }
 
@@ -130,11 +126,9 @@ supplier_options(struct request *r, int64_t chosen)
 	for (i = 0; i < l.n; i++) {
 		id = l.v[i].id;
 		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_int64(id));
-		json_object_object_add(o, "name", json_object_new_string(
-		    l.v[i].name));
-		json_object_object_add(o, "selected",
-		    json_object_new_boolean(id == chosen));
+		json_add_i64(o, "id", id);
+		json_add_str(o, "name", l.v[i].name);
+		json_add_bool(o, "selected", id == chosen);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -150,12 +144,12 @@ form_lines(struct request *r)
 	for (i = 1; i <= H_ORDER_FORM_LINES; i++) {
 		l = json_object_new_object();
 		json_object_object_add(l, "n", json_object_new_int(i));
-		json_object_object_add(l, "sku", json_object_new_string(
-		    h_field(r, arena_printf(r->arena, "sku_%d", i))));
-		json_object_object_add(l, "qty", json_object_new_string(
-		    h_field(r, arena_printf(r->arena, "qty_%d", i))));
-		json_object_object_add(l, "cost", json_object_new_string(
-		    h_field(r, arena_printf(r->arena, "cost_%d", i))));
+		json_add_str(l, "sku", h_field(r, arena_printf(r->arena,
+		    "sku_%d", i)));
+		json_add_str(l, "qty", h_field(r, arena_printf(r->arena,
+		    "qty_%d", i)));
+		json_add_str(l, "cost", h_field(r, arena_printf(r->arena,
+		    "cost_%d", i)));
 		json_object_array_add(lines, l);
 	}
 	return lines;
@@ -173,7 +167,7 @@ form_error_list(struct json_object *errors)
 		    strcmp(key, "supplier_id") == 0)
 			continue;
 		e = json_object_new_object();
-		json_object_object_add(e, "field", json_object_new_string(key));
+		json_add_str(e, "field", key);
 		json_object_object_add(e, "message", json_object_get(val));
 		json_object_array_add(list, e);
 	}
@@ -226,25 +220,20 @@ detail_json(struct request *r, const struct order *ord, int purchase)
 	json_object_object_get_ex(o, "lines", &lines);
 	for (i = 0; i < ord->nlines; i++) {
 		l = json_object_array_get_idx(lines, i);
-		json_object_object_add(l, "name", json_object_new_string(
-		    ord->lines[i].name));
-		json_object_object_add(l, "price", json_object_new_string(
-		    h_money(r->arena, ord->lines[i].price_cents)));
-		json_object_object_add(l, "open", json_object_new_int64(
-		    ord->lines[i].qty - ord->lines[i].received));
+		json_add_str(l, "name", ord->lines[i].name);
+		json_add_str(l, "price", h_money(r->arena,
+		    ord->lines[i].price_cents));
+		json_add_i64(l, "open",
+		    ord->lines[i].qty - ord->lines[i].received);
 	}
-	json_object_object_add(o, "total", json_object_new_string(h_money(
-	    r->arena, json_object_get_int64(json_object_object_get(o,
-	    "total_cents")))));
-	json_object_object_add(o, "is_draft", json_object_new_boolean(
-	    strcmp(s, "draft") == 0));
-	json_object_object_add(o, "is_confirmed", json_object_new_boolean(
-	    strcmp(s, "confirmed") == 0));
-	json_object_object_add(o, "is_open", json_object_new_boolean(
-	    strcmp(s, "ordered") == 0 || strcmp(s, "partially_received") == 0));
-	json_object_object_add(o, "can_cancel", json_object_new_boolean(
-	    strcmp(s, "draft") == 0 ||
-	    strcmp(s, purchase ? "ordered" : "confirmed") == 0));
+	json_add_str(o, "total", h_money( r->arena,
+	    json_object_get_int64(json_object_object_get(o, "total_cents"))));
+	json_add_bool(o, "is_draft", strcmp(s, "draft") == 0);
+	json_add_bool(o, "is_confirmed", strcmp(s, "confirmed") == 0);
+	json_add_bool(o, "is_open", strcmp(s, "ordered") == 0 || strcmp(s,
+	    "partially_received") == 0);
+	json_add_bool(o, "can_cancel", strcmp(s, "draft") == 0 || strcmp(s,
+	    purchase ? "ordered" : "confirmed") == 0);
 	return o;
 }
 
@@ -264,13 +253,11 @@ order_detail(struct request *r, struct response *resp, int status,
 		json_object_object_add(ctx, "order", detail_json(r, &ord,
 		    purchase));
 		if (message != NULL)
-			json_object_object_add(ctx, "message",
-			    json_object_new_string(message));
+			json_add_str(ctx, "message", message);
 		if (shortl != NULL) {
 			json_object_object_add(ctx, "short",
 			    json_object_get(shortl));
-			json_object_object_add(ctx, "has_short",
-			    json_object_new_boolean(1));
+			json_add_bool(ctx, "has_short", 1);
 		}
 	}
 	if (st == DOM_NOT_FOUND)
@@ -390,8 +377,8 @@ lines_from_form(struct request *r, struct order_op *op,
 			return rv;
 	}
 	if (op->nlines == 0)
-		json_object_object_add(errors, "lines", json_object_new_string(
-		    "Enter at least one line (SKU and quantity)."));
+		json_add_str(errors, "lines",
+		    "Enter at least one line (SKU and quantity).");
 	return DB_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -27,24 +28,20 @@ h_product_json(const struct product *p)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_int64(p->id));
-	json_object_object_add(o, "sku", json_object_new_string(p->sku));
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "description", json_object_new_string(
-	    p->description != NULL ? p->description : ""));
-	json_object_object_add(o, "unit", json_object_new_string(p->unit));
-	json_object_object_add(o, "price_cents",
-	    json_object_new_int64(p->price_cents));
-	json_object_object_add(o, "cost_cents",
-	    json_object_new_int64(p->cost_cents));
-	json_object_object_add(o, "reorder_point",
-	    json_object_new_int64(p->reorder_point));
-	json_object_object_add(o, "reorder_qty",
-	    json_object_new_int64(p->reorder_qty));
+	json_add_i64(o, "id", p->id);
+	json_add_str(o, "sku", p->sku);
+	json_add_str(o, "name", p->name);
+	json_add_str(o, "description",
+	    p->description != NULL ? p->description : "");
+	json_add_str(o, "unit", p->unit);
+	json_add_i64(o, "price_cents", p->price_cents);
+	json_add_i64(o, "cost_cents", p->cost_cents);
+	json_add_i64(o, "reorder_point", p->reorder_point);
+	json_add_i64(o, "reorder_qty", p->reorder_qty);
 	json_object_object_add(o, "supplier_id", p->supplier_id > 0 ?
 	    json_object_new_int64(p->supplier_id) : NULL);
-	json_object_object_add(o, "active", json_object_new_boolean(p->active));
-	json_object_object_add(o, "version", json_object_new_int64(p->version));
+	json_add_bool(o, "active", p->active);
+	json_add_i64(o, "version", p->version);
 	return o;
 }
 
@@ -53,15 +50,11 @@ h_product_stock_json(const struct product_stock *s)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(s->warehouse_id));
-	json_object_object_add(o, "warehouse_code",
-	    json_object_new_string(s->warehouse_code));
-	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
-	json_object_object_add(o, "reserved",
-	    json_object_new_int64(s->reserved));
-	json_object_object_add(o, "available",
-	    json_object_new_int64(s->on_hand - s->reserved));
+	json_add_i64(o, "warehouse_id", s->warehouse_id);
+	json_add_str(o, "warehouse_code", s->warehouse_code);
+	json_add_i64(o, "on_hand", s->on_hand);
+	json_add_i64(o, "reserved", s->reserved);
+	json_add_i64(o, "available", s->on_hand - s->reserved);
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -31,13 +32,10 @@ product_view(struct arena *a, const struct product *p)
 {
 	struct json_object	*o = h_product_json(p);
 
-	json_object_object_add(o, "price", json_object_new_string(
-	    h_money(a, p->price_cents)));
-	json_object_object_add(o, "cost", json_object_new_string(
-	    h_money(a, p->cost_cents)));
-	json_object_object_add(o, "on_hand", json_object_new_int64(p->on_hand));
-	json_object_object_add(o, "reserved",
-	    json_object_new_int64(p->reserved));
+	json_add_str(o, "price", h_money(a, p->price_cents));
+	json_add_str(o, "cost", h_money(a, p->cost_cents));
+	json_add_i64(o, "on_hand", p->on_hand);
+	json_add_i64(o, "reserved", p->reserved);
 	return o;
 }
 
@@ -100,16 +98,12 @@ page_pager(struct arena *a, struct json_object *ctx,
 
 	if (pq->page > 0) {
 		pages = (max_id + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
-		json_object_object_add(ctx, "page",
-		    json_object_new_int64(pq->page));
-		json_object_object_add(ctx, "pages",
-		    json_object_new_int64(pages));
+		json_add_i64(ctx, "page", pq->page);
+		json_add_i64(ctx, "pages", pages);
 		if (pq->page > 1)
-			json_object_object_add(ctx, "prev_page",
-			    json_object_new_int64(pq->page - 1));
+			json_add_i64(ctx, "prev_page", pq->page - 1);
 		if (pq->page < pages)
-			json_object_object_add(ctx, "next_page",
-			    json_object_new_int64(pq->page + 1));
+			json_add_i64(ctx, "next_page", pq->page + 1);
 	} else if (l->n > PRODUCTS_PAGE) {
 		last = &l->v[PRODUCTS_PAGE - 1];
 		json_object_object_add(ctx, "next_link", h_jstr(next_link(a,
@@ -131,17 +125,12 @@ products_ctx(struct arena *a, struct json_object *ctx,
 	n = pq->page == 0 && l->n > PRODUCTS_PAGE ? PRODUCTS_PAGE : l->n;
 	for (i = 0; i < n; i++)
 		json_object_array_add(list, product_view(a, &l->v[i]));
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Products"));
+	json_add_str(ctx, "title", "Products");
 	json_object_object_add(ctx, "products", list);
-	json_object_object_add(ctx, "q", json_object_new_string(
-	    pq->q != NULL ? pq->q : ""));
-	json_object_object_add(ctx, "sort", json_object_new_string(
-	    sort_name(pq->sort)));
-	json_object_object_add(ctx, "sort_sku", json_object_new_boolean(
-	    pq->sort == PRODUCTS_BY_SKU));
-	json_object_object_add(ctx, "sort_name", json_object_new_boolean(
-	    pq->sort == PRODUCTS_BY_NAME));
+	json_add_str(ctx, "q", pq->q != NULL ? pq->q : "");
+	json_add_str(ctx, "sort", sort_name(pq->sort));
+	json_add_bool(ctx, "sort_sku", pq->sort == PRODUCTS_BY_SKU);
+	json_add_bool(ctx, "sort_name", pq->sort == PRODUCTS_BY_NAME);
 	page_pager(a, ctx, pq, l, max_id);
 }
 
@@ -184,13 +173,10 @@ supplier_options(struct request *r, struct json_object *f)
 		return sups;
 	for (i = 0; i < l.n; i++) {
 		o = json_object_new_object();
-		json_object_object_add(o, "id",
-		    json_object_new_int64(l.v[i].id));
-		json_object_object_add(o, "name",
-		    json_object_new_string(l.v[i].name));
-		json_object_object_add(o, "selected", json_object_new_boolean(
-		    strcmp(cur, arena_printf(r->arena, "%" PRId64,
-		    l.v[i].id)) == 0));
+		json_add_i64(o, "id", l.v[i].id);
+		json_add_str(o, "name", l.v[i].name);
+		json_add_bool(o, "selected", strcmp(cur, arena_printf(r->arena,
+		    "%" PRId64, l.v[i].id)) == 0);
 		json_object_array_add(sups, o);
 	}
 	return sups;
@@ -212,17 +198,15 @@ product_form(struct request *r, struct response *resp, int status,
 		response_error(resp, r, 500, "Out of memory.");
 		return;
 	}
-	json_object_object_add(ctx, "title", json_object_new_string(id > 0 ?
-	    "Edit product" : "New product"));
+	json_add_str(ctx, "title", id > 0 ? "Edit product" : "New product");
 	json_object_object_add(ctx, "form", f);
 	json_object_object_add(ctx, "errors", errors != NULL ?
 	    json_object_get(errors) : json_object_new_object());
 	json_object_object_add(ctx, "suppliers", supplier_options(r, f));
 	if (id > 0)
-		json_object_object_add(ctx, "id", json_object_new_int64(id));
+		json_add_i64(ctx, "id", id);
 	if (message != NULL)
-		json_object_object_add(ctx, "message",
-		    json_object_new_string(message));
+		json_add_str(ctx, "message", message);
 	response_html(resp, r, status, "product_form", ctx);
 }
 
@@ -232,26 +216,21 @@ product_as_form(struct arena *a, const struct product *p)
 {
 	struct json_object	*f = json_object_new_object();
 
-	json_object_object_add(f, "sku", json_object_new_string(p->sku));
-	json_object_object_add(f, "name", json_object_new_string(p->name));
-	json_object_object_add(f, "description", json_object_new_string(
-	    p->description != NULL ? p->description : ""));
-	json_object_object_add(f, "unit", json_object_new_string(p->unit));
-	json_object_object_add(f, "price", json_object_new_string(
-	    h_money(a, p->price_cents)));
-	json_object_object_add(f, "cost", json_object_new_string(
-	    h_money(a, p->cost_cents)));
-	json_object_object_add(f, "reorder_point", json_object_new_string(
-	    arena_printf(a, "%" PRId64, p->reorder_point)));
-	json_object_object_add(f, "reorder_qty", json_object_new_string(
-	    arena_printf(a, "%" PRId64, p->reorder_qty)));
-	json_object_object_add(f, "supplier_id", json_object_new_string(
-	    p->supplier_id > 0 ? arena_printf(a, "%" PRId64, p->supplier_id) :
-	    ""));
-	json_object_object_add(f, "version", json_object_new_string(
-	    arena_printf(a, "%" PRId64, p->version)));
-	json_object_object_add(f, "active", json_object_new_string(
-	    p->active ? "1" : "0"));
+	json_add_str(f, "sku", p->sku);
+	json_add_str(f, "name", p->name);
+	json_add_str(f, "description",
+	    p->description != NULL ? p->description : "");
+	json_add_str(f, "unit", p->unit);
+	json_add_str(f, "price", h_money(a, p->price_cents));
+	json_add_str(f, "cost", h_money(a, p->cost_cents));
+	json_add_str(f, "reorder_point", arena_printf(a, "%" PRId64,
+	    p->reorder_point));
+	json_add_str(f, "reorder_qty", arena_printf(a, "%" PRId64,
+	    p->reorder_qty));
+	json_add_str(f, "supplier_id", p->supplier_id > 0 ? arena_printf(a,
+	    "%" PRId64, p->supplier_id) : "");
+	json_add_str(f, "version", arena_printf(a, "%" PRId64, p->version));
+	json_add_str(f, "active", p->active ? "1" : "0");
 	return f;
 }
 
@@ -260,7 +239,7 @@ h_product_new(struct request *r, struct response *resp)
 {
 	struct json_object	*f = json_object_new_object();
 
-	json_object_object_add(f, "unit", json_object_new_string("pcs"));
+	json_add_str(f, "unit", "pcs");
 	product_form(r, resp, 200, f, NULL, 0, NULL);
 }
 
@@ -445,7 +424,7 @@ h_product_page(struct request *r, struct response *resp)
 	a = json_object_new_array();
 	for (i = 0; i < stock.n; i++)
 		json_object_array_add(a, h_product_stock_json(&stock.v[i]));
-	json_object_object_add(ctx, "title", json_object_new_string(p.sku));
+	json_add_str(ctx, "title", p.sku);
 	json_object_object_add(ctx, "product", product_view(r->arena, &p));
 	json_object_object_add(ctx, "stock", a);
 	json_object_object_add(ctx, "movements", moves);

@@ -15,6 +15,7 @@
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "json.h"
 #include "middleware.h"
 #include "purchasing.h"
 #include "reorder.h"
@@ -26,31 +27,22 @@ h_suggestion_json(const struct suggestion *s)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "product_id",
-	    json_object_new_int64(s->product_id));
-	json_object_object_add(o, "sku", json_object_new_string(s->sku));
-	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(s->warehouse_id));
-	json_object_object_add(o, "warehouse_code",
-	    json_object_new_string(s->warehouse_code));
+	json_add_i64(o, "product_id", s->product_id);
+	json_add_str(o, "sku", s->sku);
+	json_add_str(o, "name", s->name);
+	json_add_i64(o, "warehouse_id", s->warehouse_id);
+	json_add_str(o, "warehouse_code", s->warehouse_code);
 	json_object_object_add(o, "supplier_id", s->supplier_id > 0 ?
 	    json_object_new_int64(s->supplier_id) : NULL);
 	json_object_object_add(o, "supplier", s->supplier != NULL ?
 	    json_object_new_string(s->supplier) : NULL);
-	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
-	json_object_object_add(o, "reserved",
-	    json_object_new_int64(s->reserved));
-	json_object_object_add(o, "on_order",
-	    json_object_new_int64(s->on_order));
-	json_object_object_add(o, "available",
-	    json_object_new_int64(s->available));
-	json_object_object_add(o, "reorder_point",
-	    json_object_new_int64(s->reorder_point));
-	json_object_object_add(o, "reorder_qty",
-	    json_object_new_int64(s->reorder_qty));
-	json_object_object_add(o, "cost_cents",
-	    json_object_new_int64(s->cost_cents));
+	json_add_i64(o, "on_hand", s->on_hand);
+	json_add_i64(o, "reserved", s->reserved);
+	json_add_i64(o, "on_order", s->on_order);
+	json_add_i64(o, "available", s->available);
+	json_add_i64(o, "reorder_point", s->reorder_point);
+	json_add_i64(o, "reorder_qty", s->reorder_qty);
+	json_add_i64(o, "cost_cents", s->cost_cents);
 	return o;
 }
 
@@ -83,12 +75,10 @@ po_made_json(int64_t id, const struct order *po)
 {
 	struct json_object	*x = json_object_new_object();
 
-	json_object_object_add(x, "id", json_object_new_int64(id));
+	json_add_i64(x, "id", id);
 	json_object_object_add(x, "supplier_id", h_jint(po->party));
-	json_object_object_add(x, "warehouse_id",
-	    json_object_new_int64(po->warehouse_id));
-	json_object_object_add(x, "lines",
-	    json_object_new_int64((int64_t)po->nlines));
+	json_add_i64(x, "warehouse_id", po->warehouse_id);
+	json_add_i64(x, "lines", (int64_t)po->nlines);
 	return x;
 }
 

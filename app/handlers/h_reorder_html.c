@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
@@ -39,17 +40,15 @@ reorder_rows(struct request *r, struct json_object *ctx, int64_t page)
 	json_object_object_add(ctx, "suggestions", list);
 	for (i = 0; i < l.n && i < REORDER_PAGE; i++) {
 		o = h_suggestion_json(&l.v[i]);
-		json_object_object_add(o, "pick", json_object_new_string(
-		    arena_printf(r->arena, "%" PRId64 ":%" PRId64,
-		    l.v[i].product_id, l.v[i].warehouse_id)));
+		json_add_str(o, "pick", arena_printf(r->arena,
+		    "%" PRId64 ":%" PRId64, l.v[i].product_id,
+		    l.v[i].warehouse_id));
 		json_object_array_add(list, o);
 	}
 	if (page > 1)
-		json_object_object_add(ctx, "prev",
-		    json_object_new_int64(page - 1));
+		json_add_i64(ctx, "prev", page - 1);
 	if (l.n > REORDER_PAGE)
-		json_object_object_add(ctx, "next",
-		    json_object_new_int64(page + 1));
+		json_add_i64(ctx, "next", page + 1);
 	return DB_OK;
 }
 
@@ -68,12 +67,10 @@ reorder_page(struct request *r, struct response *resp, int status,
 	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
 	    (st = reorder_rows(r, ctx, page)) != DB_OK)
 		goto out;
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Reorder"));
-	json_object_object_add(ctx, "page", json_object_new_int64(page));
+	json_add_str(ctx, "title", "Reorder");
+	json_add_i64(ctx, "page", page);
 	if (message != NULL)
-		json_object_object_add(ctx, "message",
-		    json_object_new_string(message));
+		json_add_str(ctx, "message", message);
 	response_html(resp, r, status, "reorder", ctx);
 out:
 	if (st != DB_OK)

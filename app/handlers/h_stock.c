@@ -21,6 +21,7 @@
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
@@ -44,11 +45,9 @@ static void
 at_json(struct json_object *o, int64_t product_id, const char *sku,
     int64_t warehouse_id)
 {
-	json_object_object_add(o, "product_id",
-	    json_object_new_int64(product_id));
-	json_object_object_add(o, "sku", json_object_new_string(sku));
-	json_object_object_add(o, "warehouse_id",
-	    json_object_new_int64(warehouse_id));
+	json_add_i64(o, "product_id", product_id);
+	json_add_str(o, "sku", sku);
+	json_add_i64(o, "warehouse_id", warehouse_id);
 }
 
 struct json_object *
@@ -57,11 +56,9 @@ h_stock_json(const struct stock_level *s)
 	struct json_object	*o = json_object_new_object();
 
 	at_json(o, s->product_id, s->sku, s->warehouse_id);
-	json_object_object_add(o, "on_hand", json_object_new_int64(s->on_hand));
-	json_object_object_add(o, "reserved",
-	    json_object_new_int64(s->reserved));
-	json_object_object_add(o, "available",
-	    json_object_new_int64(s->on_hand - s->reserved));
+	json_add_i64(o, "on_hand", s->on_hand);
+	json_add_i64(o, "reserved", s->reserved);
+	json_add_i64(o, "available", s->on_hand - s->reserved);
 	return o;
 }
 
@@ -128,20 +125,16 @@ h_movement_json(const struct movement *m)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_int64(m->id));
+	json_add_i64(o, "id", m->id);
 	at_json(o, m->product_id, m->sku, m->warehouse_id);
-	json_object_object_add(o, "kind", json_object_new_string(m->kind));
-	json_object_object_add(o, "qty_delta",
-	    json_object_new_int64(m->qty_delta));
-	json_object_object_add(o, "balance_after",
-	    json_object_new_int64(m->balance_after));
-	json_object_object_add(o, "reference",
-	    json_object_new_string(m->reference));
-	json_object_object_add(o, "note", json_object_new_string(m->note));
+	json_add_str(o, "kind", m->kind);
+	json_add_i64(o, "qty_delta", m->qty_delta);
+	json_add_i64(o, "balance_after", m->balance_after);
+	json_add_str(o, "reference", m->reference);
+	json_add_str(o, "note", m->note);
 	json_object_object_add(o, "user_id", m->user_id > 0 ?
 	    json_object_new_int64(m->user_id) : NULL);
-	json_object_object_add(o, "created_at",
-	    json_object_new_string(m->created_at));
+	json_add_str(o, "created_at", m->created_at);
 	return o;
 }
 
@@ -271,13 +264,13 @@ h_move_check(struct h_move *op, struct json_object *errors)
 	if (op->kind != NULL && op->kind[0] != '\0' &&
 	    (k = stock_kind_from_name(op->kind)) < 0 &&
 	    !json_object_object_get_ex(errors, "kind", NULL))
-		json_object_object_add(errors, "kind", json_object_new_string(
-		    "Choose receipt, shipment, adjustment or transfer."));
+		json_add_str(errors, "kind",
+		    "Choose receipt, shipment, adjustment or transfer.");
 	op->m.kind = (enum move_kind)(k < 0 ? 0 : k);
 	if (k == MOVE_TRANSFER && op->m.to_warehouse_id == 0 &&
 	    !json_object_object_get_ex(errors, "to_warehouse_id", NULL))
-		json_object_object_add(errors, "to_warehouse_id",
-		    json_object_new_string("This field is required."));
+		json_add_str(errors, "to_warehouse_id",
+		    "This field is required.");
 }
 
 static struct json_object *

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
+#include "json.h"
 #include "request.h"
 #include "response.h"
 #include "stock.h"
@@ -39,12 +40,10 @@ kind_options(const struct request *r)
 
 	for (j = 0; j < sizeof(kv) / sizeof(kv[0]); j++) {
 		k = json_object_new_object();
-		json_object_object_add(k, "value",
-		    json_object_new_string(kv[j][0]));
-		json_object_object_add(k, "label",
-		    json_object_new_string(kv[j][1]));
-		json_object_object_add(k, "selected", json_object_new_boolean(
-		    strcmp(h_field(r, "kind"), kv[j][0]) == 0));
+		json_add_str(k, "value", kv[j][0]);
+		json_add_str(k, "label", kv[j][1]);
+		json_add_bool(k, "selected", strcmp(h_field(r, "kind"),
+		    kv[j][0]) == 0);
 		json_object_array_add(kinds, k);
 	}
 	return kinds;
@@ -56,8 +55,8 @@ stock_row(const struct stock_level *s)
 {
 	struct json_object	*o = h_stock_json(s);
 
-	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "unit", json_object_new_string(s->unit));
+	json_add_str(o, "name", s->name);
+	json_add_str(o, "unit", s->unit);
 	return o;
 }
 
@@ -84,8 +83,7 @@ stock_rows(struct request *r, struct json_object *ctx, int64_t wid)
 	for (i = 0; i < l.n && i < STOCK_PAGE; i++)
 		json_object_array_add(list, stock_row(&l.v[i]));
 	if (l.n > STOCK_PAGE)
-		json_object_object_add(ctx, "next", json_object_new_int64(
-		    l.v[STOCK_PAGE - 1].product_id));
+		json_add_i64(ctx, "next", l.v[STOCK_PAGE - 1].product_id);
 	return DB_OK;
 }
 
@@ -110,13 +108,13 @@ stock_page(struct request *r, struct response *resp, int status,
 		wid = first;
 	if ((st = stock_rows(r, ctx, wid)) != DB_OK)
 		goto out;
-	json_object_object_add(ctx, "title", json_object_new_string("Stock"));
+	json_add_str(ctx, "title", "Stock");
 	/* The movement form keeps what was chosen when it comes back. */
 	json_object_object_add(ctx, "kinds", kind_options(r));
 	(void)str_to_i64(h_field(r, "to_warehouse_id"), 0, INT64_MAX, &to);
 	json_object_object_add(ctx, "to_warehouses",
 	    h_warehouse_options(r, to, &to_first));
-	json_object_object_add(ctx, "warehouse_id", json_object_new_int64(wid));
+	json_add_i64(ctx, "warehouse_id", wid);
 	json_object_object_add(ctx, "form", form != NULL ?
 	    json_object_get(form) : json_object_new_object());
 	json_object_object_add(ctx, "errors", errors != NULL ?
@@ -173,13 +171,11 @@ move_form_fields(struct request *r, struct h_move *op,
 	fields_from_form(&h_move_fields, FIELDS_CREATE, r, op, errors);
 	h_move_check(op, errors);
 	if (sku[0] == '\0')
-		json_object_object_add(errors, "sku", json_object_new_string(
-		    "Enter the product's SKU."));
+		json_add_str(errors, "sku", "Enter the product's SKU.");
 	else if ((pid = products_id_by_sku(r->arena, sku)) < 0)
 		return (int)pid;
 	else if (pid == 0)
-		json_object_object_add(errors, "sku", json_object_new_string(
-		    "No product has this SKU."));
+		json_add_str(errors, "sku", "No product has this SKU.");
 	else
 		op->m.product_id = pid;
 	return DB_OK;
@@ -222,12 +218,10 @@ h_movement_rows(const struct movement_list *l, size_t max)
 	for (i = 0; i < l->n && i < max; i++) {
 		m = &l->v[i];
 		o = h_movement_json(m);
-		json_object_object_add(o, "warehouse",
-		    json_object_new_string(m->warehouse_code));
+		json_add_str(o, "warehouse", m->warehouse_code);
 		json_object_object_add(o, "user", m->user_email != NULL ?
 		    json_object_new_string(m->user_email) : NULL);
-		json_object_object_add(o, "at",
-		    json_object_new_string(m->created_at));
+		json_add_str(o, "at", m->created_at);
 		json_object_array_add(list, o);
 	}
 	return list;
@@ -294,21 +288,16 @@ h_movements_page(struct request *r, struct response *resp)
 		st = DB_ERROR;
 		goto out;
 	}
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "Movements"));
+	json_add_str(ctx, "title", "Movements");
 	json_object_object_add(ctx, "movements", h_movement_rows(&l,
 	    MOVES_PAGE));
 	json_object_object_add(ctx, "warehouses", h_warehouse_options(r,
 	    f.wid, &first));
-	json_object_object_add(ctx, "sku", json_object_new_string(
-	    f.sku != NULL ? f.sku : ""));
-	json_object_object_add(ctx, "kind", json_object_new_string(
-	    f.kind != NULL ? f.kind : ""));
-	json_object_object_add(ctx, "warehouse_id",
-	    json_object_new_int64(f.wid));
+	json_add_str(ctx, "sku", f.sku != NULL ? f.sku : "");
+	json_add_str(ctx, "kind", f.kind != NULL ? f.kind : "");
+	json_add_i64(ctx, "warehouse_id", f.wid);
 	if (l.n > MOVES_PAGE)
-		json_object_object_add(ctx, "next", json_object_new_int64(
-		    l.v[MOVES_PAGE - 1].id));
+		json_add_i64(ctx, "next", l.v[MOVES_PAGE - 1].id);
 	response_html(resp, r, 200, "movements", ctx);
 out:
 	if (bad != NULL)

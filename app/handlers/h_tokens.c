@@ -14,6 +14,7 @@
 #include "h_accounts.h"
 #include "handlers.h"
 #include "hutil.h"
+#include "json.h"
 #include "middleware.h"
 #include "outcome.h"
 #include "request.h"
@@ -27,20 +28,16 @@ token_json(struct arena *a, const struct api_token *t)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "id", json_object_new_string(
-	    accounts_id_str(a, t->id)));
+	json_add_str(o, "id", accounts_id_str(a, t->id));
 	json_object_object_add(o, "name", h_jstr(t->name));
 	json_object_object_add(o, "user", h_jstr(t->owner));
-	json_object_object_add(o, "read",
-	    json_object_new_boolean(t->scope_read));
-	json_object_object_add(o, "write",
-	    json_object_new_boolean(t->scope_write));
+	json_add_bool(o, "read", t->scope_read);
+	json_add_bool(o, "write", t->scope_write);
 	json_object_object_add(o, "created", h_jstr(t->created));
 	json_object_object_add(o, "expires", h_jstr(t->expires));
 	json_object_object_add(o, "last_used", h_jstr(t->last_used));
 	json_object_object_add(o, "revoked", h_jstr(t->revoked));
-	json_object_object_add(o, "expired",
-	    json_object_new_boolean(t->expired));
+	json_add_bool(o, "expired", t->expired);
 	return o;
 }
 
@@ -59,8 +56,8 @@ owners_json(struct request *r, const struct user_list *owners)
 		json_object_object_add(u, "id", h_jstr(id));
 		json_object_object_add(u, "email",
 		    h_jstr(owners->v[i].email));
-		json_object_object_add(u, "selected", json_object_new_boolean(
-		    uid != NULL && id != NULL && strcmp(uid, id) == 0));
+		json_add_bool(u, "selected",
+		    uid != NULL && id != NULL && strcmp(uid, id) == 0);
 		json_object_array_add(a, u);
 	}
 	return a;
@@ -97,14 +94,12 @@ tokens_ctx(struct request *r, const struct api_token_list *l,
 	list = json_object_new_array();
 	for (i = 0; i < l->n; i++)
 		json_object_array_add(list, token_json(r->arena, &l->v[i]));
-	json_object_object_add(ctx, "title", json_object_new_string(
-	    "API tokens"));
+	json_add_str(ctx, "title", "API tokens");
 	json_object_object_add(ctx, "tokens", list);
 	json_object_object_add(ctx, "users", owners_json(r, owners));
 	tokens_form_json(r, ctx, err);
 	if (new_token != NULL)
-		json_object_object_add(ctx, "new_token",
-		    json_object_new_string(new_token));
+		json_add_str(ctx, "new_token", new_token);
 	return ctx;
 }
 
@@ -199,8 +194,8 @@ revoked_json(struct request *r, int64_t id)
 
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
-	json_object_object_add(o, "id", json_object_new_int64(id));
-	json_object_object_add(o, "revoked", json_object_new_boolean(1));
+	json_add_i64(o, "id", id);
+	json_add_bool(o, "revoked", 1);
 	return o;
 }
 

@@ -1,7 +1,6 @@
 /*
  * hutil.c -- see hutil.h.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -10,6 +9,7 @@
 #include "arena.h"
 #include "bounds.h"
 #include "buf.h"
+#include "json.h"
 #include "outcome.h"
 #include "domain.h"
 #include "escape.h"
@@ -47,91 +47,6 @@ field_error(struct json_object *errors, const char *key, const char *msg)
 	if (errors != NULL && !json_object_object_get_ex(errors, key, NULL))
 		json_object_object_add(errors, key,
 		    json_object_new_string(msg));
-}
-
-int
-h_json_int(struct json_object *o, const char *key, int64_t min, int64_t max,
-    int64_t def, int required, int64_t *out, struct json_object *errors)
-{
-	struct json_object	*v;
-	int64_t			 n;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_int)) {
-		field_error(errors, key, "Must be a whole number.");
-		return -1;
-	}
-	errno = 0;
-	n = json_object_get_int64(v);
-	if (n < min || n > max || errno != 0) {
-		field_error(errors, key, "Out of range.");
-		return -1;
-	}
-	*out = n;
-	return 0;
-}
-
-int
-h_json_str(struct json_object *o, const char *key, int required,
-    const char *def, const char **out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		field_error(errors, key, "Must be a string.");
-		return -1;
-	}
-	*out = json_object_get_string(v);
-	return 0;
-}
-
-int
-h_json_bool(struct json_object *o, const char *key, int def, int required,
-    int *out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = def;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (required)
-			field_error(errors, key, "This field is required.");
-		return required ? -1 : 0;
-	}
-	if (!json_object_is_type(v, json_type_boolean)) {
-		field_error(errors, key, "Must be true or false.");
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-int
-h_json_nullable_id(struct json_object *o, const char *key, int required,
-    int64_t *out, struct json_object *errors)
-{
-	struct json_object	*v;
-
-	*out = 0;
-	if (!json_object_object_get_ex(o, key, &v)) {
-		if (required)
-			field_error(errors, key, "This field is required "
-			    "(null for none).");
-		return required ? -1 : 0;
-	}
-	if (v == NULL)
-		return 0;
-	return h_json_int(o, key, 1, INT64_MAX, 0, 1, out, errors);
 }
 
 int
@@ -190,13 +105,11 @@ h_dom_problem(struct request *r, struct response *resp, int rv,
 		response_error(resp, r, 500, "Internal error.");
 		return;
 	}
-	json_object_object_add(o, "type", json_object_new_string(
-	    "about:blank"));
-	json_object_object_add(o, "title", json_object_new_string(
-	    response_status_text(status)));
+	json_add_str(o, "type", "about:blank");
+	json_add_str(o, "title", response_status_text(status));
 	json_object_object_add(o, "status", json_object_new_int(status));
-	json_object_object_add(o, "detail", json_object_new_string(
-	    err->message != NULL ? err->message : "Refused."));
+	json_add_str(o, "detail",
+	    err->message != NULL ? err->message : "Refused.");
 	if (err->field != NULL && rv != DOM_NOT_FOUND) {
 		errors = json_object_new_object();
 		json_object_object_add(errors, err->field,
