@@ -168,22 +168,11 @@ static int
 audit_row_read(struct db_rows *rows, size_t i, struct audit_fields *f,
     const char **link, const char **stored)
 {
-	struct db_row	rd;
-
 	memset(f, 0, sizeof(*f));
-	db_row_start(&rd, rows, i);
-	f->id = db_row_i64(&rd);
-	f->time = db_row_str_or(&rd, NULL);
-	f->actor_id = db_row_i64_or(&rd, 0);
-	f->action = db_row_str_or(&rd, NULL);
-	f->entity = db_row_str_or(&rd, NULL);
-	f->entity_id = db_row_str_or(&rd, NULL);
-	f->details = db_row_str_or(&rd, NULL);
-	f->client_addr = db_row_str_or(&rd, NULL);
-	f->request_id = db_row_str_or(&rd, NULL);
-	*link = db_row_str_or(&rd, NULL);
-	*stored = db_row_str_or(&rd, NULL);
-	return db_row_end(&rd);
+	*link = *stored = NULL;
+	return db_row_scan(rows, i, "iSISSSSSSSS", &f->id, &f->time,
+	    &f->actor_id, &f->action, &f->entity, &f->entity_id, &f->details,
+	    &f->client_addr, &f->request_id, link, stored) == DB_OK ? 0 : -1;
 }
 
 /*
@@ -232,6 +221,28 @@ verify_row(struct db_rows *rows, size_t i, const char *prev_hash,
 	return bad;
 }
 
+/* The chain head as SQL_HEAD (or its locking form) reads it. */
+struct chain_head {
+	int64_t		 last_id, start_id;
+	const char	*last_hash, *start_hash;
+};
+
+/* Runs sql (SQL_HEAD or SQL_HEAD_LOCK_ALL) into h: DB_OK, DB_ERROR when
+ * the row is missing or malformed, or a db_status. */
+static int
+chain_head(struct arena *a, const char *sql, struct chain_head *h)
+{
+	struct db_rows	rows;
+	int		rv;
+
+	if ((rv = db_query(a, &rows, sql, "")) != DB_OK)
+		return rv;
+	if (rows.nrows != 1)
+		return DB_ERROR;
+	return db_row_scan(&rows, 0, "isis", &h->last_id, &h->last_hash,
+	    &h->start_id, &h->start_hash);
+}
+
 /*
  * The head (row 1 of audit_head): last id, last hash, and the id and hash
  * the kept chain starts after (pruning moves them).  0, or -1 printed.
@@ -240,26 +251,19 @@ static int
 verify_head(struct arena *a, int64_t *last_id, char *last_hash,
     int64_t *start_id, char *start_hash)
 {
-	struct db_rows	 head;
-	struct db_row	 rd;
-	int		 rv;
+	struct chain_head	h;
+	int			rv;
 
-	if ((rv = db_query(a, &head, SQL_HEAD, "")) != DB_OK) {
+	if ((rv = chain_head(a, SQL_HEAD, &h)) != DB_OK) {
 		fprintf(stderr, "audit-verify: cannot read the chain head: "
-		    "%s\n", db_last_error());
+		    "%s\n", rv == DB_ERROR ? "missing or malformed" :
+		    db_last_error());
 		return -1;
 	}
-	if (head.nrows != 1) {
-		fprintf(stderr, "audit-verify: the chain head row is "
-		    "missing\n");
-		return -1;
-	}
-	db_row_start(&rd, &head, 0);
-	*last_id = db_row_i64(&rd);
-	rv = str_copy(last_hash, AUDIT_HASH_HEX_LEN + 1, db_row_str(&rd));
-	*start_id = db_row_i64(&rd);
-	rv |= str_copy(start_hash, AUDIT_HASH_HEX_LEN + 1, db_row_str(&rd));
-	if (db_row_end(&rd) == -1 || rv != 0) {
+	*last_id = h.last_id;
+	*start_id = h.start_id;
+	if (str_copy(last_hash, AUDIT_HASH_HEX_LEN + 1, h.last_hash) == -1 ||
+	    str_copy(start_hash, AUDIT_HASH_HEX_LEN + 1, h.start_hash) == -1) {
 		fprintf(stderr, "audit-verify: the chain head is malformed\n");
 		return -1;
 	}
@@ -468,8 +472,8 @@ static int
 audit_rekey_tx(void *p)
 {
 	struct rekey_arg	*ra = p;
+	struct chain_head	 h;
 	struct db_rows		 rows;
-	struct db_row		 rd;
 	char			 old[AUDIT_HASH_HEX_LEN + 1];
 	char			 link[AUDIT_HASH_HEX_LEN + 1];
 	int64_t			 last_id, prev_id;
@@ -477,16 +481,11 @@ audit_rekey_tx(void *p)
 	int			 rv;
 
 	ra->n = 0;
-	if ((rv = db_query(ra->a, &rows, SQL_HEAD_LOCK_ALL, "")) != DB_OK)
+	if ((rv = chain_head(ra->a, SQL_HEAD_LOCK_ALL, &h)) != DB_OK)
 		return rv;
-	if (rows.nrows != 1)
-		return DB_ERROR;
-	db_row_start(&rd, &rows, 0);
-	last_id = db_row_i64(&rd);
-	(void)db_row_str(&rd);
-	prev_id = db_row_i64(&rd);
-	rv = str_copy(old, sizeof(old), db_row_str(&rd));
-	if (db_row_end(&rd) == -1 || rv == -1)
+	last_id = h.last_id;
+	prev_id = h.start_id;
+	if (str_copy(old, sizeof(old), h.start_hash) == -1)
 		return DB_ERROR;
 	/* The kept chain starts from the pruning anchor, as it is. */
 	memcpy(link, old, sizeof(link));
@@ -536,18 +535,10 @@ audit_rekey(struct arena *a)
 void
 audit_log_head(struct arena *a)
 {
-	struct db_rows	 rows;
-	struct db_row	 rd;
-	const char	*hash;
-	int64_t		 id;
+	struct chain_head	h;
 
-	if (db_query(a, &rows, SQL_HEAD, "") != DB_OK || rows.nrows != 1)
-		return;
-	db_row_start(&rd, &rows, 0);
-	id = db_row_i64(&rd);
-	hash = db_row_str(&rd);
-	if (db_row_end(&rd) == 0)
-		log_info("audit head %" PRId64 " %s", id, hash);
+	if (chain_head(a, SQL_HEAD, &h) == DB_OK)
+		log_info("audit head %" PRId64 " %s", h.last_id, h.last_hash);
 }
 
 static const char SQL_ROW_HASH[] =
@@ -557,7 +548,6 @@ int
 audit_verify_anchor(struct arena *a, const char *id_s, const char *hash)
 {
 	struct db_rows	 rows;
-	struct db_row	 rd;
 	const char	*stored;
 	int64_t		 id;
 
@@ -575,9 +565,8 @@ audit_verify_anchor(struct arena *a, const char *id_s, const char *hash)
 		    "trail (pruned, or deleted)\n", id);
 		return 1;
 	}
-	db_row_start(&rd, &rows, 0);
-	stored = db_row_str(&rd);
-	if (db_row_end(&rd) == -1 || strcmp(stored, hash) != 0) {
+	if (db_row_scan(&rows, 0, "s", &stored) != DB_OK ||
+	    strcmp(stored, hash) != 0) {
 		printf("audit-verify: row %" PRId64 " differs from its logged "
 		    "anchor: history was rewritten\n", id);
 		return 1;
