@@ -36,7 +36,7 @@ LIBOBJS	 = $(filter-out $(BUILD)/app/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run stop test lint unit integration asan install clean fmt \
+.PHONY: all deps run stop test lint unit integration asan install clean \
 	bench bench-smoke
 
 all: $(BUILD)/backroomd
@@ -111,8 +111,6 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 docs/backroomd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
-fmt:
-	clang-format -i app/*.c app/*/*.c include/*.h
 
 clean:
 	rm -rf build build-asan

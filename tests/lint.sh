@@ -1,6 +1,6 @@
 #!/bin/sh
-# make lint: banned functions, cppcheck, a -Werror build, and (advisory)
-# clang-format.  Exit 1 on any hard failure.
+# make lint: banned functions, cppcheck, a -Werror build and the KNF
+# layout checks.  Exit 1 on any hard failure.
 set -u
 fail=0
 files=$(ls app/*.c app/*/*.c include/*.h 2>/dev/null)
@@ -33,13 +33,20 @@ fi
 if ! make -s BUILD=build-lint OPT="-O2" all >/dev/null; then
 	echo "lint: -Werror build failed"; fail=1
 fi
-if command -v clang-format >/dev/null 2>&1 && [ -f .clang-format ]; then
-	n=0
-	for f in $files; do
-		clang-format --dry-run "$f" 2>/dev/null | grep -q . && n=$((n+1))
-		clang-format --dry-run "$f" 2>&1 | grep -q warning && n=$((n+1))
-	done
-	echo "lint: clang-format (advisory): $n files differ"
+# KNF as far as a script can tell (clang-format cannot express KNF's
+# aligned declarations, so the repository has no .clang-format): at most
+# 80 columns with 8-column tabs, indentation by tabs (a continuation adds
+# 4 spaces), no trailing white space.
+knf=$(for f in $files tests/unit/*.c; do
+	expand -t8 "$f" | awk -v f="$f" 'length($0) > 80 {
+	    printf "%s:%d: longer than 80 columns\n", f, NR }'
+done
+grep -nE '^\t* {5,}[^ *]' $files tests/unit/*.c |
+    sed 's/$/ (indent with tabs)/'
+grep -nE '[[:space:]]+$' $files tests/unit/*.c |
+    sed 's/$/ (trailing white space)/')
+if [ -n "$knf" ]; then
+	echo "$knf"; echo "lint: not KNF (see above)"; fail=1
 fi
 rm -rf build-lint
 if [ $fail -eq 0 ]; then echo "lint: passed"; else echo "lint: FAILED"; fi
