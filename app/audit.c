@@ -289,7 +289,8 @@ audit_verify(struct arena *a)
 		/* One batch at a time in the arena: a long chain must not
 		 * outgrow it. */
 		arena_reset(a);
-		if ((rv = db_query(a, &rows, SQL_ROWS, "i", prev_id)) != DB_OK) {
+		if ((rv = db_query(a, &rows, SQL_ROWS, "i", prev_id)) !=
+		    DB_OK) {
 			fprintf(stderr, "audit-verify: cannot read the rows "
 			    "after %" PRId64 ": %s\n", prev_id,
 			    db_last_error());
@@ -311,8 +312,9 @@ audit_verify(struct arena *a)
 	}
 	buf_free(&canon);
 	if (prev_id != last_id || strcmp(prev_hash, last_hash) != 0) {
-		printf("audit-verify: the chain ends at row %" PRId64 " but the "
-		    "head says %" PRId64 " (rows at the end were deleted)\n",
+		printf("audit-verify: the chain ends at row %" PRId64
+		    " but the head says %" PRId64
+		    " (rows at the end were deleted)\n",
 		    prev_id, last_id);
 		bad++;
 	}
@@ -523,8 +525,8 @@ audit_rekey(struct arena *a)
 	rv = db_tx(audit_rekey_tx, &ra);
 	buf_free(&ra.canon);
 	if (rv != DB_OK) {
-		fprintf(stderr, "audit-rekey: not rekeyed: %s\n", ra.why != NULL ?
-		    ra.why : db_last_error());
+		fprintf(stderr, "audit-rekey: not rekeyed: %s\n",
+		    ra.why != NULL ? ra.why : db_last_error());
 		return -1;
 	}
 	printf("audit-rekey: %" PRId64 " rows rehashed with the audit key\n",

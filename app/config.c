@@ -71,7 +71,8 @@ static const struct directive directives[] = {
 	{ "db_socket", S(db_socket), "/run/mysqld/mysqld.sock",
 	    "MariaDB unix socket (used when db_host is empty)" },
 	{ "db_host", S(db_host), "", "MariaDB host for TCP (empty: socket)" },
-	{ "db_port", N(db_port, DIR_INT, 0, 65535), "3306", "MariaDB TCP port" },
+	{ "db_port", N(db_port, DIR_INT, 0, 65535), "3306",
+	    "MariaDB TCP port" },
 	{ "db_name", S(db_name), "backroom", "database name" },
 	{ "db_user", S(db_user), "backroom", "database user" },
 	{ "db_password", S(db_password), "", "database password" },
@@ -99,7 +100,8 @@ static const struct directive directives[] = {
 	    "failed sign-ins of one email from one address before it is "
 	    "locked there" },
 	{ "login_lockout_seconds", N(login_lockout_seconds, DIR_INT, 1, 3600),
-	    "60", "first lockout; doubles with each further failure (cap 1 h)" },
+	    "60", "first lockout; doubles with each further failure "
+	    "(cap 1 h)" },
 	{ "login_addr_max_failures", N(login_addr_max_failures, DIR_INT, 1,
 	    100000), "50", "failed sign-ins from one address per window" },
 	{ "login_account_max_failures", N(login_account_max_failures, DIR_INT,
@@ -116,7 +118,8 @@ static const struct directive directives[] = {
 	{ "audit_prune_password_file", S(audit_prune_password_file), "",
 	    "file holding audit_prune_user's password" },
 	{ "audit_retention_days", N(audit_retention_days, DIR_INT, 1, 36500),
-	    "365", "days audit rows are kept (housekeeping prunes older ones)" },
+	    "365", "days audit rows are kept (housekeeping prunes older "
+	    "ones)" },
 	{ "housekeeping_interval", N(housekeeping_interval, DIR_INT, 0, 86400),
 	    "300", "seconds between housekeeping runs (0: off)" },
 };

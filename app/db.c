@@ -297,7 +297,8 @@ db_ping_query(MYSQL *m)
 	int64_t		 v = -1;
 
 	if (mysql_query(m, "SELECT COALESCE(MAX(version), 0) FROM "
-	    "schema_migrations") == 0 && (res = mysql_store_result(m)) != NULL) {
+	    "schema_migrations") == 0 &&
+	    (res = mysql_store_result(m)) != NULL) {
 		if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
 			(void)str_to_i64(row[0], 0, INT64_MAX, &v);
 		mysql_free_result(res);

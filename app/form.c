@@ -616,7 +616,8 @@ form_parse_cookies(struct arena *a, const char *header, struct form *out)
 		semi = strchr(header, ';');
 		n = semi != NULL ? (size_t)(semi - header) : strlen(header);
 		/* Past BR_MAX_COOKIES the rest is ignored, not refused: a
-		 * browser sends every cookie of the host, ours among the first. */
+		 * browser sends every cookie of the host, ours among the
+		 * first. */
 		if ((st = cookie_pair(&ff, header, n)) == FORM_ETOOMANY)
 			break;
 		if (st != FORM_OK) {

@@ -47,8 +47,9 @@ log_set_request(const char *id)
 	/* Request ids are nginx's hex $request_id; keep only safe bytes. */
 	for (i = 0; i < sizeof(log_reqid) - 1 && id[i] != '\0'; i++) {
 		char c = id[i];
-		log_reqid[i] = ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '-' || c == '_') ? c : '_';
+		log_reqid[i] = ((c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '-' || c == '_') ? c : '_';
 	}
 	log_reqid[i] = '\0';
 }

@@ -51,7 +51,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: backroomd [-c config] [-t | -T] [serve | "
 	    "migrate | create-admin EMAIL | create-user EMAIL ROLE |\n"
-	    "       audit-verify [ID HASH] | audit-rekey | grants USER [HOST] |\n"
+	    "       audit-verify [ID HASH] | audit-rekey | "
+	    "grants USER [HOST] |\n"
 	    "       housekeeping | check | routes | fields]\n");
 	exit(2);
 }
@@ -86,7 +87,8 @@ print_routes(void)
 		struct json_object *m = json_object_new_array();
 		for (j = 0; j < sizeof(methods) / sizeof(methods[0]); j++)
 			if ((routes[i].methods & methods[j]) ||
-			    (methods[j] == M_HEAD && (routes[i].methods & M_GET)))
+			    (methods[j] == M_HEAD &&
+			    (routes[i].methods & M_GET)))
 				json_object_array_add(m, json_object_new_string(
 				    request_method_name(methods[j])));
 		json_object_object_add(o, "methods", m);

@@ -135,8 +135,8 @@ render_requests(struct buf *b)
 	size_t	i, k;
 	int	c, rc = 0;
 
-	rc |= buf_puts(b, "# HELP backroomd_requests_total Requests answered, by "
-	    "route and status class.\n"
+	rc |= buf_puts(b, "# HELP backroomd_requests_total Requests answered, "
+	    "by route and status class.\n"
 	    "# TYPE backroomd_requests_total counter\n");
 	for (i = 0; i < METRICS_ROUTES; i++) {
 		const struct metrics_route *m = &mx->route[i];
@@ -145,7 +145,8 @@ render_requests(struct buf *b)
 		route_label(label, sizeof(label), i);
 		for (c = 0; c < 5; c++)
 			if (get(&m->status[c]) != 0)
-				rc |= buf_printf(b, "backroomd_requests_total{route=\"%s\","
+				rc |= buf_printf(b,
+				    "backroomd_requests_total{route=\"%s\","
 				    "status=\"%dxx\"} %llu\n", label, c + 1,
 				    (unsigned long long)get(&m->status[c]));
 	}
@@ -160,7 +161,8 @@ render_requests(struct buf *b)
 		route_label(label, sizeof(label), i);
 		for (k = 0; k < METRICS_BUCKETS; k++) {
 			cum += get(&m->bucket[k]);
-			rc |= buf_printf(b, "backroomd_request_duration_seconds_bucket"
+			rc |= buf_printf(b,
+			    "backroomd_request_duration_seconds_bucket"
 			    "{route=\"%s\",le=\"%s\"} %llu\n", label,
 			    bucket_le[k], (unsigned long long)cum);
 		}
@@ -188,7 +190,8 @@ render_pool(struct buf *b, const struct scoreboard *sb)
 		if (sb->slots[i].pid != 0 && st > SB_FREE && st <= SB_READING)
 			states[st]++;
 	}
-	rc |= buf_puts(b, "# HELP backroomd_workers Worker processes by state.\n"
+	rc |= buf_puts(b,
+	    "# HELP backroomd_workers Worker processes by state.\n"
 	    "# TYPE backroomd_workers gauge\n");
 	for (i = SB_STARTING; i <= SB_READING; i++)
 		rc |= buf_printf(b, "backroomd_workers{state=\"%s\"} %u\n",
@@ -242,11 +245,12 @@ metrics_render(struct buf *b, const struct scoreboard *sb)
 	if (mx == NULL)
 		return -1;
 	rc = render_requests(b);
-	rc |= buf_puts(b, "# HELP backroomd_db_events_total Database statements "
-	    "and what went wrong with them, over all workers.\n"
+	rc |= buf_puts(b, "# HELP backroomd_db_events_total Database "
+	    "statements and what went wrong with them, over all workers.\n"
 	    "# TYPE backroomd_db_events_total counter\n");
 	for (e = 0; e < MDB_COUNT; e++)
-		rc |= buf_printf(b, "backroomd_db_events_total{event=\"%s\"} %llu\n",
+		rc |= buf_printf(b,
+		    "backroomd_db_events_total{event=\"%s\"} %llu\n",
 		    db_names[e], (unsigned long long)get(&mx->db[e]));
 	rc |= render_pool(b, sb);
 	return rc == 0 ? 0 : -1;

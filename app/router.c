@@ -62,7 +62,8 @@ const struct route *
 router_match(const struct route *tbl, size_t n, struct request *r,
     int *allow)
 {
-	const char	*names[BR_MAX_ROUTE_PARAMS], *values[BR_MAX_ROUTE_PARAMS];
+	const char	*names[BR_MAX_ROUTE_PARAMS],
+	    *values[BR_MAX_ROUTE_PARAMS];
 	size_t		 i, np, k;
 	int		 m = r->method == M_HEAD ? M_GET : r->method;
 

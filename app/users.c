@@ -282,7 +282,8 @@ update_user_tx(void *p)
 		return accounts_refuse(u->err, "role", "You cannot change "
 		    "your own role; ask another admin.");
 	if (admins == 1 && strcmp(old.role, "admin") == 0 && !old.disabled)
-		return accounts_refuse(u->err, u->disabled ? "disabled" : "role",
+		return accounts_refuse(u->err,
+		    u->disabled ? "disabled" : "role",
 		    "This is the last enabled admin: make another user an "
 		    "admin first.");
 	if ((rv = (int)db_exec(SQL_USER_UPDATE, "ssii", u->name, u->role,

@@ -85,7 +85,8 @@ worker_privdrop(void)
 				fatalx("unknown group %s", c->group);
 			gid = gr->gr_gid;
 		}
-		if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+		if (setgroups(1, &gid) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
 		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
 			fatal("cannot drop privileges to %s", c->user);
 	}

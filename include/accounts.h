@@ -32,7 +32,7 @@ struct acct_error {
 #define ACCT_NOT_FOUND	2
 #define ACCT_REPLAYED	3	/* the form's one-time token was used before */
 #define ACCT_LOCKED	4	/* too many failures: wait err->retry_after s */
-#define ACCT_SIGNED_OUT	5	/* too many failures: the user's sessions ended */
+#define ACCT_SIGNED_OUT	5	/* too many failures: user's sessions ended */
 
 /* Fills err (may be NULL) with field and msg; returns ACCT_INVALID. */
 int	accounts_refuse(struct acct_error *err, const char *field,

@@ -27,7 +27,8 @@ char		*arena_strdup(struct arena *, const char *);
 char		*arena_printf(struct arena *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Registers fn(arg) to run at the next reset.  -1 on ENOMEM. */
-int		 arena_cleanup_add(struct arena *, void (*fn)(void *), void *arg);
+int		 arena_cleanup_add(struct arena *, void (*fn)(void *),
+		    void *arg);
 /* Bytes handed out since the last reset (for tests and status). */
 size_t		 arena_used(const struct arena *);
 

@@ -20,7 +20,7 @@
 #define BR_MAX_LINK		4096	/* bytes of a link a page builds */
 #define BR_MAX_JSON_DEPTH	16	/* nesting of a JSON body */
 #define BR_MAX_JSON_BODY	(1024 * 1024) /* bytes of a JSON body */
-#define BR_MAX_JSON_VALUES	20000	/* values (scalars and containers) in one */
+#define BR_MAX_JSON_VALUES	20000	/* scalars and containers in one body */
 #define BR_MAX_ROUTE_PARAMS	4	/* {params} in one route pattern */
 #define BR_MAX_RESPONSE		(8 * 1024 * 1024) /* response body cap */
 #define BR_MAX_RESP_HEADERS	32	/* extra response headers */
@@ -36,7 +36,7 @@
 #define BR_MAX_QTY		1000000000LL	/* units in one movement */
 #define BR_MAX_LINE_QTY		1000000LL	/* units on one order line */
 #define BR_MAX_CENTS		1000000000000LL	/* a price or cost */
-#define BR_MAX_REORDER_ITEMS	500	/* suggestions turned into POs at once */
-#define BR_MAX_ROUTES		128	/* entries in the route table (metrics) */
+#define BR_MAX_REORDER_ITEMS	500	/* suggestions made into POs at once */
+#define BR_MAX_ROUTES		128	/* route table entries (metrics) */
 
 #endif /* BOUNDS_H */

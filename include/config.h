@@ -43,7 +43,7 @@ struct config {
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
 	char	site_origin[CONFIG_STR];	/* https://host[:port] or "" */
 	char	password_list[BR_MAX_PATH];	/* common passwords */
-	char	openapi_file[BR_MAX_PATH];	/* served at /api/v1/openapi.json */
+	char	openapi_file[BR_MAX_PATH]; /* served at /api/v1/openapi.json */
 	long	session_idle_timeout;	/* seconds */
 	long	session_absolute_timeout; /* seconds */
 	long	login_max_failures;	/* per account, before lockout */
@@ -65,7 +65,8 @@ void	config_defaults(struct config *c);
  * in err on a syntax error, an unknown directive, a value out of range or
  * of the wrong type, or an unreadable file.  c is only written on success.
  */
-int	config_load(const char *path, struct config *c, char *err, size_t errsz);
+int	config_load(const char *path, struct config *c, char *err,
+	    size_t errsz);
 /* Same, from memory (tests). */
 int	config_parse(const char *label, const char *text, struct config *c,
 	    char *err, size_t errsz);

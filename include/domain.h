@@ -27,7 +27,8 @@ struct dom_error {
 	const char		*message;
 	struct json_object	*details;	/* e.g. the short lines; owned
 						 * by the caller, may be NULL */
-	int64_t			 version;	/* current version on a stale edit */
+	int64_t			 version;	/* current version on a stale
+						 * edit */
 };
 
 /* Sets err and returns code (for one-line refusals). */

@@ -98,9 +98,10 @@ int	fields_from_json(struct arena *, const struct field_set *,
  * Reads the posted form's declared fields (those with a form name) into
  * dst; an empty number is absent, an empty string is a value (a blank
  * input).  Only F_REQUIRED and, on replace, F_REPLACE_ONLY fields are
- * required: a form posts every input, blank meaning empty or none.  Lists are not read here (forms spell them per
- * page).  Errors by form name.  Other form fields are ignored: a page
- * carries its csrf and form_token beside the data.
+ * required: a form posts every input, blank meaning empty or none.
+ * Lists are not read here (forms spell them per page).  Errors by form
+ * name.  Other form fields are ignored: a page carries its csrf and
+ * form_token beside the data.
  */
 void	fields_from_form(const struct field_set *, enum field_mode,
 	    const struct request *, void *dst, struct json_object *errors);

@@ -43,7 +43,10 @@ int	h_list_params(struct request *, struct response *, int64_t *limit,
  */
 void	h_dom_problem(struct request *, struct response *, int rv,
 	    struct dom_error *, struct json_object *extra);
-/* items is the caller's, arena-owned.  The list envelope {"items": items, "next_cursor": cursor or null}. */
+/*
+ * items is the caller's, arena-owned.  The list envelope
+ * {"items": items, "next_cursor": cursor or null}.
+ */
 void	h_list_json(struct response *, struct json_object *items,
 	    int64_t next_cursor);
 /* A JSON string, or null for NULL. */

@@ -30,9 +30,10 @@ enum json_status {
  * Parses body[0..len) strictly (json-c strict mode, whole input consumed,
  * valid UTF-8).  max_len and max_depth are capped by BR_MAX_JSON_BODY and
  * BR_MAX_JSON_DEPTH, the number of values by BR_MAX_JSON_VALUES (checked
- * before json-c allocates anything).  On success *out is the root, owned by the arena (put
- * at its reset).  On failure *out is NULL and *msg (if msg != NULL) points
- * to a static description suitable for a problem+json "detail".
+ * before json-c allocates anything).  On success *out is the root, owned
+ * by the arena (put at its reset).  On failure *out is NULL and *msg (if
+ * msg != NULL) points to a static description suitable for a
+ * problem+json "detail".
  */
 enum json_status json_parse_body(struct arena *, const char *body, size_t len,
 		    size_t max_len, int max_depth, struct json_object **out,

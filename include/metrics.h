@@ -27,7 +27,8 @@ struct scoreboard;
 
 enum metrics_db {
 	MDB_QUERY,		/* statements executed */
-	MDB_CONFLICT,		/* deadlock, lock wait timeout, write conflict */
+	MDB_CONFLICT,		/* deadlock, lock wait timeout, write
+				 * conflict */
 	MDB_TX_RETRY,		/* transactions re-run after a conflict */
 	MDB_TIMEOUT,		/* max_statement_time reached */
 	MDB_LOST,		/* connection lost */

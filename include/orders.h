@@ -26,7 +26,8 @@ int	orders_create(const struct audit_ctx *, const char *customer,
  * lines are short: err->details is then a JSON array of
  * {line_no, product_id, requested, available} (the caller puts it).
  */
-int	orders_confirm(const struct audit_ctx *, int64_t id, struct dom_error *);
+int	orders_confirm(const struct audit_ctx *, int64_t id,
+	    struct dom_error *);
 int	orders_ship(const struct audit_ctx *, int64_t id, struct dom_error *);
 int	orders_cancel(const struct audit_ctx *, int64_t id, struct dom_error *);
 /* Reads an order with its lines into the arena.  DB_OK, DOM_NOT_FOUND or a

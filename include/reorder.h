@@ -55,8 +55,9 @@ struct reorder_pick {
  * supplier, is DOM_INVALID.  po_ids (n entries) gets the orders made;
  * *npos their number.
  */
-int	reorder_create_pos(const struct audit_ctx *, const struct reorder_pick *,
-	    size_t n, int64_t *po_ids, size_t *npos, struct dom_error *);
+int	reorder_create_pos(const struct audit_ctx *,
+	    const struct reorder_pick *, size_t n, int64_t *po_ids,
+	    size_t *npos, struct dom_error *);
 
 /*
  * The invariants over the whole database: on_hand = the sum of the

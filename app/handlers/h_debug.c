@@ -92,5 +92,6 @@ h_debug_echo_json(struct request *r, struct response *resp)
 		response_problem(resp, st, msg, NULL);
 		return;
 	}
-	response_json(resp, 200, json_own(resp->arena, json_object_get(r->json)));
+	response_json(resp, 200, json_own(resp->arena,
+	    json_object_get(r->json)));
 }

@@ -78,8 +78,8 @@ status_text(struct response *resp, struct json_object *o)
 			rc |= buf_printf(&resp->body, "%s: %s\n", k,
 			    json_object_get_string(v));
 	}
-	rc |= buf_puts(&resp->body, "\npid      state     gen  requests  last_us  "
-	    "current\n");
+	rc |= buf_puts(&resp->body,
+	    "\npid      state     gen  requests  last_us  current\n");
 	for (i = 0; i < json_object_array_length(ws); i++) {
 		struct json_object *w = json_object_array_get_idx(ws, i), *m;
 		rc |= buf_printf(&resp->body, "%-8s %-9s %-4s %-9s %-8s",

@@ -35,7 +35,8 @@ h_json_body(struct request *r, struct response *resp)
 		return -1;
 	}
 	if (!json_object_is_type(r->json, json_type_object)) {
-		response_error(resp, r, 400, "The JSON body must be an object.");
+		response_error(resp, r, 400,
+		    "The JSON body must be an object.");
 		return -1;
 	}
 	return 0;
@@ -184,8 +185,9 @@ h_field_int(const struct request *r, const char *name, int64_t min,
 		return required ? -1 : 0;
 	}
 	if (str_to_i64(v, min, max, out) == -1) {
-		field_error(errors, name, arena_printf(r->arena, "Enter a whole "
-		    "number from %" PRId64 " to %" PRId64 ".", min, max));
+		field_error(errors, name, arena_printf(r->arena,
+		    "Enter a whole number from %" PRId64 " to %" PRId64 ".",
+		    min, max));
 		*out = def;
 		return -1;
 	}

@@ -28,8 +28,10 @@ test_addr_prefix(void **state)
 	(void)state;
 	assert_string_equal(prefix("192.0.2.7"), "192.0.2.7");
 	/* An IPv6 address counts by its /64: rotating inside it is one. */
-	assert_string_equal(prefix("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
-	assert_string_equal(prefix("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+	assert_string_equal(prefix("2001:db8:1:2:3:4:5:6"),
+	    "2001:db8:1:2::/64");
+	assert_string_equal(prefix("2001:db8:1:2:ffff::1"),
+	    "2001:db8:1:2::/64");
 	assert_string_equal(prefix("2001:DB8:0:0:1::1"), "2001:db8::/64");
 	assert_string_equal(prefix("::1"), "::/64");
 	/* IPv4-mapped addresses are the IPv4 address. */

@@ -117,8 +117,8 @@ test_site_origin(void **state)
 	size_t		i;
 
 	(void)state;
-	assert_int_equal(config_parse("t", "site_origin = https://a.example:8443"
-	    "\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(config_parse("t",
+	    "site_origin = https://a.example:8443\n", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.site_origin, "https://a.example:8443");
 	assert_int_equal(config_parse("t", "site_origin =\n", &c, err,
 	    sizeof(err)), 0);

@@ -100,7 +100,8 @@ form_key(const char *form, const char **key)
 	struct request	 r;
 	struct body	 b = { form, 0 };
 	char		 len[48];
-	char		*env[] = { "REQUEST_METHOD=POST", "DOCUMENT_URI=/products",
+	char		*env[] = { "REQUEST_METHOD=POST",
+	    "DOCUMENT_URI=/products",
 	    "CONTENT_TYPE=application/x-www-form-urlencoded", len, NULL };
 
 	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(form));

@@ -55,7 +55,8 @@ static void
 test_params(void **state)
 {
 	char	*env[] = { "REQUEST_METHOD=POST", "DOCUMENT_URI=/api/v1/x",
-	    "REQUEST_URI=/api/v1/x?a=1&b=two+words", "QUERY_STRING=a=1&b=two+words",
+	    "REQUEST_URI=/api/v1/x?a=1&b=two+words",
+	    "QUERY_STRING=a=1&b=two+words",
 	    "HTTP_COOKIE=s=abc; t=\"q\"", "REMOTE_ADDR=127.0.0.1",
 	    "REQUEST_ID=rid1", "HTTP_USER_AGENT=ua", NULL };
 	struct request	r;

@@ -42,7 +42,8 @@ test_header_injection_refused(void **state)
 	(void)state;
 	reset();
 	assert_int_equal(response_header(&R, "X-A", "ok"), 0);
-	assert_int_equal(response_header(&R, "X-B", "a\r\nSet-Cookie: x=1"), -1);
+	assert_int_equal(response_header(&R, "X-B", "a\r\nSet-Cookie: x=1"),
+	    -1);
 	assert_int_equal(response_header(&R, "X-C", "a\nb"), -1);
 	assert_int_equal(response_header(&R, "X-D\r\n", "v"), -1);
 	assert_int_equal(R.nheaders, 1);

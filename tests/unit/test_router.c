@@ -26,7 +26,8 @@ static const struct route tbl[] = {
 	{ M_GET, "/items", h_dummy, "items.read", 0, ACT_NONE },
 	{ M_POST, "/items", h_dummy, "items.write", 0, ACT_NONE },
 	{ M_GET, "/items/{id}", h_dummy, "items.read", 0, ACT_NONE },
-	{ M_POST, "/items/{id}/lines/{line}", h_dummy, "items.write", 0, ACT_NONE },
+	{ M_POST, "/items/{id}/lines/{line}", h_dummy, "items.write", 0,
+	    ACT_NONE },
 	{ M_GET | M_DELETE, "/a/b", h_dummy, "x", 0, ACT_NONE },
 };
 #define NTBL	(sizeof(tbl) / sizeof(tbl[0]))
@@ -157,7 +158,8 @@ test_table_declares_permissions(void **state)
 			    (routes[i].flags & R_LOOPBACK));
 		/* API routes live under /api/ (JSON errors, no CSRF). */
 		if (routes[i].flags & R_API)
-			assert_true(strncmp(routes[i].pattern, "/api/", 5) == 0);
+			assert_true(
+			    strncmp(routes[i].pattern, "/api/", 5) == 0);
 		assert_true(routes[i].pattern[0] == '/');
 		assert_non_null(routes[i].handler);
 	}
