@@ -1,7 +1,9 @@
 /*
  * housekeeping.c -- see housekeeping.h.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -13,9 +15,38 @@
 #include "login.h"
 #include "session.h"
 
+/* audit_prune_user's password, read by housekeeping_secrets(). */
+static char	prune_password[sizeof(((struct config *)0)->db_password)];
+
+int
+housekeeping_secrets(const struct config *c)
+{
+	FILE	*f;
+	size_t	 n;
+
+	explicit_bzero(prune_password, sizeof(prune_password));
+	if (c->audit_prune_user[0] == '\0' ||
+	    c->audit_prune_password_file[0] == '\0')
+		return 0;
+	if ((f = fopen(c->audit_prune_password_file, "r")) == NULL) {
+		log_err("cannot read %s: %s", c->audit_prune_password_file,
+		    strerror(errno));
+		return -1;
+	}
+	n = fread(prune_password, 1, sizeof(prune_password) - 1, f);
+	fclose(f);
+	while (n > 0 && (prune_password[n - 1] == '\n' ||
+	    prune_password[n - 1] == '\r'))
+		n--;
+	prune_password[n] = '\0';
+	return 0;
+}
+
 /*
- * Prunes the audit trail, as audit_prune_user when one is configured: the
- * app's own user then needs no DELETE on audit_log (`backroomd grants`).
+ * Prunes the audit trail, as audit_prune_user when one is configured (the
+ * app's own user then needs no DELETE on audit_log: `backroomd grants`),
+ * and logs the chain head.  The last step: the connection stays the
+ * pruner's.
  */
 static int64_t
 housekeeping_prune_audit(struct arena *a, const struct config *c)
@@ -23,18 +54,16 @@ housekeeping_prune_audit(struct arena *a, const struct config *c)
 	struct config	pc;
 	int64_t		n;
 
-	if (c->audit_prune_user[0] == '\0')
-		return audit_prune(a, c->audit_retention_days);
-	pc = *c;
-	memcpy(pc.db_user, c->audit_prune_user, sizeof(pc.db_user));
-	memcpy(pc.db_password_file, c->audit_prune_password_file,
-	    sizeof(pc.db_password_file));
-	pc.db_password[0] = '\0';
-	db_close();
-	db_configure(&pc);
+	if (c->audit_prune_user[0] != '\0') {
+		pc = *c;
+		memcpy(pc.db_user, c->audit_prune_user, sizeof(pc.db_user));
+		memcpy(pc.db_password, prune_password, sizeof(pc.db_password));
+		pc.db_password_file[0] = '\0';
+		db_close();
+		db_configure(&pc);
+	}
 	n = audit_prune(a, c->audit_retention_days);
-	db_close();
-	db_configure(c);
+	audit_log_head(a);
 	return n;
 }
 
@@ -56,6 +85,5 @@ housekeeping_run(struct arena *a, const struct config *c)
 		    " throttle rows, %" PRId64 " idempotency keys, %" PRId64
 		    " audit rows past %ld days removed", sessions, throttle,
 		    keys, audit, c->audit_retention_days);
-	audit_log_head(a);
 	return 0;
 }

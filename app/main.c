@@ -208,7 +208,7 @@ run_db_command(const char *cmd, char **args)
 		rv = grants_print(a, &app.cfg, args[0], args[1]);
 	else if (strcmp(cmd, "check") == 0)
 		rv = inventory_check(a);
-	else
+	else if ((rv = housekeeping_secrets(&app.cfg)) == 0)
 		rv = housekeeping_run(a, &app.cfg);
 	/* A connection left open is an "Aborted connection" in the server's
 	 * log. */

@@ -428,6 +428,8 @@ master_housekeeping(void)
 	    now_mono_ms() < next_hk_ms)
 		return;
 	next_hk_ms = now_mono_ms() + app.cfg.housekeeping_interval * 1000;
+	if (housekeeping_secrets(&app.cfg) == -1)
+		return;
 	if ((pid = fork()) == -1) {
 		log_err("fork housekeeping: %s", strerror(errno));
 		return;

@@ -611,3 +611,43 @@ def test_audit_rekey_turns_a_plain_chain_into_a_keyed_one(tmp_path):
         assert run(plain, "audit-verify").returncode == 1
     finally:
         sql("DROP DATABASE IF EXISTS %s" % db)
+
+
+def _uid(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    raise AssertionError("no Uid for %d" % pid)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
+def test_workers_have_their_own_user_and_secrets_are_root_only():
+    """Workers ran as www-data, nginx's user, and the database password
+    file was readable by that group.  Workers now have their own user;
+    nginx's workers cannot read the password files or the audit key (0600,
+    root), which the master reads before it forks."""
+    import pwd
+    nginx_master = int(open(os.path.join(PREFIX, "nginx", "nginx.pid")).read())
+    nginx_workers = [int(p) for p in os.listdir("/proc") if p.isdigit()
+                     and _ppid(int(p)) == nginx_master]
+    assert nginx_workers
+    nginx_uids = {_uid(p) for p in nginx_workers}
+    for pid in worker_pids():
+        uid = _uid(pid)
+        assert uid != 0 and uid not in nginx_uids, (uid, nginx_uids)
+        assert pwd.getpwuid(uid).pw_name == "backroom"
+    for name in ("db_password", "db_prune_password", "audit_key"):
+        st = os.stat(os.path.join(PREFIX, name))
+        assert st.st_uid == 0 and st.st_mode & 0o077 == 0, (name, oct(st.st_mode))
+    # The workers still reach MariaDB, and housekeeping (which prunes as
+    # its own user after dropping privileges) still runs.
+    assert get("/readyz").status_code == 200
+
+
+def _ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
