@@ -4,12 +4,12 @@
 PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
-PKGS	 = fcgi libmariadb json-c libargon2 libcrypto
+PKGS	 = fcgi libmariadb json-c libargon2 libcrypto libseccomp
 PY	 = /usr/bin/python3
 
 # Debian packages the build, `make run` and `make test` need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libmariadb-dev \
-	   libjson-c-dev libargon2-dev libssl-dev libcmocka-dev \
+	   libjson-c-dev libargon2-dev libssl-dev libcmocka-dev libseccomp-dev \
 	   mariadb-server mariadb-client nginx openssl wrk \
 	   python3-pytest python3-requests python3-pymysql \
 	   python3-selenium chromium chromium-driver argon2 \

@@ -82,6 +82,8 @@ static const struct directive directives[] = {
 	    "seconds to wait for a database connection" },
 	{ "max_statement_time", N(max_statement_time, DIR_INT, 0, 3600000),
 	    "5000", "milliseconds a statement may run (0: server default)" },
+	{ "seccomp", N(seccomp, DIR_BOOL, 0, 1), "yes",
+	    "workers install a seccomp allowlist after their setup" },
 	{ "debug_routes", N(debug_routes, DIR_BOOL, 0, 1), "no",
 	    "enable /debug/sleep and /debug/echo (loopback only; tests)" },
 	{ "site_origin", DIR_ORIGIN, offsetof(struct config, site_origin),

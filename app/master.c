@@ -257,6 +257,10 @@ master_reaped(int i, int status)
 	if (own[i].timed_out)		/* the watchdog logged why */
 		log_info("worker %d reaped after the request_timeout kill",
 		    (int)own[i].pid);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_err("worker %d killed by seccomp: a forbidden system call "
+		    "while serving %s %s [%s]", (int)own[i].pid, s->method,
+		    escape_log(uri, sizeof(uri), s->uri), s->request_id);
 	else if (WIFSIGNALED(status)) {
 		if (busy)
 			log_err("worker %d killed by signal %d while serving "

@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "request.h"
 #include "response.h"
+#include "sandbox.h"
 #include "router.h"
 #include "scoreboard.h"
 
@@ -190,7 +191,10 @@ worker_main(int slot)
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, app.listen_fd, &ev) == -1)
 		fatal("epoll_ctl");
 	/* db_configure() ran in the master (it reads the password file as
-	 * root); the settings are inherited. */
+	 * root); the settings are inherited.  From here on, only the system
+	 * calls serving needs (sandbox.h). */
+	if (app.cfg.seccomp && sandbox_enter() == -1)
+		fatalx("seccomp");
 	while (!worker_stop && (limit == 0 || served < limit)) {
 		app.slot->state = SB_IDLE;
 		n = epoll_pwait(ep, &ev, 1, -1, &waitmask);

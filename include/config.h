@@ -41,6 +41,7 @@ struct config {
 	long	db_connect_timeout;	/* seconds */
 	long	max_statement_time;	/* milliseconds, 0 = server default */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
+	long	seccomp;		/* workers' system call allowlist */
 	char	site_origin[CONFIG_STR];	/* https://host[:port] or "" */
 	char	password_list[BR_MAX_PATH];	/* common passwords */
 	char	openapi_file[BR_MAX_PATH]; /* served at /api/v1/openapi.json */

@@ -20,6 +20,7 @@ void	h_metrics(struct request *, struct response *);
 void	h_debug_sleep(struct request *, struct response *);
 void	h_debug_echo(struct request *, struct response *);
 void	h_debug_echo_json(struct request *, struct response *);
+void	h_debug_forbidden(struct request *, struct response *);
 
 /* h_auth.c: sign-in, sign-out, one's own account */
 void	h_login_form(struct request *, struct response *);

@@ -3,9 +3,14 @@
  * loopback-only through the route table:  /debug/sleep?ms=N holds a
  * worker busy (request_timeout and graceful-stop tests); /debug/echo and
  * /api/v1/debug/echo/{name} decode a form or JSON body and echo it, so the
- * integration tests exercise the real decoding path end to end.
+ * integration tests exercise the real decoding path end to end;
+ * /debug/forbidden makes a system call the seccomp allowlist forbids (a
+ * packet socket), which must kill the worker.
  */
+#include <sys/socket.h>
+
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -94,4 +99,17 @@ h_debug_echo_json(struct request *r, struct response *resp)
 	}
 	response_json(resp, 200, json_own(resp->arena,
 	    json_object_get(r->json)));
+}
+
+void
+h_debug_forbidden(struct request *r, struct response *resp)
+{
+	int	fd;
+
+	if (!debug_enabled(r, resp))
+		return;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd != -1)
+		close(fd);
+	response_text(resp, 200, NULL, "still alive: no seccomp filter\n");
 }

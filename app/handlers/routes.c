@@ -163,6 +163,8 @@ const struct route routes[] = {
 	    ACT_NONE },
 	{ M_POST, "/debug/echo", h_debug_echo, "", R_PUBLIC | R_LOOPBACK,
 	    ACT_NONE },
+	{ M_POST, "/debug/forbidden", h_debug_forbidden, "",
+	    R_PUBLIC | R_LOOPBACK, ACT_NONE },
 	{ M_POST | M_PUT, "/api/v1/debug/echo/{name}", h_debug_echo_json, "",
 	    R_PUBLIC | R_LOOPBACK | R_API, ACT_NONE },
 };

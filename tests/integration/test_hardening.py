@@ -651,3 +651,18 @@ def _ppid(pid):
             return int(f.read().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+def test_seccomp_kills_a_forbidden_call_and_the_master_logs_it():
+    """Workers ran with every system call available.  They now install a
+    seccomp allowlist after setup: a forbidden call (a packet socket, from
+    the debug hook) kills the worker, the master logs it and replaces it."""
+    for pid in worker_pids():
+        with open("/proc/%d/status" % pid) as f:
+            assert "Seccomp:\t2" in f.read(), pid      # filter mode
+    off = log_size()
+    r = requests.post(BASE + "/debug/forbidden", verify=CERT, timeout=15)
+    assert r.status_code == 502, (r.status_code, r.text[:200])
+    assert wait_until(lambda: "killed by seccomp: a forbidden system call "
+                      "while serving POST /debug/forbidden" in log_since(off))
+    assert wait_until(lambda: get("/healthz").status_code == 200)
