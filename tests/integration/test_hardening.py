@@ -666,3 +666,19 @@ def test_seccomp_kills_a_forbidden_call_and_the_master_logs_it():
     assert wait_until(lambda: "killed by seccomp: a forbidden system call "
                       "while serving POST /debug/forbidden" in log_since(off))
     assert wait_until(lambda: get("/healthz").status_code == 200)
+
+
+def test_every_directive_is_documented():
+    """The configuration reference stays true to the code: each directive
+    `backroomd -T` prints has a row in README.md and an entry in
+    backroomd(8)."""
+    from conftest import ROOT
+    p = subprocess.run([BACKROOMD, "-T"], capture_output=True, text=True)
+    assert p.returncode == 0
+    names = [ln.split()[0] for ln in p.stdout.splitlines() if ln.strip()]
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    man = open(os.path.join(ROOT, "docs", "backroomd.8"), encoding="utf-8").read()
+    missing = [n for n in names if "| `%s` |" % n not in readme]
+    assert not missing, ("README.md", missing)
+    missing = [n for n in names if ".It Ic %s " % n not in man]
+    assert not missing, ("backroomd.8", missing)
