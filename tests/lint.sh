@@ -1,6 +1,7 @@
 #!/bin/sh
-# make lint: banned functions, cppcheck, a -Werror build and the KNF
-# layout checks.  Exit 1 on any hard failure.
+# make lint: banned functions, cppcheck, a -Werror build, the KNF
+# layout checks and the evidence docs/asvs.md names (tests/asvs_check.sh).
+# Exit 1 on any hard failure.
 set -u
 fail=0
 files=$(ls app/*.c app/*/*.c include/*.h 2>/dev/null)
@@ -49,5 +50,9 @@ if [ -n "$knf" ]; then
 	echo "$knf"; echo "lint: not KNF (see above)"; fail=1
 fi
 rm -rf build-lint
+# docs/asvs.md names only tests and files that exist.
+if ! sh tests/asvs_check.sh; then
+	echo "lint: docs/asvs.md names missing tests"; fail=1
+fi
 if [ $fail -eq 0 ]; then echo "lint: passed"; else echo "lint: FAILED"; fi
 exit $fail
