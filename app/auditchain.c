@@ -15,6 +15,7 @@
 
 #include "auditchain.h"
 #include "buf.h"
+#include "config.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -82,31 +83,24 @@ static size_t		chain_keylen;
 int
 audit_key_load(const char *path)
 {
-	unsigned char	 key[AUDIT_KEY_MAX + 2];
-	FILE		*f;
-	size_t		 n;
+	char	key[AUDIT_KEY_MAX + 2];
+	long	n;
 
 	if (path == NULL || path[0] == '\0') {
 		explicit_bzero(chain_key, sizeof(chain_key));
 		chain_keylen = 0;
 		return 0;
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		log_err("audit_key_file %s: %s", path, strerror(errno));
+	if ((n = config_read_secret(path, key, sizeof(key))) == -1)
 		return -1;
-	}
-	n = fread(key, 1, sizeof(key), f);
-	fclose(f);
-	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
-		n--;
 	if (n < AUDIT_KEY_MIN || n > AUDIT_KEY_MAX) {
 		log_err("audit_key_file %s: the key must be %d to %d bytes",
 		    path, AUDIT_KEY_MIN, AUDIT_KEY_MAX);
 		explicit_bzero(key, sizeof(key));
 		return -1;
 	}
-	memcpy(chain_key, key, n);
-	chain_keylen = n;
+	memcpy(chain_key, key, (size_t)n);
+	chain_keylen = (size_t)n;
 	explicit_bzero(key, sizeof(key));
 	return 0;
 }

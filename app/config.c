@@ -12,8 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -349,4 +354,33 @@ int
 config_listen_is_unix(const struct config *c)
 {
 	return strchr(c->listen, '/') != NULL || strchr(c->listen, ':') == NULL;
+}
+
+long
+config_read_secret(const char *path, char *buf, size_t size)
+{
+	struct stat	st;
+	ssize_t		n;
+	size_t		len = 0;
+	int		fd;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) != 0) {
+		log_err("%s: refused, a secret must be a regular file that "
+		    "only its owner can read (chmod 600)", path);
+		close(fd);
+		return -1;
+	}
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return (long)len;
 }

@@ -56,9 +56,6 @@ static int64_t			 db_fail_log_ms;
 static void
 db_read_password(void)
 {
-	FILE	*f;
-	size_t	 n;
-
 	db_password[0] = '\0';
 	if (db_cfg->db_password_file[0] == '\0') {
 		if (str_copy(db_password, sizeof(db_password),
@@ -69,17 +66,8 @@ db_read_password(void)
 		}
 		return;
 	}
-	if ((f = fopen(db_cfg->db_password_file, "r")) == NULL) {
-		log_err("cannot read %s: %s", db_cfg->db_password_file,
-		    strerror(errno));
-		return;
-	}
-	n = fread(db_password, 1, sizeof(db_password) - 1, f);
-	fclose(f);
-	db_password[n] = '\0';
-	while (n > 0 && (db_password[n - 1] == '\n' ||
-	    db_password[n - 1] == '\r'))
-		db_password[--n] = '\0';
+	(void)config_read_secret(db_cfg->db_password_file, db_password,
+	    sizeof(db_password));
 }
 
 void

@@ -21,25 +21,12 @@ static char	prune_password[sizeof(((struct config *)0)->db_password)];
 int
 housekeeping_secrets(const struct config *c)
 {
-	FILE	*f;
-	size_t	 n;
-
 	explicit_bzero(prune_password, sizeof(prune_password));
 	if (c->audit_prune_user[0] == '\0' ||
 	    c->audit_prune_password_file[0] == '\0')
 		return 0;
-	if ((f = fopen(c->audit_prune_password_file, "r")) == NULL) {
-		log_err("cannot read %s: %s", c->audit_prune_password_file,
-		    strerror(errno));
-		return -1;
-	}
-	n = fread(prune_password, 1, sizeof(prune_password) - 1, f);
-	fclose(f);
-	while (n > 0 && (prune_password[n - 1] == '\n' ||
-	    prune_password[n - 1] == '\r'))
-		n--;
-	prune_password[n] = '\0';
-	return 0;
+	return config_read_secret(c->audit_prune_password_file,
+	    prune_password, sizeof(prune_password)) == -1 ? -1 : 0;
 }
 
 /*

@@ -69,17 +69,29 @@ int
 response_header(struct response *r, const char *name, const char *value)
 {
 	struct resp_header	*h;
+	size_t			 i;
 
-	if (r->nheaders >= BR_MAX_RESP_HEADERS || !header_safe(name) ||
-	    !header_safe(value)) {
+	if (!header_safe(name) || !header_safe(value)) {
 		log_warn("refused header %s", name);
 		return -1;
 	}
-	h = &r->headers[r->nheaders];
-	if ((h->name = arena_strdup(r->arena, name)) == NULL ||
-	    (h->value = arena_strdup(r->arena, value)) == NULL)
+	/* Set again: the new value replaces the old (but every cookie is
+	 * a header of its own). */
+	for (i = 0; i < r->nheaders; i++)
+		if (strcmp(r->headers[i].name, name) == 0 &&
+		    strcmp(name, "Set-Cookie") != 0)
+			break;
+	if (i == BR_MAX_RESP_HEADERS) {
+		log_warn("refused header %s", name);
 		return -1;
-	r->nheaders++;
+	}
+	h = &r->headers[i];
+	if ((h->value = arena_strdup(r->arena, value)) == NULL ||
+	    (i == r->nheaders && (h->name = arena_strdup(r->arena, name)) ==
+	    NULL))
+		return -1;
+	if (i == r->nheaders)
+		r->nheaders++;
 	return 0;
 }
 
@@ -132,6 +144,8 @@ response_json(struct response *r, int status, struct json_object *obj)
 	}
 	r->status = status;
 	r->content_type = "application/json";
+	/* Answers carry account and stock data: no cache keeps them. */
+	(void)response_header(r, "Cache-Control", "no-store");
 }
 
 void

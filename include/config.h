@@ -75,5 +75,12 @@ int	config_parse(const char *label, const char *text, struct config *c,
 void	config_dump_table(void);
 /* 1 if listen is a unix socket path, 0 for host:port. */
 int	config_listen_is_unix(const struct config *c);
+/*
+ * Reads a secret (a password, the audit key) from path into buf, without
+ * the trailing newline: its length, or -1 (logged) when the file cannot be
+ * read or others than its owner may read it (mode & 077: it must be
+ * 0600).  At most size - 1 bytes; buf is always terminated.
+ */
+long	config_read_secret(const char *path, char *buf, size_t size);
 
 #endif /* CONFIG_H */

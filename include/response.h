@@ -50,7 +50,9 @@ enum cookie_flags {
 /* Resets r for a new request; the body buf keeps its memory. */
 void	response_reset(struct response *, struct arena *,
 	    const struct tmpl_set *);
-/* Adds a header (copied into the arena).  -1 on CR/LF/NUL or when full. */
+/* Sets a header (copied into the arena): a second call with the same name
+ * replaces the value, except Set-Cookie (one header per cookie).  -1 on
+ * CR/LF/NUL or when full. */
 int	response_header(struct response *, const char *name, const char *value);
 /* Set-Cookie with Path=/; max_age < 0: session cookie, 0: delete. */
 int	response_cookie(struct response *, const char *name, const char *value,

@@ -682,3 +682,17 @@ def test_every_directive_is_documented():
     assert not missing, ("README.md", missing)
     missing = [n for n in names if ".It Ic %s " % n not in man]
     assert not missing, ("backroomd.8", missing)
+
+
+def test_api_answers_are_not_cached():
+    """JSON answers carried no Cache-Control (pages had no-store): a shared
+    or browser cache could keep account and stock data.  One header, set
+    once, on every JSON answer."""
+    from accounts_util import api, create_token
+    u = new_user("viewer")
+    tok = create_token(u.id, scopes=("read",))
+    for path in ("/api/v1/me", "/api/v1/products", "/api/v1/no-such-thing"):
+        r = api("GET", path, token=tok)
+        assert r.headers.get("Cache-Control") == "no-store", (path, r.headers)
+    r = requests.get(BASE + "/status", verify=CERT, timeout=10)
+    assert r.headers.get("Cache-Control") == "no-store"

@@ -2,12 +2,16 @@
  * test_config.c -- directive parsing: defaults, types, ranges, hard caps
  * from bounds.h, unknown names, and the line number in every error.
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -134,6 +138,33 @@ test_site_origin(void **state)
 }
 
 static void
+test_read_secret(void **state)
+{
+	char	path[] = "/tmp/br-secret-XXXXXX", buf[64];
+	int	fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "s3cret\r\n", 8), 8);
+	close(fd);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(config_read_secret(path, buf, sizeof(buf)), 6);
+	assert_string_equal(buf, "s3cret");
+	/* Readable by the group or others: refused, nothing returned. */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(config_read_secret(path, buf, sizeof(buf)), -1);
+	assert_string_equal(buf, "");
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_int_equal(config_read_secret(path, buf, sizeof(buf)), -1);
+	/* Longer than the buffer: cut, still terminated. */
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(config_read_secret(path, buf, 4), 3);
+	assert_string_equal(buf, "s3c");
+	unlink(path);
+	assert_int_equal(config_read_secret(path, buf, sizeof(buf)), -1);
+}
+
+static void
 test_missing_file(void **state)
 {
 	struct config	c;
@@ -155,6 +186,7 @@ main(void)
 		cmocka_unit_test(test_caps_from_bounds),
 		cmocka_unit_test(test_listen_kind),
 		cmocka_unit_test(test_site_origin),
+		cmocka_unit_test(test_read_secret),
 		cmocka_unit_test(test_missing_file),
 	};
 

@@ -140,11 +140,30 @@ teardown(void **state)
 	return 0;
 }
 
+static void
+test_header_set_twice(void **state)
+{
+	size_t	i, cookies = 0;
+
+	(void)state;
+	reset();
+	assert_int_equal(response_header(&R, "Cache-Control", "max-age=60"), 0);
+	assert_int_equal(response_header(&R, "Cache-Control", "no-store"), 0);
+	assert_int_equal(response_cookie(&R, "a", "1", -1, 0), 0);
+	assert_int_equal(response_cookie(&R, "b", "2", -1, 0), 0);
+	assert_int_equal(R.nheaders, 3);
+	assert_string_equal(header("Cache-Control"), "no-store");
+	for (i = 0; i < R.nheaders; i++)
+		cookies += strcmp(R.headers[i].name, "Set-Cookie") == 0;
+	assert_int_equal(cookies, 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_injection_refused),
+		cmocka_unit_test(test_header_set_twice),
 		cmocka_unit_test(test_cookie_attributes),
 		cmocka_unit_test(test_redirect_local_only),
 		cmocka_unit_test(test_problem_json_and_head),
