@@ -333,8 +333,9 @@ config_load(const char *path, struct config *c, char *err, size_t errsz)
 void
 config_dump_table(void)
 {
+	/* In enum dir_type's order. */
 	static const char *const tn[] = { "int", "string", "octal", "bool",
-	    "level" };
+	    "level", "origin" };
 	size_t	i;
 
 	for (i = 0; i < NDIRECTIVES; i++) {
