@@ -8,7 +8,8 @@
  * The first input byte picks the set, the second the mode (bit 0: create
  * or replace) and the decoder (bit 1: JSON or form); the rest is the body.
  * Invariants: -1 names the undeclared member; a list holds no more items
- * than its set allows.
+ * than its set allows; a string taken without an error is the member's
+ * whole string (a "\u0000" must not cut it short silently).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,31 @@ check_lists(const struct field_set *set, const char *dst)
 }
 
 static void
+check_strings(const struct field_set *set, enum field_mode mode,
+    struct json_object *obj, const char *dst, struct json_object *errors)
+{
+	const struct field	*f;
+	struct json_object	*v;
+	const char		*s;
+	size_t			 i;
+
+	for (i = 0; i < set->nfields; i++) {
+		f = &set->fields[i];
+		if (f->type != FT_STR ||
+		    (f->flags & (mode == FIELDS_CREATE ? F_REPLACE_ONLY :
+		    F_CREATE_ONLY)) ||
+		    !json_object_object_get_ex(obj, f->name, &v) ||
+		    !json_object_is_type(v, json_type_string) ||
+		    json_object_object_get_ex(errors, f->name, NULL))
+			continue;
+		memcpy(&s, dst + f->off, sizeof(s));
+		if (s == NULL ||
+		    strlen(s) != (size_t)json_object_get_string_len(v))
+			fuzz_fail("a string taken short or not at all");
+	}
+}
+
+static void
 from_json(struct arena *a, const struct field_set *set, enum field_mode mode,
     const char *body, size_t len, char *dst)
 {
@@ -58,6 +84,7 @@ from_json(struct arena *a, const struct field_set *set, enum field_mode mode,
 		return;
 	}
 	check_lists(set, dst);
+	check_strings(set, mode, obj, dst, errors);
 }
 
 static void
