@@ -140,27 +140,28 @@ void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct chunk	*c;
-	size_t		 need, size;
+	size_t		 need, room, size;
 	void		*p;
 
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN - ARENA_REDZONE)
 		return NULL;
-	need = (n + ARENA_REDZONE + ARENA_ALIGN - 1) &
-	    ~(size_t)(ARENA_ALIGN - 1);
+	/* The cap counts what is handed out, red zone or not. */
+	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need > a->cap || a->used > a->cap - need)
 		return NULL;
+	room = need + ARENA_REDZONE;
 	c = a->head;
-	if (c->size - c->used < need) {
-		size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	if (c->size - c->used < room) {
+		size = room > ARENA_CHUNK ? room : ARENA_CHUNK;
 		if ((c = chunk_new(size)) == NULL)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
 	}
 	p = (char *)c + CHUNK_HDR + c->used;
-	c->used += need;
+	c->used += room;
 	a->used += need;
 	ARENA_UNPOISON(p, n);
 	return p;

@@ -92,6 +92,11 @@ h_json_str(struct json_object *o, const char *key, int required,
 		field_error(errors, key, "Must be a string.");
 		return -1;
 	}
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v)) {
+		field_error(errors, key, "Must not contain a NUL character.");
+		return -1;
+	}
 	*out = json_object_get_string(v);
 	return 0;
 }
