@@ -8,7 +8,8 @@
 # libFuzzer's final stats) and exits 1 if any target crashed, leaking or
 # breaking an invariant; the input is left in BUILD/fuzz-artifacts/.
 #
-# usage: run.sh BUILD SECONDS [--smoke]
+# usage: run.sh BUILD SECONDS [--smoke]; FUZZ_TARGETS="json cookie" runs
+# only those.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 build=${1:?usage: run.sh BUILD SECONDS [--smoke]}
@@ -27,6 +28,7 @@ printf '%-16s %6s %12s %9s %6s %7s  %s\n' target seconds execs exec/s cov \
 for bin in "$build"/fuzz/fuzz_*; do
 	[ -x "$bin" ] || continue
 	name=${bin##*/fuzz_}
+	case " ${FUZZ_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	seeds=tests/fuzz/corpus/$name
 	if [ -n "$smoke" ]; then work=$scratch/corpus-$name
 	else work=$build/fuzz-corpus/$name; fi
