@@ -52,4 +52,48 @@ fuzz_cstr(struct arena *a, const uint8_t *data, size_t len)
 	return s;
 }
 
+/*
+ * 1 if s[0..len) is UTF-8 as RFC 3629's grammar (section 4) spells it:
+ * written from the grammar, not from form.c or json.c, so that a target
+ * can hold their validators against it.
+ */
+static inline int
+fuzz_utf8_ok(const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, n, k;
+	unsigned char		 lo, hi;
+
+	while (i < len) {
+		lo = 0x80, hi = 0xbf;
+		if (s[i] <= 0x7f)
+			n = 0;
+		else if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			n = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 2;
+			if (s[i] == 0xe0)
+				lo = 0xa0;
+			else if (s[i] == 0xed)
+				hi = 0x9f;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 3;
+			if (s[i] == 0xf0)
+				lo = 0x90;
+			else if (s[i] == 0xf4)
+				hi = 0x8f;
+		} else
+			return 0;
+		if (len - i - 1 < n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if (s[i + k] < (k == 1 ? lo : 0x80) ||
+			    s[i + k] > (k == 1 ? hi : 0xbf))
+				return 0;
+		}
+		i += n + 1;
+	}
+	return 1;
+}
+
 #endif /* FUZZ_H */

@@ -6,7 +6,8 @@
  *
  * Invariants: at most BR_MAX_FIELDS parts; every part has a name within
  * its cap and without control bytes; a part without a filename is text
- * (no NUL, within BR_MAX_FIELD_VALUE); a file part's bytes lie inside the
+ * (no NUL, within BR_MAX_FIELD_VALUE); names, filenames and text are
+ * UTF-8 (fuzz.h's validator); a file part's bytes lie inside the
  * body's length; a refused body gives an empty form.
  */
 #include <stddef.h>
@@ -37,6 +38,12 @@ check_field(const struct form_field *fld, size_t bodylen)
 	if (fld->filename == NULL && (fld->value_len > BR_MAX_FIELD_VALUE ||
 	    strlen(fld->value) != fld->value_len))
 		fuzz_fail("text part length");
+	if (!fuzz_utf8_ok(fld->name, strlen(fld->name)) ||
+	    (fld->filename != NULL &&
+	    !fuzz_utf8_ok(fld->filename, strlen(fld->filename))) ||
+	    (fld->filename == NULL &&
+	    !fuzz_utf8_ok(fld->value, fld->value_len)))
+		fuzz_fail("a name, filename or text part that is not UTF-8");
 }
 
 int
