@@ -62,10 +62,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) \
 	    $(shell pkg-config --libs cmocka)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBOBJS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/ignorelist.txt \
+    $(LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
-	    $(LIBOBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer \
+	    -fsanitize-coverage-ignorelist=tests/fuzz/ignorelist.txt \
+	    $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BINS)
 
