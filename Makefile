@@ -13,7 +13,8 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libmariadb-dev \
 	   mariadb-server mariadb-client nginx openssl wrk \
 	   python3-pytest python3-requests python3-pymysql \
 	   python3-selenium chromium chromium-driver argon2 \
-	   clang-format cppcheck curl procps
+	   cppcheck curl procps \
+	   clang libfuzzer-14-dev libclang-rt-14-dev
 
 SCHEMA_VERSION := $(shell ls sql/migrations 2>/dev/null | \
 		    sed -n 's/^\([0-9][0-9][0-9][0-9]\)_.*\.sql$$/\1/p' | \
@@ -35,9 +36,17 @@ OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
 LIBOBJS	 = $(filter-out $(BUILD)/app/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# libFuzzer targets: the project's objects built by clang with coverage
+# instrumentation, ASan and UBSan, in their own build dir.  (clang's
+# -Wformat=2 also flags the v*printf wrappers that gcc accepts.)
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 300
 
 .PHONY: all deps run stop test lint unit integration asan install clean \
-	bench bench-smoke
+	bench bench-smoke fuzz fuzz-smoke fuzz-build fuzz-bins
 
 all: $(BUILD)/backroomd
 
@@ -52,6 +61,30 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) \
 	    $(shell pkg-config --libs cmocka)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/ignorelist.txt \
+    $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer \
+	    -fsanitize-coverage-ignorelist=tests/fuzz/ignorelist.txt \
+	    $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	@$(MAKE) -s BUILD=$(FUZZ_BUILD) CC=clang \
+	    WARN="$(WARN) -Wno-format-nonliteral" \
+	    OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link \
+	    $(FUZZ_SAN)" LDFLAGS="-pie -Wl,-z,relro,-z,now $(FUZZ_SAN)" \
+	    fuzz-bins
+
+# Each target for FUZZ_SECONDS (fuzz) or 5 s (fuzz-smoke), one at a
+# time, with a summary table; non-zero exit on any crash.
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) 5 --smoke
 
 # The FastCGI ceiling of the benchmark (tests/bench/hello.c).
 $(BUILD)/bench-hello: tests/bench/hello.c
@@ -113,4 +146,4 @@ install: all
 
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)

@@ -5,6 +5,12 @@
  * so a worker serving small requests never calls malloc after warm-up.
  * Large allocations get a chunk of their own.  The cap counts bytes handed
  * out, so a hostile request cannot make a worker grow without bound.
+ *
+ * Under AddressSanitizer (make asan, the fuzz targets) free chunk space is
+ * poisoned and every allocation is followed by a poisoned red zone of
+ * ARENA_REDZONE bytes, so an overflow from one arena allocation into the
+ * next, or a use after arena_reset(), is reported as it would be for
+ * malloc.  Without ASan the macros are empty and ARENA_REDZONE is 0.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,6 +22,24 @@
 
 #define ARENA_CHUNK	(64 * 1024)
 #define ARENA_ALIGN	16
+
+#if defined(__SANITIZE_ADDRESS__)		/* gcc */
+#define ARENA_ASAN	1
+#elif defined(__has_feature)			/* clang */
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN	1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_REDZONE	ARENA_ALIGN
+#define ARENA_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_REDZONE	0
+#define ARENA_POISON(p, n)	((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
 
 struct chunk {
 	struct chunk	*next;
@@ -53,6 +77,7 @@ chunk_new(size_t size)
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
+	ARENA_POISON((char *)c + CHUNK_HDR, size);
 	return c;
 }
 
@@ -98,6 +123,7 @@ arena_reset(struct arena *a)
 	a->first->used = 0;
 	a->first->next = NULL;
 	a->used = 0;
+	ARENA_POISON((char *)a->first + CHUNK_HDR, a->first->size);
 }
 
 void
@@ -114,27 +140,30 @@ void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct chunk	*c;
-	size_t		 need, size;
+	size_t		 need, room, size;
 	void		*p;
 
 	if (n == 0)
 		n = 1;
-	if (n > SIZE_MAX - ARENA_ALIGN)
+	if (n > SIZE_MAX - ARENA_ALIGN - ARENA_REDZONE)
 		return NULL;
+	/* The cap counts what is handed out, red zone or not. */
 	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need > a->cap || a->used > a->cap - need)
 		return NULL;
+	room = need + ARENA_REDZONE;
 	c = a->head;
-	if (c->size - c->used < need) {
-		size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	if (c->size - c->used < room) {
+		size = room > ARENA_CHUNK ? room : ARENA_CHUNK;
 		if ((c = chunk_new(size)) == NULL)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
 	}
 	p = (char *)c + CHUNK_HDR + c->used;
-	c->used += need;
+	c->used += room;
 	a->used += need;
+	ARENA_UNPOISON(p, n);
 	return p;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The `make test` driver: a fresh stack in var/test (never var/run), then
-# the lint, unit, integration and asan suites; always stops what it
-# started; ends with "make test: N passed, M failed" (N, M count suites)
+# the lint, unit, fuzz-smoke, integration and asan suites; always stops
+# what it started; ends with "make test: N passed, M failed" (N, M count suites)
 # and a non-zero exit on any failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -75,6 +75,8 @@ if ! make -s all; then
 fi
 [ -f tests/lint.sh ] && suite lint make -s lint
 suite unit make -s unit
+# Every libFuzzer target for a few seconds under ASan + UBSan: no crash.
+suite fuzz-smoke make -s fuzz-smoke
 suite integration integration
 ls tests/browser/test_*.py >/dev/null 2>&1 && suite browser browser
 suite invariants invariants

@@ -133,6 +133,11 @@ json_value(struct arena *a, const struct field *f, struct json_object *v,
 	case FT_STR:
 		if (!json_object_is_type(v, json_type_string))
 			fields_error(errors, f->name, "Must be a string.");
+		else if (strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v))
+			/* "\u0000" would cut the C string short unseen. */
+			fields_error(errors, f->name,
+			    "Must not contain a NUL character.");
 		else
 			field_str(a, f, f->name, json_object_get_string(v),
 			    dst, errors);

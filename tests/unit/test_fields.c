@@ -152,6 +152,27 @@ test_json_errors(void **state)
 	assert_true(has(e, "lines"));
 }
 
+/* Found by tests/fuzz/fuzz_fields.c: "\u0000" in a string member cut
+ * the value short unseen ("ab" stored for "ab\u0000<b>"), and the domain
+ * checks, reading C strings, passed it.  It is refused by name. */
+static void
+test_json_nul_in_string(void **state)
+{
+	struct json_object	*e;
+	struct thing		 t;
+	const char		*und;
+
+	e = decode(*state, "{\"name\":\"ab\\u0000<b>\"}", FIELDS_CREATE,
+	    &t, &und);
+	assert_non_null(e);
+	assert_true(has(e, "name"));
+	assert_null(t.name);
+	e = decode(*state, "{\"name\":\"ab\\u0001\"}", FIELDS_CREATE, &t,
+	    &und);
+	assert_false(has(e, "name"));
+	assert_int_equal(strlen(t.name), 3);
+}
+
 static void
 test_json_undeclared(void **state)
 {
@@ -243,6 +264,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_defaults_and_values,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_json_nul_in_string, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_json_undeclared, setup,
 		    teardown),
