@@ -83,7 +83,7 @@ sandbox_enter(void)
 			goto out;
 	/* raise(), from abort() and the sanitizers: this process only. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())) < 0)
+	    SCMP_CMP(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)) < 0)
 		goto out;
 	if (seccomp_load(ctx) < 0)
 		goto out;
