@@ -68,6 +68,12 @@ static const char SQL_USER_BY_EMAIL[] =
     "WHERE email = ?";
 static const char SQL_USER_ID_BY_EMAIL[] =
     "SELECT id FROM users WHERE email = ?";
+/* The account's failed sign-ins since its last success (audit_entity). */
+static const char SQL_FAILED_SINCE[] =
+    "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ? "
+    "AND action = 'login.failure' AND id > COALESCE((SELECT MAX(id) FROM "
+    "audit_log WHERE entity = 'user' AND entity_id = ? AND action = "
+    "'login.success'), 0)";
 static const char SQL_USER_REHASH[] =
     "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?";
 
@@ -280,6 +286,8 @@ login_success_tx(void *p)
 	struct login_tx		*t = p;
 	struct audit_ctx	 ctx = *t->ctx;
 	struct json_object	*d;
+	struct db_rows		 rows;
+	const char		*eid;
 	char			 hash[CRYPTO_DIGEST_HEX_LEN + 1];
 	int			 rv;
 
@@ -297,11 +305,16 @@ login_success_tx(void *p)
 	    t->out->session_id, hash, t->out->csrf)) != DB_OK)
 		return rv;
 	ctx.actor_id = t->user_id;
+	/* Told to the owner at once: someone else may be guessing. */
+	eid = accounts_id_str(ctx.arena, t->user_id);
+	if ((rv = db_query(ctx.arena, &rows, SQL_FAILED_SINCE, "ss", eid,
+	    eid)) != DB_OK || (rv = db_row_scan(&rows, 0, "i",
+	    &t->out->failed_since)) != DB_OK)
+		return rv;
 	d = json_object_new_object();
 	json_object_object_add(d, "rehashed",
 	    json_object_new_boolean(t->new_hash != NULL));
-	return audit_write(&ctx, "login.success", "user",
-	    accounts_id_str(ctx.arena, t->user_id), d);
+	return audit_write(&ctx, "login.success", "user", eid, d);
 }
 
 /* Records a refused attempt (locked or throttled) as a security event. */

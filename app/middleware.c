@@ -41,6 +41,9 @@ static const struct {
 	    "revoked." },
 	{ "token_revoked", "The token was revoked." },
 	{ "signed_out", "You are signed out." },
+	{ "failed_signins", "There were failed sign-ins to your account "
+	    "since your last one. If they were not you, change your "
+	    "password." },
 	{ "pwchange_signed_out", "Too many wrong current passwords: you are "
 	    "signed out everywhere. Sign in again." },
 	{ "already_submitted", "That form was submitted twice; it was "

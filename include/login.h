@@ -37,6 +37,7 @@ struct login_outcome {
 	long			 retry_after;	/* LOCKED, THROTTLED */
 	int64_t			 user_id;
 	int			 must_change;
+	int64_t			 failed_since;	/* failures since last OK */
 	char			 session_id[CRYPTO_SECRET_HEX_LEN + 1];
 	char			 csrf[CRYPTO_SECRET_HEX_LEN + 1];
 };

@@ -156,8 +156,9 @@ out:
 	if (status < 0)
 		response_db_error(resp, r, status);
 	else if (status == 303) {
-		response_redirect(resp, out.must_change ? "/account" :
-		    safe_next(next));
+		h_redirect_flash(resp, out.must_change ? "/account" :
+		    safe_next(next), out.failed_since > 0 ? "failed_signins" :
+		    NULL);
 		session_cookie(r, resp, out.session_id, -1,
 		    "The session cookie could not be set.");
 	} else if (form)

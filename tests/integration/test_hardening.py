@@ -696,3 +696,20 @@ def test_api_answers_are_not_cached():
         assert r.headers.get("Cache-Control") == "no-store", (path, r.headers)
     r = requests.get(BASE + "/status", verify=CERT, timeout=10)
     assert r.headers.get("Cache-Control") == "no-store"
+
+
+def test_owner_is_told_of_failed_sign_ins():
+    """Nothing told an account's owner that someone was guessing its
+    password (the lockout finding's "tell the account owner").  The first
+    sign-in after failures now carries a notice; the next one does not."""
+    from accounts_util import Client
+    u = new_user("viewer")
+    c = Client(u)
+    c.login(password="Not-the-password-1", expect=401)
+    r = c.login()
+    assert "failed_signins" in r.headers.get("Set-Cookie", ""), r.headers
+    page = c.get("/").text
+    assert "There were failed sign-ins to your account" in page
+    c2 = Client(u)
+    r = c2.login()
+    assert "failed_signins" not in r.headers.get("Set-Cookie", "")
