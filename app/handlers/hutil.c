@@ -29,14 +29,11 @@ h_json_body(struct request *r, struct response *resp)
 	const char	*msg;
 	int		 st;
 
+	/* object_only: json.c refuses any other top level before json-c
+	 * parses it ("The JSON body must be an object."). */
 	if ((st = request_parse_json(r, 1, &msg)) != 0) {
 		response_error(resp, r, st, msg != NULL ? msg :
 		    "The JSON body could not be read.");
-		return -1;
-	}
-	if (!json_object_is_type(r->json, json_type_object)) {
-		response_error(resp, r, 400,
-		    "The JSON body must be an object.");
 		return -1;
 	}
 	return 0;
