@@ -45,7 +45,7 @@ FUZZ_BUILD = build-fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps run stop test lint unit integration asan install clean \
+.PHONY: all deps run stop test lint unit integration asan faults install clean \
 	bench bench-smoke fuzz fuzz-smoke fuzz-build fuzz-bins
 
 all: $(BUILD)/backroomd
@@ -124,6 +124,15 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/backroomd
 	@ASAN=1 sh tests/integration/run.sh build-asan
 
+# The fault-injection build (-DBR_FAULTS, include/fault.h) in its own
+# dir, and tests/integration/test_faults.py against it on its own stack.
+faults:
+	@$(MAKE) -s BUILD=build-faults OPT="-O1 -g -DBR_FAULTS" \
+	    build-faults/backroomd
+	@BR_FAULTS=1 INTEG_PREFIX=$${INTEG_PREFIX:-var/faults} \
+	    PYTEST_ARGS="$${PYTEST_ARGS:-tests/integration/test_faults.py}" \
+	    sh tests/integration/run.sh build-faults
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/backroom \
 	    $(DESTDIR)/etc/backroom $(DESTDIR)/lib/systemd/system
@@ -146,4 +155,4 @@ install: all
 
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD)
+	rm -rf build build-asan build-faults $(FUZZ_BUILD)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "fault.h"
 
 #define ARENA_CHUNK	(64 * 1024)
 #define ARENA_ALIGN	16
@@ -143,6 +144,10 @@ arena_alloc(struct arena *a, size_t n)
 	size_t		 need, room, size;
 	void		*p;
 
+#ifdef BR_FAULTS
+	if (fault_alloc_next())
+		return NULL;
+#endif
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN - ARENA_REDZONE)

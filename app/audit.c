@@ -80,10 +80,17 @@ audit_write(const struct audit_ctx *ctx, const char *action,
 	struct db_rows		 rows;
 	struct audit_head	 head;
 	struct buf		 canon;
-	const char		*dj = NULL;
+	const char		*dj = NULL, *actor = NULL;
 	char			 hash[AUDIT_HASH_HEX_LEN + 1];
 	int			 rv;
 
+	/* Before the hash: a NULL here (out of memory) stored as the actor
+	 * would no longer match it (make faults found such rows). */
+	if (ctx->actor_id > 0 && (actor = arena_printf(ctx->arena, "%" PRId64,
+	    ctx->actor_id)) == NULL) {
+		json_object_put(details);
+		return DB_ERROR;
+	}
 	if (details != NULL) {
 		dj = arena_strdup(ctx->arena, json_object_to_json_string_ext(
 		    details, JSON_C_TO_STRING_PLAIN |
@@ -119,10 +126,9 @@ audit_write(const struct audit_ctx *ctx, const char *action,
 		log_err("audit row for %s could not be hashed", action);
 		return rv;
 	}
-	if ((rv = (int)db_exec(SQL_INSERT, "issssssssss", f.id, f.time,
-	    ctx->actor_id > 0 ? arena_printf(ctx->arena, "%" PRId64,
-	    ctx->actor_id) : NULL, action, entity, entity_id, dj, f.client_addr,
-	    f.request_id, head.last_hash, hash)) < 0)
+	if ((rv = (int)db_exec(SQL_INSERT, "issssssssss", f.id, f.time, actor,
+	    action, entity, entity_id, dj, f.client_addr, f.request_id,
+	    head.last_hash, hash)) < 0)
 		return rv;
 	rv = (int)db_exec(SQL_HEAD_SET, "is", f.id, hash);
 	return rv < 0 ? rv : DB_OK;

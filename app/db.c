@@ -21,10 +21,15 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#ifdef BR_FAULTS
+#include <sys/socket.h>
+#endif
+
 #include "arena.h"
 #include "bounds.h"
 #include "config.h"
 #include "db.h"
+#include "fault.h"
 #include "log.h"
 #include "metrics.h"
 #include "str.h"
@@ -335,6 +340,64 @@ db_ping(void)
 	return rv;
 }
 
+#ifdef BR_FAULTS
+/*
+ * The fault build's hooks around every statement (fault.h): db_fault_pre()
+ * before it is sent, db_fault_post() after it ran.  A dead connection is
+ * made by shutting its socket down, so the server sees the client go (and
+ * rolls back an open transaction) just as it would for a real one.
+ */
+static int	db_fault_lost;	/* the running statement's answer is lost */
+
+static void
+db_fault_kill(void)
+{
+	int	fd = (int)mysql_get_socket(db_conn);
+
+	if (fd >= 0)
+		(void)shutdown(fd, SHUT_RDWR);
+}
+
+static int
+db_fault_pre(const char *sql)
+{
+	db_fault_lost = 0;
+	switch (fault_db_next(sql)) {
+	case FAULT_DB_NONE:
+		return DB_OK;
+	case FAULT_DB_LOST:
+		db_fault_lost = 1;
+		return DB_OK;
+	case FAULT_DB_GONE:
+		db_fault_kill();
+		return db_classify(CR_SERVER_GONE_ERROR,
+		    "fault: MySQL server has gone away");
+	case FAULT_DB_DEADLOCK:
+		if (db_in_tx)
+			(void)mysql_query(db_conn, "ROLLBACK");
+		return db_classify(ER_LOCK_DEADLOCK, "fault: Deadlock found "
+		    "when trying to get lock");
+	case FAULT_DB_TIMEOUT:
+		return db_classify(1969, "fault: Query execution was "
+		    "interrupted (max_statement_time exceeded)");
+	case FAULT_DB_ERROR:
+		return db_classify(ER_UNKNOWN_ERROR, "fault: Unknown error");
+	}
+	return DB_OK;
+}
+
+static int
+db_fault_post(void)
+{
+	if (!db_fault_lost)
+		return DB_OK;
+	db_fault_lost = 0;
+	db_fault_kill();
+	return db_classify(CR_SERVER_LOST, "fault: Lost connection to "
+	    "server during query");
+}
+#endif /* BR_FAULTS */
+
 static MYSQL_STMT *
 db_stmt(const char *sql)
 {
@@ -411,9 +474,17 @@ db_run(const char *sql, const char *types, va_list ap, MYSQL_STMT **out)
 	}
 	db_stats.queries++;
 	metrics_db(MDB_QUERY);
+#ifdef BR_FAULTS
+	if ((rv = db_fault_pre(sql)) != DB_OK)
+		return rv;
+#endif
 	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
 	    mysql_stmt_execute(st) != 0)
 		return db_classify(mysql_stmt_errno(st), mysql_stmt_error(st));
+#ifdef BR_FAULTS
+	if ((rv = db_fault_post()) != DB_OK)
+		return rv;
+#endif
 	*out = st;
 	return DB_OK;
 }
@@ -608,10 +679,19 @@ db_last_insert_id(void)
 static int
 db_simple(const char *sql)
 {
+	int	rv = DB_OK;
+
 	metrics_db(MDB_QUERY);
+#ifdef BR_FAULTS
+	if ((rv = db_fault_pre(sql)) != DB_OK)
+		return rv;
+#endif
 	if (mysql_query(db_conn, sql) != 0)
 		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
-	return DB_OK;
+#ifdef BR_FAULTS
+	rv = db_fault_post();
+#endif
+	return rv;
 }
 
 static void

@@ -161,6 +161,25 @@ idem_store(struct idem *x)
 	return n < 0 ? (int)n : DB_OK;
 }
 
+/*
+ * Runs the op.  A success whose answer could not be built (the arena ran
+ * out: response_json() wrote a 500) is rolled back, not committed: the
+ * client would be told it failed while it applied, and with a key that
+ * 500 would be stored and replayed.
+ */
+static int
+idem_op_run(struct idem *x)
+{
+	int	rv;
+
+	rv = x->op(x->r, x->resp, x->arg);
+	if (rv == DB_OK && x->resp->status >= 500) {
+		log_err("the answer could not be built: rolled back");
+		return DB_ERROR;
+	}
+	return rv;
+}
+
 static int
 idem_tx(void *p)
 {
@@ -171,7 +190,7 @@ idem_tx(void *p)
 	idem_reset(x);
 	x->refused = 0;
 	if (x->key == NULL)
-		return x->op(x->r, x->resp, x->arg);
+		return idem_op_run(x);
 	if ((rv = idem_claim(x->r->auth.user_id, x->key, x->fp)) ==
 	    DB_DUPLICATE)
 		return IDEM_REPLAY;
@@ -179,7 +198,7 @@ idem_tx(void *p)
 		return rv;
 	if ((n = db_exec("SAVEPOINT idem", "")) < 0)
 		return (int)n;
-	rv = x->op(x->r, x->resp, x->arg);
+	rv = idem_op_run(x);
 	if (rv < 0)
 		return rv;
 	if (rv > 0 && (n = db_exec("ROLLBACK TO SAVEPOINT idem", "")) < 0)

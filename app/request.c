@@ -216,7 +216,8 @@ request_parse_json(struct request *r, int object_only, const char **msg)
 	st = (object_only ? json_parse_object : json_parse_body)(r->arena,
 	    r->body, r->body_len, BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH, &r->json,
 	    msg);
-	if (st == JSON_ETOOBIG)
+	/* Out of memory: the body does not fit the request's arena. */
+	if (st == JSON_ETOOBIG || st == JSON_ENOMEM)
 		return 413;
 	return st == JSON_OK ? 0 : 400;
 }

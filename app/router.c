@@ -16,7 +16,8 @@
 
 /*
  * Matches path against pattern, segment by segment.  Returns 1 and fills
- * names/values (up to BR_MAX_ROUTE_PARAMS) on a match.
+ * names/values (up to BR_MAX_ROUTE_PARAMS) on a match, 0 on none, -1 when
+ * the arena is out of memory.
  */
 static int
 route_match_path(struct arena *a, const char *pat, const char *path,
@@ -44,7 +45,7 @@ route_match_path(struct arena *a, const char *pat, const char *path,
 			values[np] = arena_strndup(a, path,
 			    (size_t)(se - path));
 			if (names[np] == NULL || values[np] == NULL)
-				return 0;
+				return -1;
 			np++;
 		} else if (pe - pat != se - path ||
 		    memcmp(pat, path, (size_t)(pe - pat)) != 0)
@@ -65,12 +66,16 @@ router_match(const struct route *tbl, size_t n, struct request *r,
 	const char	*names[BR_MAX_ROUTE_PARAMS],
 	    *values[BR_MAX_ROUTE_PARAMS];
 	size_t		 i, np, k;
-	int		 m = r->method == M_HEAD ? M_GET : r->method;
+	int		 m = r->method == M_HEAD ? M_GET : r->method, rv;
 
 	*allow = 0;
 	for (i = 0; i < n; i++) {
-		if (!route_match_path(r->arena, tbl[i].pattern, r->path, names,
-		    values, &np))
+		if ((rv = route_match_path(r->arena, tbl[i].pattern, r->path,
+		    names, values, &np)) == -1) {
+			*allow = ROUTER_ENOMEM;
+			return NULL;
+		}
+		if (rv == 0)
 			continue;
 		if ((tbl[i].methods & m) == 0) {
 			*allow |= tbl[i].methods;
@@ -119,6 +124,10 @@ router_dispatch(struct request *r, struct response *resp)
 	if (r->request_id[0] != '\0')
 		response_header(resp, "X-Request-Id", r->request_id);
 	if ((rt = router_match(routes, nroutes, r, &methods)) == NULL) {
+		if (methods == ROUTER_ENOMEM) {
+			response_error(resp, r, 500, "Internal error.");
+			return;
+		}
 		if (methods == 0) {
 			response_error(resp, r, 404, "No such page.");
 			return;

@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "db.h"
 #include "escape.h"
+#include "fault.h"
 #include "fcgi.h"
 #include "log.h"
 #include "metrics.h"
@@ -119,6 +120,9 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 	int		st;
 
 	clock_gettime(CLOCK_MONOTONIC, &s);
+#ifdef BR_FAULTS
+	fault_begin(fcgi_envp(fr));
+#endif
 	response_reset(resp, a, app.tmpl);
 	st = request_init(&req, a, fcgi_envp(fr), &app.cfg);
 	req.body_read = fcgi_read;
@@ -133,6 +137,9 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 		    "Malformed query string, cookie or header.");
 	} else
 		router_dispatch(&req, resp);
+#ifdef BR_FAULTS
+	fault_end(resp);
+#endif
 	if (response_serialize(resp, &req, out) == -1 ||
 	    fcgi_write(fr, out->data, out->len) == -1)
 		log_info("client went away");

@@ -56,8 +56,10 @@ extern const size_t		nroutes;
  * Finds the route for method and path in tbl.  On a match returns it and
  * stores the {params} in r (names and values in r's arena).  NULL when
  * nothing matches; *allow then holds the methods of the routes whose
- * pattern matched (0: 404, else 405 with this Allow).
+ * pattern matched (0: 404, else 405 with this Allow), or ROUTER_ENOMEM
+ * when the arena ran out (a 500, not a 404).
  */
+#define ROUTER_ENOMEM	(-1)
 const struct route *router_match(const struct route *tbl, size_t n,
 		    struct request *r, int *allow);
 /* Writes "GET, HEAD, POST" for a method mask into buf. */

@@ -34,6 +34,10 @@ fi
 if ! make -s BUILD=build-lint OPT="-O2" all >/dev/null; then
 	echo "lint: -Werror build failed"; fail=1
 fi
+# Fault injection (include/fault.h) exists only in the -DBR_FAULTS build.
+if grep -aq 'X-Backroom-Fault' build-lint/backroomd 2>/dev/null; then
+	echo "lint: the fault-injection path is in a normal build"; fail=1
+fi
 # KNF as far as a script can tell (clang-format cannot express KNF's
 # aligned declarations, so the repository has no .clang-format): at most
 # 80 columns with 8-column tabs, indentation by tabs (a continuation adds

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The `make test` driver: a fresh stack in var/test (never var/run), then
-# the lint, unit, fuzz-smoke, integration and asan suites; always stops
-# what it started; ends with "make test: N passed, M failed" (N, M count suites)
+# the lint, unit, fuzz-smoke, integration, asan and faults suites; always
+# stops what it started; ends with "make test: N passed, M failed" (N, M count suites)
 # and a non-zero exit on any failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -83,6 +83,9 @@ suite invariants invariants
 # The same suite against an ASan + UBSan build, on its own stack.
 sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 has_tests && suite asan make -s asan
+# Fault injection (a -DBR_FAULTS build, tests/integration/test_faults.py)
+# on its own stack: ~20 s.
+has_tests && suite faults make -s faults
 # Each benchmark workload for 2 seconds on its own stack: zero errors.
 suite bench-smoke make -s bench-smoke
 summary

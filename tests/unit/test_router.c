@@ -67,6 +67,27 @@ test_literal_and_params(void **state)
 	assert_null(request_param(&r, "nope"));
 }
 
+/* An arena that cannot hold the {params} is a 500 (ROUTER_ENOMEM), not a
+ * 404: make faults found it answering "No such page." */
+static void
+test_out_of_memory_is_not_404(void **state)
+{
+	struct request	 r;
+	struct arena	*small;
+	int		 allow;
+
+	(void)state;
+	assert_non_null(small = arena_create(16));
+	assert_non_null(arena_alloc(small, 16));
+	memset(&r, 0, sizeof(r));
+	r.arena = small;
+	r.method = M_GET;
+	r.path = "/items/42";
+	assert_null(router_match(tbl, NTBL, &r, &allow));
+	assert_int_equal(allow, ROUTER_ENOMEM);
+	arena_destroy(small);
+}
+
 static void
 test_not_found(void **state)
 {
@@ -187,6 +208,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_literal_and_params),
 		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_out_of_memory_is_not_404),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_head_uses_get),
 		cmocka_unit_test(test_bad_ids),
