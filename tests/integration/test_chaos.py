@@ -702,3 +702,27 @@ def test_ten_thousand_malformed_inputs_get_no_5xx(healthy_stack):
     assert done[0] >= 2000, line
     assert bad == [], (line, bad[:20])
     assert_check()
+
+
+@pytest.mark.parametrize("raw", [b"name=a%00b", b"name=a%01b", b"name=%FF%FE",
+                                 b"a" * 300 + b"=1"],
+                         ids=["nul", "control", "utf8", "long-name"])
+def test_unreadable_form_is_400_not_a_csrf_refusal(raw):
+    """A signed-in form with a control byte, invalid UTF-8 or an overlong
+    field name answered "403: the CSRF token is missing" (and audited a
+    CSRF refusal): the body could not be read, which is a 400."""
+    c = new_user_client()
+    before = sql_int("SELECT COUNT(*) FROM audit_log WHERE action = "
+                     "'csrf.rejected'")
+    body = b"csrf=" + c.csrf.encode() + b"&form_token=" + \
+        secrets.token_hex(32).encode() + b"&code=W1&" + raw
+    r = c.request("POST", "/warehouses", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert "could not be read" in r.text
+    assert sql_int("SELECT COUNT(*) FROM audit_log WHERE action = "
+                   "'csrf.rejected'") == before
+    # A missing token is still the CSRF refusal.
+    r = c.request("POST", "/warehouses", data=b"code=W1&name=x", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 403 and "CSRF" in r.text, r.status_code
