@@ -176,12 +176,18 @@ middleware_origin_ok(struct request *r)
 	return origin_ok(r, 1);
 }
 
+/*
+ * 1 when the CSRF check passes; else 0 with *why and *status: 403, or
+ * 400/413 for a form body that cannot be read (a control byte, invalid
+ * UTF-8, a name or value too long): malformed input, not a forgery.
+ */
 static int
-csrf_ok(struct request *r, const char **why)
+csrf_ok(struct request *r, const char **why, int *status)
 {
 	const char	*tok, *field;
 	int		 st;
 
+	*status = 403;
 	if (!origin_ok(r, 0)) {
 		*why = "The request came from another site: refused by the "
 		    "CSRF check (Origin / Sec-Fetch-Site).";
@@ -189,10 +195,14 @@ csrf_ok(struct request *r, const char **why)
 	}
 	tok = request_env(r, "HTTP_X_CSRF_TOKEN");
 	if (tok == NULL) {
-		if ((st = request_parse_form(r, &field)) != 0)
-			tok = NULL;
-		else
-			tok = form_get(&r->form, "csrf");
+		st = request_parse_form(r, &field);
+		if (st == 400 || st == 413) {
+			*status = st;
+			*why = "The form could not be read: a control byte, "
+			    "invalid UTF-8, or a field name or value too long.";
+			return 0;
+		}
+		tok = st == 0 ? form_get(&r->form, "csrf") : NULL;
 	}
 	if (tok == NULL || tok[0] == '\0') {
 		*why = "The form's security token (CSRF token) is missing.";
@@ -243,7 +253,7 @@ middleware_run(const struct route *rt, struct request *r,
     struct response *resp)
 {
 	const char	*why;
-	int		 bad_token;
+	int		 bad_token, st;
 
 	r->flash = middleware_flash_text(request_cookie(r, FLASH_COOKIE));
 	if (rt->flags & R_PUBLIC)
@@ -266,9 +276,10 @@ middleware_run(const struct route *rt, struct request *r,
 		return -1;
 	}
 	if (r->auth.via == AUTH_SESSION && is_unsafe(r->method) &&
-	    !csrf_ok(r, &why)) {
-		audit_refusal(r, "csrf.rejected", why);
-		response_error(resp, r, 403, why);
+	    !csrf_ok(r, &why, &st)) {
+		if (st == 403)
+			audit_refusal(r, "csrf.rejected", why);
+		response_error(resp, r, st, why);
 		return -1;
 	}
 	if (r->auth.via == AUTH_TOKEN && (is_unsafe(r->method) ?
