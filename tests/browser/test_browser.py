@@ -79,11 +79,26 @@ def fill(form, name, value):
     el.send_keys(value)
 
 
+def _gone(old):
+    """A wait condition: the element's document has been replaced.
+    chromedriver reports a node of a navigated-away document either as
+    stale or as an inspector error ("Node with given id does not belong to
+    the document"); both mean the page went away."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def click_and_load(d, element, timeout=15):
     """Clicks and waits until the browser has left the current page (a
     form posted to the page it is on keeps the same URL)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
     from selenium.common.exceptions import WebDriverException
     old = d.find_element(By.TAG_NAME, "html")
@@ -91,10 +106,9 @@ def click_and_load(d, element, timeout=15):
         element.click()
     except WebDriverException:
         # chromedriver may report the click's own navigation as an
-        # inspector error ("Node ... does not belong to the document");
-        # it is harmless when the page did go away.
-        WebDriverWait(d, timeout).until(EC.staleness_of(old))
-    WebDriverWait(d, timeout).until(EC.staleness_of(old))
+        # inspector error; it is harmless when the page did go away.
+        pass
+    WebDriverWait(d, timeout).until(_gone(old))
     WebDriverWait(d, timeout).until(
         lambda x: x.execute_script("return document.readyState") == "complete")
 
