@@ -216,7 +216,11 @@ class Client:
         jar = dict(self.cookies)
         if cookies is not None:
             jar.update(cookies)
-        r = raw_request(method, path, cookies=jar, **kw)
+        return self.absorb(raw_request(method, path, cookies=jar, **kw))
+
+    def absorb(self, r):
+        """Keeps the cookies r sets or clears and the CSRF token of its
+        page, as a browser would; returns r."""
         for name, (value, attrs) in set_cookies(r).items():
             if cookie_cleared(value, attrs):
                 self.cookies.pop(name, None)

@@ -29,8 +29,8 @@ import requests
 
 from conftest import (BASE, CERT, PREFIX, get, master_pid, pid_alive, stack_start,
                       status, wait_until)
-from accounts_util import (SESSION_COOKIE, CSRF_META, Client, clear_addr_throttle,
-                           cookie_cleared, create_token, forms, new_user, routes, set_cookies)
+from accounts_util import (SESSION_COOKIE, Client, clear_addr_throttle,
+                           create_token, forms, new_user, routes)
 from inventory_util import (assert_check, client, mgr, product, sql_int, sql_rows,
                             supplier, warehouse)
 from test_db_reconnect import mysqld_pid
@@ -422,17 +422,8 @@ class SessionClient(Client):
         kw.setdefault("timeout", 15)
         kw.setdefault("allow_redirects", False)
         kw.setdefault("verify", CERT)   # a *_CA_BUNDLE would beat s.verify
-        r = self.s.request(method, BASE + path, cookies=jar, headers=h, **kw)
-        for name, (value, attrs) in set_cookies(r).items():
-            if cookie_cleared(value, attrs):
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        if "text/html" in r.headers.get("Content-Type", ""):
-            m = CSRF_META.search(r.text)
-            if m:
-                self.csrf = m.group(1)
-        return r
+        return self.absorb(self.s.request(method, BASE + path, cookies=jar,
+                                          headers=h, **kw))
 
     def ensure(self):
         if SESSION_COOKIE not in self.cookies or not self.signed_in():
