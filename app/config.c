@@ -53,6 +53,17 @@ static const struct directive directives[] = {
 	{ "group", S(group), "", "group workers and the socket use" },
 	{ "workers", N(workers, DIR_INT, 1, BR_MAX_WORKERS), "4",
 	    "worker processes" },
+	{ "worker_connections", N(worker_connections, DIR_INT, 1,
+	    BR_MAX_WORKER_CONNS), "4", "FastCGI connections one worker holds "
+	    "at once (nginx keeps them open between requests)" },
+	{ "nginx_keepalive", N(nginx_keepalive, DIR_INT, 0, 65535), "0",
+	    "the nginx upstream's `keepalive`: idle connections each nginx "
+	    "worker keeps (checked against workers x worker_connections)" },
+	{ "nginx_workers", N(nginx_workers, DIR_INT, 1, 1024), "1",
+	    "nginx's worker_processes (for the same check)" },
+	{ "queue_deadline_ms", N(queue_deadline_ms, DIR_INT, 0, 3600000),
+	    "10000", "a request nginx handed over longer ago than this is "
+	    "answered 503 at once (0: off)" },
 	{ "max_requests", N(max_requests, DIR_INT, 0, 100000000), "10000",
 	    "requests before a worker is recycled (0: never)" },
 	{ "max_requests_jitter", N(max_requests_jitter, DIR_INT, 0, 1000000),
@@ -254,6 +265,28 @@ config_line(char *line, struct config *c)
 	return "unknown directive";
 }
 
+/*
+ * Each idle connection nginx keeps holds a slot of one worker, and a
+ * worker takes new connections only while it has a free slot.  nginx keeps
+ * at most nginx_keepalive idle connections per nginx worker, so with more
+ * slots than that, one is always free or busy with a request that ends:
+ * a new connection never waits on idle ones.
+ */
+static const char *
+config_check(const struct config *c)
+{
+	static char	why[200];
+
+	if (c->nginx_keepalive * c->nginx_workers <
+	    c->workers * c->worker_connections)
+		return NULL;
+	snprintf(why, sizeof(why), "nginx_keepalive x nginx_workers (%ld) "
+	    "must be below workers x worker_connections (%ld): idle kept "
+	    "connections would hold every worker", c->nginx_keepalive *
+	    c->nginx_workers, c->workers * c->worker_connections);
+	return why;
+}
+
 int
 config_parse(const char *label, const char *text, struct config *c,
     char *err, size_t errsz)
@@ -284,6 +317,10 @@ config_parse(const char *label, const char *text, struct config *c,
 			snprintf(err, errsz, "%s:%d: %s", label, lineno, why);
 			return -1;
 		}
+	}
+	if ((why = config_check(&tmp)) != NULL) {
+		snprintf(err, errsz, "%s: %s", label, why);
+		return -1;
 	}
 	if (str_copy(tmp.path, sizeof(tmp.path), label) == -1) {
 		snprintf(err, errsz, "%s: path too long", label);

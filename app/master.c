@@ -175,6 +175,11 @@ master_listen(void)
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		fatal("fcntl");
 	app.listen_fd = fd;
+	/* Stream, not datagram: a datagram pair queues only
+	 * net.unix.max_dgram_qlen (10) passed connections. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	    app.handoff) == -1)
+		fatal("socketpair");
 }
 
 /* Forks a worker into a free slot; -1 (and a retry in a second) if there is

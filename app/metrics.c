@@ -28,6 +28,10 @@ static const char *const db_names[MDB_COUNT] = {
 	"connection_lost", "connect", "connect_failed", "error"
 };
 
+static const char *const conn_names[MC_COUNT] = {
+	"accepted", "kept", "passed", "taken", "closed", "queue_deadline"
+};
+
 static struct metrics	*mx;
 
 void
@@ -82,6 +86,13 @@ metrics_worker_died(void)
 {
 	if (mx != NULL)
 		add(&mx->worker_deaths, 1);
+}
+
+void
+metrics_conn(enum metrics_conn e)
+{
+	if (mx != NULL && e < MC_COUNT)
+		add(&mx->conn[e], 1);
 }
 
 /* "GET /products/{id}": the route's first method and its pattern.  The
@@ -252,6 +263,15 @@ metrics_render(struct buf *b, const struct scoreboard *sb)
 		rc |= buf_printf(b,
 		    "backroomd_db_events_total{event=\"%s\"} %llu\n",
 		    db_names[e], (unsigned long long)get(&mx->db[e]));
+	rc |= buf_puts(b, "# HELP backroomd_fastcgi_events_total FastCGI "
+	    "connections accepted, requests on kept connections, kept "
+	    "connections passed between workers and closed, requests shed "
+	    "by queue_deadline_ms.\n"
+	    "# TYPE backroomd_fastcgi_events_total counter\n");
+	for (e = 0; e < MC_COUNT; e++)
+		rc |= buf_printf(b,
+		    "backroomd_fastcgi_events_total{event=\"%s\"} %llu\n",
+		    conn_names[e], (unsigned long long)get(&mx->conn[e]));
 	rc |= render_pool(b, sb);
 	return rc == 0 ? 0 : -1;
 }

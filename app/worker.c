@@ -1,13 +1,36 @@
 /*
  * worker.c -- one request at a time: wait, accept, parse, route, answer.
  *
+ * A worker holds up to worker_connections FastCGI connections.  nginx
+ * keeps a connection open between requests when its upstream has
+ * `keepalive` and `fastcgi_keep_conn on`; the worker then waits on the
+ * connections it holds and, while it has a free slot, on the listening
+ * socket and on the hand-over socket, all in one epoll set, and serves
+ * whichever request comes first.  When it starts a request it passes the
+ * other connections it holds to the hand-over socket, so a request nginx
+ * sends on one of them meanwhile goes to a free worker rather than
+ * waiting behind this one.  A connection with no free slot anywhere waits
+ * in the listen queue; config.c's check (nginx's idle connections fewer
+ * than all workers' slots) keeps one slot free or busy with a request
+ * that ends, so it is never stuck behind idle ones.
+ *
+ * backroomd never closes a connection nginx may be about to send on (a
+ * POST sent on a connection closed under it is a 502 nginx must not
+ * retry).  A worker that leaves -- reload, recycling, stop -- passes each
+ * connection it holds, idle and at a request boundary, to the others
+ * over a unix socket pair (SCM_RIGHTS), so the next request on it is
+ * served by a worker of the new generation; only when no worker can take
+ * it (stop) is it closed.
+ *
  * Signals are blocked except while waiting in epoll_pwait(), so SIGTERM or
  * SIGQUIT never interrupts a request half-way: a worker busy with a request
- * finishes it, then sees the flag and exits; a worker idle in the wait
+ * finishes it, then sees the flag and leaves; a worker idle in the wait
  * wakes at once.  EPOLLEXCLUSIVE wakes one idle worker per connection
  * instead of the whole pool.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -15,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +58,21 @@
 #include "sandbox.h"
 #include "router.h"
 #include "scoreboard.h"
+
+#define EV_LISTEN	0	/* epoll data: the listening socket */
+#define EV_HANDOFF	1	/* the hand-over socket */
+#define EV_CONN		2	/* + the index of a held connection */
+
+struct worker {
+	struct fcgi_req	*conn[BR_MAX_WORKER_CONNS];
+	size_t		 nconn;		/* slots (worker_connections) */
+	size_t		 held;		/* slots with a connection */
+	int		 ep;
+	int		 accepting;	/* listen and hand-over in ep */
+	struct arena	*a;
+	struct response	 resp;
+	struct buf	 out;
+};
 
 static volatile sig_atomic_t	worker_stop;
 
@@ -108,29 +148,66 @@ worker_privdrop(void)
 		fatalx("master is gone");
 }
 
-static void
-worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
-    struct buf *out)
+
+/*
+ * nginx's $msec when it handed the request over (fastcgi_param
+ * REQUEST_START): 1 when the request waited longer than
+ * queue_deadline_ms, so the client has likely given up on it.
+ */
+static int
+worker_queue_expired(const struct request *req)
 {
-	struct request	req;
-	int64_t		t0 = now_mono_ms();
-	struct timespec	s, e;
-	uint32_t	us;
-	char		uri[256];
-	int		st;
+	const char	*v = request_env(req, "REQUEST_START");
+	struct timespec	 now;
+	int64_t		 sec, ms = 0, age;
+	char		*end;
+
+	if (app.cfg.queue_deadline_ms == 0 || v == NULL)
+		return 0;
+	errno = 0;
+	sec = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || sec < 0)
+		return 0;
+	if (*end == '.') {
+		if (strlen(end + 1) != 3 || strspn(end + 1, "0123456789") != 3)
+			return 0;
+		ms = (end[1] - '0') * 100 + (end[2] - '0') * 10 + end[3] - '0';
+	} else if (*end != '\0')
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	age = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 -
+	    (sec * 1000 + ms);
+	return age > app.cfg.queue_deadline_ms;
+}
+
+static void
+worker_serve(struct worker *w, struct fcgi_req *fr)
+{
+	struct response	*resp = &w->resp;
+	struct request	 req;
+	int64_t		 t0 = now_mono_ms();
+	struct timespec	 s, e;
+	uint32_t	 us;
+	char		 uri[256];
+	int		 st;
 
 	clock_gettime(CLOCK_MONOTONIC, &s);
 #ifdef BR_FAULTS
 	fault_begin(fcgi_envp(fr));
 #endif
-	response_reset(resp, a, app.tmpl);
-	st = request_init(&req, a, fcgi_envp(fr), &app.cfg);
+	response_reset(resp, w->a, app.tmpl);
+	st = request_init(&req, w->a, fcgi_envp(fr), &app.cfg);
 	req.body_read = fcgi_read;
 	req.body_ctx = fr;
 	log_set_request(req.request_id);
 	scoreboard_request_start(app.sb, app.slot, req.method_str, req.uri,
 	    req.request_id);
-	if (st != 0) {
+	if (st == 0 && worker_queue_expired(&req)) {
+		metrics_conn(MC_QUEUE_DEADLINE);
+		response_header(resp, "Retry-After", "1");
+		response_error(resp, &req, 503, "The server is busy; the "
+		    "request waited too long to be served.  Try again.");
+	} else if (st != 0) {
 		if (req.request_id[0] != '\0')
 			response_header(resp, "X-Request-Id", req.request_id);
 		response_error(resp, &req, st, st == 414 ? "URI too long." :
@@ -140,8 +217,8 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 #ifdef BR_FAULTS
 	fault_end(resp);
 #endif
-	if (response_serialize(resp, &req, out) == -1 ||
-	    fcgi_write(fr, out->data, out->len) == -1)
+	if (response_serialize(resp, &req, &w->out) == -1 ||
+	    fcgi_write(fr, w->out.data, w->out.len) == -1)
 		log_info("client went away");
 	clock_gettime(CLOCK_MONOTONIC, &e);
 	us = (uint32_t)((e.tv_sec - s.tv_sec) * 1000000 +
@@ -157,20 +234,296 @@ worker_serve(struct fcgi_req *fr, struct arena *a, struct response *resp,
 	/* Frees the params req points into: keep it after the last use. */
 	fcgi_finish(fr);
 	log_set_request(NULL);
-	arena_reset(a);
+	arena_reset(w->a);
+}
+
+/* Puts a held connection's socket in the epoll set; 0, or -1 (closed). */
+static int
+worker_watch(struct worker *w, size_t i)
+{
+	struct epoll_event	ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = EV_CONN + (uint32_t)i;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fcgi_fd(w->conn[i]), &ev) == -1) {
+		log_warn("epoll_ctl: %s", strerror(errno));
+		fcgi_close(w->conn[i]);
+		return -1;
+	}
+	w->held++;
+	return 0;
+}
+
+/* A closed connection left the epoll set with its socket. */
+static void
+worker_unheld(struct worker *w)
+{
+	w->held--;
+}
+
+static struct fcgi_req *
+worker_free_slot(struct worker *w, size_t *idx)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nconn; i++)
+		if (fcgi_fd(w->conn[i]) < 0) {
+			*idx = i;
+			return w->conn[i];
+		}
+	return NULL;
+}
+
+/* Listen and hand-over sockets in the epoll set exactly when on. */
+static void
+worker_accepting(struct worker *w, int on)
+{
+	struct epoll_event	ev;
+	int			fds[2] = { app.listen_fd, app.handoff[1] };
+	uint32_t		tags[2] = { EV_LISTEN, EV_HANDOFF };
+	int			k;
+
+	if (w->accepting == on)
+		return;
+	for (k = 0; k < 2; k++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = tags[k];
+		if (epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    fds[k], &ev) == -1)
+			fatal("epoll_ctl");
+	}
+	w->accepting = on;
+}
+
+/* A new connection from the listen queue, or one a leaving worker passed:
+ * -1 when another worker was quicker. */
+static int
+worker_take(int tag)
+{
+	struct msghdr	 msg;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} u;
+	char		 byte;
+	int		 fd = -1;
+
+	if (tag == EV_LISTEN) {
+		fd = accept4(app.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			metrics_conn(MC_ACCEPTED);
+		return fd;
+	}
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	if (recvmsg(app.handoff[1], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	if ((cm = CMSG_FIRSTHDR(&msg)) != NULL &&
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		metrics_conn(MC_TAKEN);
+	}
+	return fd;
+}
+
+/* Passes an idle connection to whichever worker has a free slot; 0, or
+ * -1 when the hand-over socket is full or gone. */
+static int
+worker_pass(int fd)
+{
+	struct msghdr	 msg;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} u;
+	char		 byte = 'c';
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(app.handoff[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		return -1;
+	metrics_conn(MC_PASSED);
+	return 0;
+}
+
+/*
+ * Takes one waiting connection (tag: listening or hand-over socket) and
+ * passes it on, closing it only when that fails.  EPOLLEXCLUSIVE woke
+ * this worker alone; when it cannot take the connection itself (no free
+ * slot, or leaving), the pass is a fresh wake-up for one of the others.
+ * -1 when there was none.
+ */
+static int
+worker_forward(int tag)
+{
+	int	fd;
+
+	if ((fd = worker_take(tag)) == -1)
+		return -1;
+	if (worker_pass(fd) == -1) {
+		metrics_conn(MC_CLOSED);
+		close(fd);
+	} else
+		close(fd);
+	return 0;
+}
+
+/*
+ * Passes every held connection but the one in slot keep (w->nconn: all)
+ * to the other workers.  A worker holds them only while it waits: when it
+ * starts a request, the others go, so a request nginx sends on one of
+ * them meanwhile is served by a free worker instead of waiting behind
+ * this one (nginx may use any idle connection it keeps).
+ */
+static void
+worker_pass_held(struct worker *w, size_t keep)
+{
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < w->nconn; i++) {
+		if (i == keep || (fd = fcgi_fd(w->conn[i])) < 0)
+			continue;
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
+		if (worker_pass(fd) == 0) {
+			fcgi_release(w->conn[i]);
+			close(fd);
+		} else {
+			metrics_conn(MC_CLOSED);
+			fcgi_close(w->conn[i]);
+		}
+		worker_unheld(w);
+	}
+}
+
+/*
+ * Leaving: every held connection is idle at a request boundary (requests
+ * are served whole), so it goes to another worker as it is, unread bytes
+ * and all.  Then whatever waits on the listening and hand-over sockets is
+ * forwarded too: a wake-up that reached this worker as it left would
+ * otherwise be lost.  On stop no worker takes them and the master's exit
+ * closes them.
+ */
+static void
+worker_pass_all(struct worker *w)
+{
+	size_t	i;
+	int	pending = 0;
+
+	worker_accepting(w, 0);
+	worker_pass_held(w, w->nconn);
+	/* Each passed connection is one byte; those passed above too. */
+	if (ioctl(app.handoff[1], FIONREAD, &pending) == -1)
+		pending = 0;
+	while (pending-- > 0 && worker_forward(EV_HANDOFF) == 0)
+		;
+	for (i = 0; i < 1024 && worker_forward(EV_LISTEN) == 0; i++)
+		;
+}
+
+/* One request from the connection in slot i, if it has one. */
+static int
+worker_conn_ready(struct worker *w, size_t i)
+{
+	struct fcgi_req	*fr = w->conn[i];
+
+	static int	 warned;
+
+	scoreboard_reading(app.slot);
+	if (fcgi_accept(fr) == -1) {
+		worker_unheld(w);	/* closed by libfcgi */
+		return 0;
+	}
+	if (w->held > 1)
+		worker_pass_held(w, i);
+	if (fcgi_kept(fr))
+		metrics_conn(MC_KEPT);
+	if (fcgi_keep_asked(fr) && app.cfg.nginx_keepalive == 0 && !warned) {
+		log_warn("nginx keeps FastCGI connections open but "
+		    "nginx_keepalive is 0: set it (and nginx_workers) to "
+		    "nginx's numbers so backroomd -t can check them");
+		warned = 1;
+	}
+	worker_serve(w, fr);
+	if (fcgi_fd(fr) < 0)
+		worker_unheld(w);
+	return 1;
+}
+
+/* The listening or hand-over socket is readable. */
+static int
+worker_new_conn(struct worker *w, int tag)
+{
+	struct fcgi_req	*fr;
+	size_t		 i;
+	int		 fd;
+
+	if ((fr = worker_free_slot(w, &i)) == NULL) {
+		(void)worker_forward(tag);
+		return 0;
+	}
+	if ((fd = worker_take(tag)) == -1)
+		return 0;
+	fcgi_adopt(fr, fd);
+	if (worker_watch(w, i) == -1)
+		return 0;
+	/* A passed connection may have nothing to read yet: wait for it. */
+	if (tag == EV_HANDOFF)
+		return 0;
+	return worker_conn_ready(w, i);
+}
+
+static void
+worker_setup(struct worker *w)
+{
+	size_t	i;
+
+	memset(w, 0, sizeof(*w));
+	w->nconn = (size_t)app.cfg.worker_connections;
+	if ((w->a = arena_create(BR_ARENA_CAP)) == NULL)
+		fatalx("worker setup failed");
+	for (i = 0; i < w->nconn; i++)
+		if ((w->conn[i] = fcgi_req_new()) == NULL)
+			fatalx("worker setup failed");
+	buf_init(&w->resp.body, BR_MAX_RESPONSE);
+	buf_init(&w->out, BR_MAX_RESPONSE + 64 * 1024);
+	if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	worker_accepting(w, 1);
 }
 
 void
 worker_main(int slot)
 {
-	struct epoll_event	 ev;
-	struct fcgi_req		*fr;
-	struct arena		*a;
-	struct response		 resp;
-	struct buf		 out;
+	struct epoll_event	 ev[8];
+	struct worker		 w;
 	sigset_t		 waitmask;
 	uint64_t		 served = 0, limit = 0;
-	int			 ep, n;
+	uint32_t		 tag;
+	int			 n, k;
 
 	app.slot = &app.sb->slots[slot];
 	/*
@@ -186,17 +539,7 @@ worker_main(int slot)
 		limit = (uint64_t)app.cfg.max_requests +
 		    (app.cfg.max_requests_jitter > 0 ? (uint64_t)(random() %
 		    (app.cfg.max_requests_jitter + 1)) : 0);
-	if ((a = arena_create(BR_ARENA_CAP)) == NULL ||
-	    (fr = fcgi_req_new(app.listen_fd)) == NULL)
-		fatalx("worker setup failed");
-	buf_init(&resp.body, BR_MAX_RESPONSE);
-	buf_init(&out, BR_MAX_RESPONSE + 64 * 1024);
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		fatal("epoll_create1");
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.fd = app.listen_fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, app.listen_fd, &ev) == -1)
-		fatal("epoll_ctl");
+	worker_setup(&w);
 	/* db_configure() ran in the master (it reads the password file as
 	 * root); the settings are inherited.  From here on, only the system
 	 * calls serving needs (sandbox.h). */
@@ -204,16 +547,24 @@ worker_main(int slot)
 		fatalx("seccomp");
 	while (!worker_stop && (limit == 0 || served < limit)) {
 		app.slot->state = SB_IDLE;
-		n = epoll_pwait(ep, &ev, 1, -1, &waitmask);
-		if (n <= 0 || worker_stop)
-			continue;
-		scoreboard_reading(app.slot);
-		if (fcgi_accept(fr) == -1)
-			continue;
-		worker_serve(fr, a, &resp, &out);
-		served++;
+		worker_accepting(&w, w.held < w.nconn);
+		n = epoll_pwait(w.ep, ev, 8, -1, &waitmask);
+		/* Serve what is ready; a signal ends the round. */
+		for (k = 0; k < n && !worker_stop; k++) {
+			tag = ev[k].data.u32;
+			if (tag >= EV_CONN && tag - EV_CONN < w.nconn &&
+			    fcgi_fd(w.conn[tag - EV_CONN]) >= 0)
+				served += (uint64_t)worker_conn_ready(&w,
+				    tag - EV_CONN);
+			else if (tag == EV_LISTEN || tag == EV_HANDOFF)
+				served += (uint64_t)worker_new_conn(&w,
+				    (int)tag);
+			if (limit != 0 && served >= limit)
+				break;
+		}
 	}
 	app.slot->state = SB_EXITING;
+	worker_pass_all(&w);
 	if (!worker_stop)
 		log_info("recycling after %llu requests",
 		    (unsigned long long)served);

@@ -20,6 +20,9 @@ struct app {
 	struct scoreboard	*sb;
 	struct sb_slot		*slot;		/* a worker's own slot */
 	int			 listen_fd;
+	/* Passes kept connections between workers: send on [0], take
+	 * from [1]. */
+	int			 handoff[2];
 	int			 generation;
 	pid_t			 master_pid;
 };

@@ -9,6 +9,7 @@
 #define BOUNDS_H
 
 #define BR_MAX_WORKERS		256	/* workers per pool */
+#define BR_MAX_WORKER_CONNS	64	/* FastCGI connections per worker */
 #define BR_SCOREBOARD_SLOTS	(2 * BR_MAX_WORKERS) /* old + new generation */
 #define BR_MAX_BODY		(16 * 1024 * 1024) /* request body cap */
 #define BR_MAX_FIELDS		256	/* form fields per request */

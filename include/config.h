@@ -20,6 +20,10 @@ struct config {
 	char	user[64];
 	char	group[64];
 	long	workers;
+	long	worker_connections;	/* FastCGI connections per worker */
+	long	nginx_keepalive;	/* nginx upstream keepalive */
+	long	nginx_workers;		/* nginx worker_processes */
+	long	queue_deadline_ms;	/* 0 = off */
 	long	max_requests;
 	long	max_requests_jitter;
 	long	request_timeout;	/* seconds, 0 = none */

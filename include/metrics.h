@@ -38,6 +38,16 @@ enum metrics_db {
 	MDB_COUNT
 };
 
+enum metrics_conn {
+	MC_ACCEPTED,		/* FastCGI connections accepted */
+	MC_KEPT,		/* requests on a connection nginx kept */
+	MC_PASSED,		/* held connections passed to others */
+	MC_TAKEN,		/* passed connections a worker took over */
+	MC_CLOSED,		/* kept connections closed by backroomd */
+	MC_QUEUE_DEADLINE,	/* requests answered 503: queue_deadline_ms */
+	MC_COUNT
+};
+
 struct metrics_route {
 	uint64_t	status[5];		/* 1xx .. 5xx */
 	uint64_t	bucket[METRICS_BUCKETS + 1]; /* not cumulative; +Inf */
@@ -48,6 +58,7 @@ struct metrics {
 	struct metrics_route	route[METRICS_ROUTES];
 	uint64_t		db[MDB_COUNT];
 	uint64_t		worker_deaths;
+	uint64_t		conn[MC_COUNT];
 };
 
 /* Where this process counts (the master, before forking). */
@@ -56,6 +67,7 @@ void	metrics_attach(struct metrics *);
 void	metrics_request(const struct route *, int status, uint32_t us);
 void	metrics_db(enum metrics_db);
 void	metrics_worker_died(void);
+void	metrics_conn(enum metrics_conn);
 /* The whole exposition, appended to b.  0, or -1 when the metrics are
  * not attached or the text does not fit b (b is then not to be sent). */
 int	metrics_render(struct buf *b, const struct scoreboard *);

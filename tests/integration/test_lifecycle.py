@@ -11,10 +11,20 @@ import signal
 import threading
 import time
 
+import requests
 
-from conftest import (CONF, PREFIX, get, log_since, log_size, master_pid,
+from conftest import (BASE, CERT, CONF, PREFIX, get, log_since, log_size, master_pid,
                       pid_alive, stack_start, status, wait_until, worker_pids)
 from test_basics import assert_security_headers
+
+
+def request(method, path, **kw):
+    """get() or a POST from the site's origin (debug routes need no
+    session)."""
+    if method == "GET":
+        return get(path, **kw)
+    return requests.post(BASE + path, verify=CERT, headers={
+        "Origin": BASE.rstrip("/")}, **kw)
 
 
 def busy_slot(uri, timeout=3.0):
@@ -59,17 +69,23 @@ def generation():
     return max(w["generation"] for w in status()["workers"])
 
 
-def test_worker_killed_mid_request(healthy_pool):
-    uri = "/debug/sleep?ms=3000"
+def kill_mid_request(method, uri):
     off = log_size()
-    t, box = in_thread(lambda: get(uri, timeout=15))
+    t, box = in_thread(lambda: request(method, uri, timeout=15))
     w = busy_slot(uri)
-    assert w["method"] == "GET"
+    assert w["method"] == method
     assert re.fullmatch(r"[0-9a-f]{32}", w["request_id"])
     assert 0 <= w["request_ms"] < 3000
     os.kill(w["pid"], signal.SIGKILL)
     t.join(15)
     assert "e" not in box, box
+    return box, w, off
+
+
+def test_worker_killed_mid_request(healthy_pool):
+    """A POST whose worker dies is a 502 (nginx never re-sends one)."""
+    uri = "/debug/sleep?ms=3000"
+    box, w, off = kill_mid_request("POST", uri)
     r = box["r"]
     assert r.status_code == 502            # nginx: upstream closed early
     assert box["took"] < 2.5               # ended by the kill, not the sleep
@@ -77,11 +93,25 @@ def test_worker_killed_mid_request(healthy_pool):
     assert wait_until(lambda: w["pid"] not in worker_pids() and
                       len(worker_pids()) == healthy_pool)
     text = log_since(off)
-    assert "worker %d killed by signal 9 while serving GET %s [%s]" % (
+    assert "worker %d killed by signal 9 while serving POST %s [%s]" % (
         w["pid"], uri, w["request_id"]) in text, text
     assert "request_timeout" not in text   # the master did not do this
     for _ in range(10):
         assert get("/healthz").status_code == 200
+
+
+def test_get_killed_early_is_sent_once_more(healthy_pool):
+    """On a kept FastCGI connection nginx gives a request whose worker
+    died one more try, but only within fastcgi_next_upstream_timeout (3 s):
+    a GET killed early runs again on another worker and is answered."""
+    uri = "/debug/sleep?ms=1500"
+    box, w, off = kill_mid_request("GET", uri)
+    assert box["r"].status_code == 200, box["r"].text
+    assert box["took"] >= 1.5
+    text = log_since(off)
+    assert "worker %d killed by signal 9 while serving GET %s [%s]" % (
+        w["pid"], uri, w["request_id"]) in text, text
+    assert wait_until(lambda: len(worker_pids()) == healthy_pool)
 
 
 def test_reload_waits_for_the_request_in_flight(healthy_pool):
