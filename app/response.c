@@ -11,6 +11,7 @@
 #include "authz.h"
 #include "buf.h"
 #include "crypto.h"
+#include "etag.h"
 #include "json.h"
 #include "log.h"
 #include "outcome.h"
@@ -292,6 +293,24 @@ response_text(struct response *r, int status, const char *ctype,
 }
 
 int
+response_not_modified(struct response *r, const struct request *req,
+    const struct etag *e)
+{
+	char	tag[ETAG_LEN];
+
+	etag_format(e, tag);
+	(void)response_header(r, "ETag", tag);
+	if ((req->method != M_GET && req->method != M_HEAD) ||
+	    !etag_match(request_env(req, "HTTP_IF_NONE_MATCH"), tag))
+		return 0;
+	r->status = 304;
+	r->content_type = NULL;
+	buf_reset(&r->body);
+	(void)response_header(r, "Cache-Control", "no-store");
+	return 1;
+}
+
+int
 response_serialize(const struct response *r, const struct request *req,
     struct buf *out)
 {
@@ -308,7 +327,9 @@ response_serialize(const struct response *r, const struct request *req,
 		if (buf_printf(out, "%s: %s\r\n", r->headers[i].name,
 		    r->headers[i].value) == -1)
 			return -1;
-	if (buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len) == -1)
+	/* A 304 has no body and no length of its own (RFC 9110 8.6). */
+	if (r->status == 304 ? buf_puts(out, "\r\n") == -1 :
+	    buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len) == -1)
 		return -1;
 	if (req->method != M_HEAD && r->body.len > 0 &&
 	    buf_append(out, r->body.data, r->body.len) == -1)

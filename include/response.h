@@ -24,6 +24,7 @@
 #include "json.h"
 
 struct arena;
+struct etag;
 struct request;
 struct tmpl_set;
 
@@ -88,6 +89,13 @@ void	response_db_error(struct response *, const struct request *,
 void	response_text(struct response *, int status, const char *ctype,
 	    const char *text);
 /* Writes the CGI header block and body into out (no body for HEAD). */
+/*
+ * Conditional GET: sets the ETag header to e's tag; when the request is a
+ * GET or HEAD whose If-None-Match matches it, turns the answer into a 304
+ * without a body and returns 1 (the caller renders nothing).  0 otherwise.
+ */
+int	response_not_modified(struct response *, const struct request *,
+	    const struct etag *);
 int	response_serialize(const struct response *, const struct request *,
 	    struct buf *out);
 const char *response_status_text(int status);

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "domain.h"
+#include "etag.h"
 #include "fields.h"
 #include "h_catalog.h"
 #include "handlers.h"
@@ -87,6 +88,27 @@ list_filters(struct request *r, int64_t *sid, int *active, const char **q)
 	return NULL;
 }
 
+/*
+ * Conditional GET of a list: what h_product_json() shows of a product is
+ * its row, and every change to the row bumps its version; the URL (the
+ * cache key) carries the filters and cursor.  "products-1": the format.
+ */
+static int
+products_not_modified(struct request *r, struct response *resp,
+    const struct product_list *l, size_t limit)
+{
+	struct etag	e;
+	size_t		i;
+
+	etag_init(&e, "products-1");
+	for (i = 0; i < l->n; i++) {	/* the extra row: next_cursor */
+		etag_i64(&e, l->v[i].id);
+		etag_i64(&e, l->v[i].version);
+	}
+	etag_i64(&e, (int64_t)limit);
+	return response_not_modified(resp, r, &e);
+}
+
 void
 h_api_products(struct request *r, struct response *resp)
 {
@@ -104,6 +126,8 @@ h_api_products(struct request *r, struct response *resp)
 	    (st = products_list(r->arena, q, sid, active, cursor, limit + 1,
 	    &l)) != DB_OK)
 		goto out;
+	if (products_not_modified(r, resp, &l, (size_t)limit))
+		return;		/* answered: 304 */
 	for (i = 0; i < l.n && i < (size_t)limit; i++)
 		json_object_array_add(items, h_product_json(&l.v[i]));
 out:
@@ -114,6 +138,26 @@ out:
 	else
 		h_list_json(resp, items, l.n > (size_t)limit ?
 		    l.v[limit - 1].id : 0);
+}
+
+/* A product: its row's version, and its stock rows, which have none. */
+static int
+product_not_modified(struct request *r, struct response *resp,
+    const struct product *p, const struct product_stock_list *stock)
+{
+	struct etag	e;
+	size_t		i;
+
+	etag_init(&e, "product-1");
+	etag_i64(&e, p->id);
+	etag_i64(&e, p->version);
+	for (i = 0; i < stock->n; i++) {
+		etag_i64(&e, stock->v[i].warehouse_id);
+		etag_str(&e, stock->v[i].warehouse_code);
+		etag_i64(&e, stock->v[i].on_hand);
+		etag_i64(&e, stock->v[i].reserved);
+	}
+	return response_not_modified(resp, r, &e);
 }
 
 void
@@ -130,6 +174,8 @@ h_api_product(struct request *r, struct response *resp)
 		return;		/* answered */
 	if ((st = products_detail(r->arena, id, &p, &stock)) != DB_OK)
 		goto out;
+	if (product_not_modified(r, resp, &p, &stock))
+		return;		/* answered: 304 */
 	if ((o = json_own(r->arena, h_product_json(&p))) == NULL) {
 		st = DB_ERROR;
 		goto out;

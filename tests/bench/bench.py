@@ -15,6 +15,8 @@ ceilings, several rounds, reporting medians:
   api_write     POST /api/v1/movements (a receipt) with a fresh
                 Idempotency-Key: one durable transaction
   form_post     a stock adjustment form (session, CSRF, form token) -> 303
+  not_modified  api_read of one product with If-None-Match: its ETag -> 304
+                (the database read and the tag, no rendering)
   overload      page_list with OVERLOAD_CONNECTIONS connections: more than
                 the workers can serve within queue_deadline_ms (set low
                 here), so some answers are 503 by design; reports p99 of
@@ -276,11 +278,12 @@ def run_workload(name, seconds, creds, nproducts, wids):
         "api_write": ("/api/v1/movements", "api_write.lua"),
         "form_post": ("/stock/movements", "form_post.lua"),
         "overload": ("/products?page=1", "page_list.lua"),
+        "not_modified": ("/api/v1/products/1", "not_modified.lua"),
     }[name]
     env = {"BENCH_TOKEN": creds["token"], "BENCH_COOKIE": creds["cookie"],
            "BENCH_CSRF": creds["csrf"], "BENCH_PRODUCTS": str(nproducts),
            "BENCH_MIN_ID": str(creds["min_id"]), "BENCH_WAREHOUSE": str(wids[0]),
-           "BENCH_LUA": LUA}
+           "BENCH_LUA": LUA, "BENCH_ETAG": creds.get("etag", "")}
     wrk_cpu0 = os.times()
     shed0 = queue_shed()
     out, elapsed, before, after, probe = wrk(
@@ -383,7 +386,7 @@ def main():
     if a.smoke:
         a.rounds, a.seconds, a.products = 1, 2, 2000
     order = ["ceiling_http", "ceiling_fcgi", "healthz", "api_read", "page_list",
-             "api_write", "form_post", "overload"]
+             "api_write", "form_post", "not_modified", "overload"]
     if a.only:
         want = set(a.only.split(","))
         unknown = want - set(order)
@@ -408,6 +411,10 @@ def main():
                                   "'BENCH-%'"))
         wids = [int(x) for x in sql("SELECT id FROM warehouses WHERE code IN "
                                     "('B1','B2','B3') ORDER BY id").split()]
+        creds["etag"] = requests.get(
+            BASE + "/api/v1/products/%d" % creds["min_id"], verify=CERT,
+            timeout=10, headers={"Authorization": "Bearer " + creds["token"]}
+        ).headers.get("ETag", "")
         rss_before = worker_rss()
         runs = []
         for rnd in range(a.rounds):
