@@ -33,6 +33,7 @@ static const char *const conn_names[MC_COUNT] = {
 };
 
 static struct metrics	*mx;
+static uint64_t		 own_statements;	/* this process's */
 
 void
 metrics_attach(struct metrics *m)
@@ -53,7 +54,8 @@ get(const uint64_t *c)
 }
 
 void
-metrics_request(const struct route *rt, int status, uint32_t us)
+metrics_request(const struct route *rt, int status, uint32_t us,
+    uint64_t statements)
 {
 	struct metrics_route	*m;
 	size_t			 i = METRICS_ROUTES - 1, b;
@@ -72,11 +74,20 @@ metrics_request(const struct route *rt, int status, uint32_t us)
 	add(&m->status[cls], 1);
 	add(&m->bucket[b], 1);
 	add(&m->sum_us, us);
+	add(&m->statements, statements);
+}
+
+uint64_t
+metrics_own_statements(void)
+{
+	return own_statements;
 }
 
 void
 metrics_db(enum metrics_db e)
 {
+	if (e == MDB_QUERY)
+		own_statements++;
 	if (mx != NULL && e < MDB_COUNT)
 		add(&mx->db[e], 1);
 }
@@ -186,6 +197,19 @@ render_requests(struct buf *b)
 		    (double)get(&m->sum_us) / 1e6);
 		rc |= buf_printf(b, "backroomd_request_duration_seconds_count"
 		    "{route=\"%s\"} %llu\n", label, (unsigned long long)cum);
+	}
+	rc |= buf_puts(b, "# HELP backroomd_request_db_statements_total "
+	    "Database statements run for the requests of a route (divide by "
+	    "its requests for statements per request).\n"
+	    "# TYPE backroomd_request_db_statements_total counter\n");
+	for (i = 0; i < METRICS_ROUTES; i++) {
+		const struct metrics_route *m = &mx->route[i];
+		if (route_count(m) == 0)
+			continue;
+		route_label(label, sizeof(label), i);
+		rc |= buf_printf(b, "backroomd_request_db_statements_total"
+		    "{route=\"%s\"} %llu\n", label,
+		    (unsigned long long)get(&m->statements));
 	}
 	return rc;
 }

@@ -187,6 +187,7 @@ worker_serve(struct worker *w, struct fcgi_req *fr)
 	struct request	 req;
 	int64_t		 t0 = now_mono_ms();
 	struct timespec	 s, e;
+	uint64_t	 stmt0 = metrics_own_statements();
 	uint32_t	 us;
 	char		 uri[256];
 	int		 st;
@@ -223,7 +224,8 @@ worker_serve(struct worker *w, struct fcgi_req *fr)
 	clock_gettime(CLOCK_MONOTONIC, &e);
 	us = (uint32_t)((e.tv_sec - s.tv_sec) * 1000000 +
 	    (e.tv_nsec - s.tv_nsec) / 1000);
-	metrics_request(req.route, resp->status, us);
+	metrics_request(req.route, resp->status, us,
+	    metrics_own_statements() - stmt0);
 	if (now_mono_ms() - t0 >= app.cfg.slow_request_ms) {
 		log_warn("slow request: %s %s took %u ms, status %d",
 		    req.method_str, escape_log(uri, sizeof(uri), req.uri),

@@ -52,6 +52,7 @@ struct metrics_route {
 	uint64_t	status[5];		/* 1xx .. 5xx */
 	uint64_t	bucket[METRICS_BUCKETS + 1]; /* not cumulative; +Inf */
 	uint64_t	sum_us;
+	uint64_t	statements;		/* database statements */
 };
 
 struct metrics {
@@ -63,8 +64,12 @@ struct metrics {
 
 /* Where this process counts (the master, before forking). */
 void	metrics_attach(struct metrics *);
-/* One answered request: its route (NULL: none matched), status, time. */
-void	metrics_request(const struct route *, int status, uint32_t us);
+/* One answered request: its route (NULL: none matched), status, time,
+ * and the database statements it ran. */
+void	metrics_request(const struct route *, int status, uint32_t us,
+	    uint64_t statements);
+/* Statements this process has run (metrics_db(MDB_QUERY) calls). */
+uint64_t metrics_own_statements(void);
 void	metrics_db(enum metrics_db);
 void	metrics_worker_died(void);
 void	metrics_conn(enum metrics_conn);

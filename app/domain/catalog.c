@@ -68,11 +68,14 @@ static const char SQL_PRODUCTS_BY_ID[] =
  * blocks of ids (page n is ids (n-1)*size+1 .. n*size, an index range
  * however deep), the other orders by keyset (after the last row shown).
  */
+/* The block and, in its last column, the highest id (for the pager): one
+ * round trip; MariaDB reads MAX(id) off the end of the primary key. */
 static const char SQL_PRODUCTS_BLOCK[] =
     "SELECT " PRODUCT_BASE ", COALESCE(SUM(s.on_hand), 0), "
-    "COALESCE(SUM(s.reserved), 0) "
+    "COALESCE(SUM(s.reserved), 0), (SELECT MAX(id) FROM products) "
     "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
     "WHERE p.id BETWEEN ? AND ? GROUP BY p.id ORDER BY p.id";
+#define PRODUCTS_BLOCK_MAX_COL	14	/* PRODUCT_BASE's 12, the 2 sums */
 static const char SQL_PRODUCTS_AFTER_ID[] =
     "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
     "AND p.id > ? ORDER BY p.id LIMIT ?";
@@ -144,6 +147,21 @@ product_read(const struct db_rows *rows, size_t i, void *out)
 	db_row_start(&rd, rows, i);
 	product_cols(&rd, p);
 	db_row_fields(&rd, "ii", &p->on_hand, &p->reserved);
+	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
+}
+
+/* A row of SQL_PRODUCTS_BLOCK: product_read()'s, and the highest id,
+ * which products_page() reads off the first row. */
+static int
+product_block_read(const struct db_rows *rows, size_t i, void *out)
+{
+	struct product	*p = out;
+	struct db_row	 rd;
+	int64_t		 max_id;
+
+	db_row_start(&rd, rows, i);
+	product_cols(&rd, p);
+	db_row_fields(&rd, "iii", &p->on_hand, &p->reserved, &max_id);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
@@ -491,26 +509,33 @@ products_page(struct arena *a, const struct product_page_req *q,
 {
 	struct db_rows	 rows;
 	const char	*lq = like_literal(a, q->q);
+	void		*v;
 	int		 found, rv;
 
 	*max_id = 0;
 	memset(out, 0, sizeof(*out));
 	if (lq == NULL)
 		return DB_ERROR;
-	if (q->sort == PRODUCTS_BY_ID && (q->q == NULL || q->q[0] == '\0') &&
-	    q->page > 0) {
-		if ((rv = db_get(a, db_read_i64, max_id, &found,
-		    SQL_PRODUCTS_MAX_ID, "")) != DB_OK)
+	if (q->sort != PRODUCTS_BY_ID || (q->q != NULL && q->q[0] != '\0') ||
+	    q->page <= 0) {
+		if ((rv = products_after(a, q, lq, &rows)) != DB_OK)
 			return rv;
-		if (!found)
-			return DB_ERROR;
-		rv = db_query(a, &rows, SQL_PRODUCTS_BLOCK, "ii",
-		    (q->page - 1) * q->limit + 1, q->page * q->limit);
-	} else
-		rv = products_after(a, q, lq, &rows);
-	if (rv != DB_OK)
+		return products_read(a, &rows, out);
+	}
+	if ((rv = db_query(a, &rows, SQL_PRODUCTS_BLOCK, "ii",
+	    (q->page - 1) * q->limit + 1, q->page * q->limit)) != DB_OK ||
+	    (rv = db_rows_read(a, &rows, sizeof(*out->v), product_block_read,
+	    &v, &out->n)) != DB_OK)
 		return rv;
-	return products_read(a, &rows, out);
+	out->v = v;
+	if (out->n > 0)
+		return db_cell_i64(&rows, 0, PRODUCTS_BLOCK_MAX_COL, max_id) ==
+		    -1 ? DB_ERROR : DB_OK;
+	/* An empty block (past the end, or a gap of deleted ids). */
+	if ((rv = db_get(a, db_read_i64, max_id, &found, SQL_PRODUCTS_MAX_ID,
+	    "")) != DB_OK)
+		return rv;
+	return found ? DB_OK : DB_ERROR;
 }
 
 /* --- suppliers and warehouses ------------------------------------------- */

@@ -110,6 +110,30 @@ def test_database_statements_are_counted_over_all_workers():
         assert ("backroomd_db_events_total", frozenset({("event", ev)})) in s1
 
 
+def test_statements_per_request_by_route():
+    """backroomd_request_db_statements_total{route}: the list page is the
+    session read and one query for the block and the pager (the highest
+    id comes with the block), 2 per request; the session's last-seen
+    update adds one at most once a minute per session."""
+    from inventory_util import product, sql_int
+    if sql_int("SELECT COUNT(*) FROM products WHERE id <= 50") == 0:
+        product()                       # page 1 has a row (ids from 1)
+    cookies = admin_cookies()
+    route = "GET /products"
+    get("/products?page=1", cookies=cookies)
+    s0 = scrape()
+    for _ in range(10):
+        r = get("/products?page=1", cookies=cookies, allow_redirects=False)
+        assert r.status_code == 200
+    s1 = scrape()
+    d = val(s1, "backroomd_request_db_statements_total", route=route) - \
+        val(s0, "backroomd_request_db_statements_total", route=route)
+    n = val(s1, "backroomd_requests_total", route=route, status="2xx") - \
+        val(s0, "backroomd_requests_total", route=route, status="2xx")
+    assert n == 10
+    assert 20 <= d <= 21, d
+
+
 def test_worker_states_and_a_killed_worker(healthy_pool):
     s = scrape()
     n = healthy_pool
