@@ -61,10 +61,14 @@
 
 #define EV_LISTEN	0	/* epoll data: the listening socket */
 #define EV_HANDOFF	1	/* the hand-over socket */
-#define EV_CONN		2	/* + the index of a held connection */
+#define EV_CONN		2	/* + the index of a held connection; the
+				 * upper 32 bits: the slot's serial */
 
 struct worker {
 	struct fcgi_req	*conn[BR_MAX_WORKER_CONNS];
+	/* Bumped at each adoption: an event of a batch that names a slot
+	 * since given another connection is stale. */
+	uint32_t	 serial[BR_MAX_WORKER_CONNS];
 	size_t		 nconn;		/* slots (worker_connections) */
 	size_t		 held;		/* slots with a connection */
 	int		 ep;
@@ -247,7 +251,7 @@ worker_watch(struct worker *w, size_t i)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.u32 = EV_CONN + (uint32_t)i;
+	ev.data.u64 = (uint64_t)++w->serial[i] << 32 | (EV_CONN + (uint32_t)i);
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fcgi_fd(w->conn[i]), &ev) == -1) {
 		log_warn("epoll_ctl: %s", strerror(errno));
 		fcgi_close(w->conn[i]);
@@ -291,7 +295,7 @@ worker_accepting(struct worker *w, int on)
 	for (k = 0; k < 2; k++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u32 = tags[k];
+		ev.data.u64 = tags[k];
 		if (epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
 		    fds[k], &ev) == -1)
 			fatal("epoll_ctl");
@@ -525,6 +529,7 @@ worker_main(int slot)
 	sigset_t		 waitmask;
 	uint64_t		 served = 0, limit = 0;
 	uint32_t		 tag;
+	size_t			 i;
 	int			 n, k;
 
 	app.slot = &app.sb->slots[slot];
@@ -553,11 +558,12 @@ worker_main(int slot)
 		n = epoll_pwait(w.ep, ev, 8, -1, &waitmask);
 		/* Serve what is ready; a signal ends the round. */
 		for (k = 0; k < n && !worker_stop; k++) {
-			tag = ev[k].data.u32;
-			if (tag >= EV_CONN && tag - EV_CONN < w.nconn &&
-			    fcgi_fd(w.conn[tag - EV_CONN]) >= 0)
-				served += (uint64_t)worker_conn_ready(&w,
-				    tag - EV_CONN);
+			tag = (uint32_t)ev[k].data.u64;
+			i = tag - EV_CONN;
+			if (tag >= EV_CONN && i < w.nconn &&
+			    fcgi_fd(w.conn[i]) >= 0 && w.serial[i] ==
+			    (uint32_t)(ev[k].data.u64 >> 32))
+				served += (uint64_t)worker_conn_ready(&w, i);
 			else if (tag == EV_LISTEN || tag == EV_HANDOFF)
 				served += (uint64_t)worker_new_conn(&w,
 				    (int)tag);
