@@ -165,7 +165,7 @@ static void
 master_listen(void)
 {
 	const struct config	*c = &app.cfg;
-	int			 fd, fl;
+	int			 fd, fl, buf = 8 * 1024 * 1024;
 
 	fd = config_listen_is_unix(c) ? listen_unix(c) : listen_tcp(c);
 	if (listen(fd, (int)c->listen_backlog) == -1)
@@ -180,6 +180,15 @@ master_listen(void)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
 	    app.handoff) == -1)
 		fatal("socketpair");
+	/*
+	 * Room for many passed connections at once (each is a message of a
+	 * few hundred bytes in the kernel): past net.core.wmem_max when
+	 * running as root.
+	 */
+	if (setsockopt(app.handoff[0], SOL_SOCKET, SO_SNDBUFFORCE, &buf,
+	    sizeof(buf)) == -1)
+		(void)setsockopt(app.handoff[0], SOL_SOCKET, SO_SNDBUF, &buf,
+		    sizeof(buf));
 }
 
 /* Forks a worker into a free slot; -1 (and a retry in a second) if there is

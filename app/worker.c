@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -59,6 +60,7 @@
 #include "router.h"
 #include "scoreboard.h"
 
+#define WORKER_PASS_WAIT_MS 1000	/* a full hand-over socket */
 #define EV_LISTEN	0	/* epoll data: the listening socket */
 #define EV_HANDOFF	1	/* the hand-over socket */
 #define EV_CONN		2	/* + the index of a held connection; the
@@ -342,19 +344,23 @@ worker_take(int tag)
 	return fd;
 }
 
-/* Passes an idle connection to whichever worker has a free slot; 0, or
- * -1 when the hand-over socket is full or gone. */
+/*
+ * Passes an idle connection to whichever worker has a free slot; 0, or -1
+ * when the hand-over socket stays full for wait_ms (or is gone).
+ */
 static int
-worker_pass(int fd)
+worker_pass(int fd, int wait_ms)
 {
 	struct msghdr	 msg;
 	struct cmsghdr	*cm;
 	struct iovec	 iov;
+	struct pollfd	 pfd;
 	union {
 		char		buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr	align;
 	} u;
 	char		 byte = 'c';
+	int64_t		 end = now_mono_ms() + wait_ms;
 
 	memset(&msg, 0, sizeof(msg));
 	memset(&u, 0, sizeof(u));
@@ -369,8 +375,15 @@ worker_pass(int fd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(app.handoff[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
-		return -1;
+	while (sendmsg(app.handoff[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL)
+	    != 1) {
+		if ((errno != EAGAIN && errno != EINTR) ||
+		    now_mono_ms() >= end)
+			return -1;
+		pfd.fd = app.handoff[0];
+		pfd.events = POLLOUT;
+		(void)poll(&pfd, 1, (int)(end - now_mono_ms()));
+	}
 	metrics_conn(MC_PASSED);
 	return 0;
 }
@@ -389,11 +402,11 @@ worker_forward(int tag)
 
 	if ((fd = worker_take(tag)) == -1)
 		return -1;
-	if (worker_pass(fd) == -1) {
+	if (worker_pass(fd, WORKER_PASS_WAIT_MS) == -1) {
+		log_warn("hand-over socket full: closing a FastCGI connection");
 		metrics_conn(MC_CLOSED);
-		close(fd);
-	} else
-		close(fd);
+	}
+	close(fd);
 	return 0;
 }
 
@@ -402,10 +415,13 @@ worker_forward(int tag)
  * to the other workers.  A worker holds them only while it waits: when it
  * starts a request, the others go, so a request nginx sends on one of
  * them meanwhile is served by a free worker instead of waiting behind
- * this one (nginx may use any idle connection it keeps).
+ * this one (nginx may use any idle connection it keeps).  When the
+ * hand-over socket is full, a worker that stays keeps the connection (a
+ * wait is better than a close under nginx); one that leaves waits up to
+ * WORKER_PASS_WAIT_MS, then closes it.
  */
 static void
-worker_pass_held(struct worker *w, size_t keep)
+worker_pass_held(struct worker *w, size_t keep, int leaving)
 {
 	size_t	i;
 	int	fd;
@@ -413,14 +429,17 @@ worker_pass_held(struct worker *w, size_t keep)
 	for (i = 0; i < w->nconn; i++) {
 		if (i == keep || (fd = fcgi_fd(w->conn[i])) < 0)
 			continue;
-		epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
-		if (worker_pass(fd) == 0) {
+		if (worker_pass(fd, leaving ? WORKER_PASS_WAIT_MS : 0) == 0) {
+			epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
 			fcgi_release(w->conn[i]);
 			close(fd);
-		} else {
+		} else if (leaving) {
+			log_warn("hand-over socket full: closing a FastCGI "
+			    "connection");
 			metrics_conn(MC_CLOSED);
 			fcgi_close(w->conn[i]);
-		}
+		} else
+			continue;
 		worker_unheld(w);
 	}
 }
@@ -440,7 +459,7 @@ worker_pass_all(struct worker *w)
 	int	pending = 0;
 
 	worker_accepting(w, 0);
-	worker_pass_held(w, w->nconn);
+	worker_pass_held(w, w->nconn, 1);
 	/* Each passed connection is one byte; those passed above too. */
 	if (ioctl(app.handoff[1], FIONREAD, &pending) == -1)
 		pending = 0;
@@ -464,7 +483,7 @@ worker_conn_ready(struct worker *w, size_t i)
 		return 0;
 	}
 	if (w->held > 1)
-		worker_pass_held(w, i);
+		worker_pass_held(w, i, 0);
 	if (fcgi_kept(fr))
 		metrics_conn(MC_KEPT);
 	if (fcgi_keep_asked(fr) && app.cfg.nginx_keepalive == 0 && !warned) {

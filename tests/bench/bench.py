@@ -456,7 +456,8 @@ def main():
         # queue-deadline ones, and the probe may wait like any client.
         bad = [n for n, m in med.items()
                if m["errors"] or (m["non_2xx_3xx"] if n != "overload" else
-                                  m["non_2xx_3xx"] - m["queue_deadline_503"])
+                                  max(0, m["non_2xx_3xx"] -
+                                      m["queue_deadline_503"]))
                or (m["probe_missed"] and n != "overload")]
         if bad:
             print("bench: errors, non-2xx/3xx or unanswered probes in: %s"

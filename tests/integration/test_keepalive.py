@@ -233,3 +233,26 @@ def test_a_slow_request_holds_no_idle_connection(healthy_pool):
     finally:
         t.join()
     assert done["r"].status_code == 200
+
+
+def test_overload_never_closes_a_connection_under_nginx():
+    """Many more clients than workers: connections are passed around
+    constantly, and none is closed by backroomd while nginx may send on
+    it (nginx would log 'upstream prematurely closed')."""
+    import shutil
+    from conftest import BASE, PREFIX
+    wrk = shutil.which("wrk")
+    assert wrk, "wrk is installed by make deps"
+    err = os.path.join(PREFIX, "nginx/error.log")
+    off = os.path.getsize(err)
+    before = fcgi_events()
+    p = subprocess.run([wrk, "-t2", "-c256", "-d3s", "--timeout", "5s",
+                        BASE + "/debug/sleep?ms=20"], capture_output=True,
+                       text=True, timeout=30)
+    assert "Socket errors" not in p.stdout, p.stdout
+    after = fcgi_events()
+    assert after["passed"] > before["passed"]
+    assert after["closed"] == before["closed"], (before, after)
+    with open(err) as f:
+        f.seek(off)
+        assert "prematurely closed" not in f.read()
