@@ -46,7 +46,7 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 300
 
 .PHONY: all deps run stop test lint unit integration asan faults install clean \
-	bench bench-smoke fuzz fuzz-smoke fuzz-build fuzz-bins
+	bench bench-smoke bench-tmpl fuzz fuzz-smoke fuzz-build fuzz-bins
 
 all: $(BUILD)/backroomd
 
@@ -90,6 +90,13 @@ fuzz-smoke: fuzz-build
 $(BUILD)/bench-hello: tests/bench/hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# A timing loop of the /products page's context and render (not a test).
+$(BUILD)/bench-tmpl: tests/unit/bench_tmpl.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+bench-tmpl: $(BUILD)/bench-tmpl
 
 bench: deps all $(BUILD)/bench-hello
 	@$(PY) tests/bench/bench.py $(BENCH_ARGS)

@@ -1,6 +1,8 @@
 /*
  * response.c -- status, headers, cookies, redirects, JSON, problem+json,
- * templated HTML, and serialization into the CGI response format.
+ * templated HTML, and serialization into the CGI response format.  JSON
+ * answers are json-c trees; pages are rendered from a struct tval context
+ * (tmpl.h), which allocates nothing outside the request arena.
  */
 #include <stdio.h>
 #include <string.h>
@@ -173,18 +175,32 @@ response_problem(struct response *r, int status, const char *detail,
 /*
  * What the layout needs: the signed-in user with the CSRF token for the
  * sign-out form and the navigation their role may use, and the flash
- * message (shown once: its cookie is cleared).
+ * message (shown once: its cookie is cleared).  The strings are the
+ * request's, which outlives the render.
  */
 static void
 response_page_context(struct response *r, const struct request *req,
-    struct json_object *ctx)
+    struct tval *ctx)
 {
+	static const struct {
+		const char	*key, *perm;
+	} cans[] = {
+		{ "users", "users.manage" }, { "tokens", "tokens.manage" },
+		{ "audit", "audit.read" }, { "move", "stock.move" },
+		{ "draft", "orders.draft" }, { "orders", "orders.manage" },
+		{ "products", "products.manage" },
+		{ "suppliers", "suppliers.manage" },
+		{ "warehouses", "warehouses.manage" },
+		{ "purchasing", "purchasing.manage" },
+	};
 	const struct principal	*p = &req->auth;
-	struct json_object	*me, *can;
+	enum authz_role		 role = (enum authz_role)p->role;
+	struct tval		*me, *can;
 	char			 ftok[CRYPTO_SECRET_HEX_LEN + 1];
+	size_t			 i;
 
 	if (req->flash != NULL) {
-		json_add_str(ctx, "flash", req->flash);
+		tv_set_str(ctx, "flash", req->flash);
 		/* Not clearing it only shows the notice once more. */
 		if (response_cookie(r, FLASH_COOKIE, "", 0, COOKIE_SECURE |
 		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX) == -1)
@@ -192,49 +208,31 @@ response_page_context(struct response *r, const struct request *req,
 	}
 	if (p->via != AUTH_SESSION)
 		return;
-	me = json_object_new_object();
-	json_add_str(me, "email", p->email);
-	json_add_str(me, "name", p->name ? p->name : "");
-	json_add_str(me, "role", authz_role_name((enum authz_role)p->role));
-	json_add_str(me, "csrf", p->csrf);
-	can = json_object_new_object();
-	json_add_bool(can, "users", authz_allowed((enum authz_role)p->role,
-	    "users.manage"));
-	json_add_bool(can, "tokens", authz_allowed((enum authz_role)p->role,
-	    "tokens.manage"));
-	json_add_bool(can, "audit", authz_allowed((enum authz_role)p->role,
-	    "audit.read"));
-	json_add_bool(can, "move", authz_allowed((enum authz_role)p->role,
-	    "stock.move"));
-	json_add_bool(can, "draft", authz_allowed((enum authz_role)p->role,
-	    "orders.draft"));
-	json_add_bool(can, "orders", authz_allowed((enum authz_role)p->role,
-	    "orders.manage"));
-	json_add_bool(can, "products", authz_allowed((enum authz_role)p->role,
-	    "products.manage"));
-	json_add_bool(can, "suppliers", authz_allowed((enum authz_role)p->role,
-	    "suppliers.manage"));
-	json_add_bool(can, "warehouses", authz_allowed((enum authz_role)p->role,
-	    "warehouses.manage"));
-	json_add_bool(can, "purchasing", authz_allowed((enum authz_role)p->role,
-	    "purchasing.manage"));
-	json_object_object_add(me, "can", can);
-	json_object_object_add(ctx, "me", me);
-	json_add_str(ctx, "csrf", p->csrf);
+	me = tv_obj(r->arena);
+	can = tv_obj(r->arena);
+	tv_set_str(me, "email", p->email);
+	tv_set_str(me, "name", p->name ? p->name : "");
+	tv_set_str(me, "role", authz_role_name(role));
+	tv_set_str(me, "csrf", p->csrf);
+	for (i = 0; i < sizeof(cans) / sizeof(cans[0]); i++)
+		tv_set_bool(can, cans[i].key, authz_allowed(role,
+		    cans[i].perm));
+	tv_set_tv(me, "can", can);
+	tv_set_tv(ctx, "me", me);
+	tv_set_str(ctx, "csrf", p->csrf);
 	/* A fresh one-time token for the forms of this page (idempotency). */
 	if (crypto_random_hex(ftok, CRYPTO_SECRET_BYTES) == 0)
-		json_add_str(ctx, "form_token", ftok);
+		tv_set_strdup(ctx, "form_token", ftok);
 }
 
 void
 response_html(struct response *r, const struct request *req, int status,
-    const char *name, struct json_object *ctx)
+    const char *name, struct tval *ctx)
 {
 	struct buf	 page;
 	int		 rv;
 
-	if (ctx == NULL && (ctx = json_own(r->arena,
-	    json_object_new_object())) == NULL) {
+	if (ctx == NULL && (ctx = tv_obj(r->arena)) == NULL) {
 		response_text(r, 500, NULL, "Internal Server Error\n");
 		return;
 	}
@@ -242,10 +240,9 @@ response_html(struct response *r, const struct request *req, int status,
 	buf_init(&page, BR_MAX_RESPONSE);
 	rv = tmpl_render(r->tmpl, name, ctx, &page);
 	if (rv == 0) {
-		json_object_object_add(ctx, "body",
-		    json_object_new_string_len(buf_cstr(&page),
-		    (int)page.len));
-		json_add_str(ctx, "request_id", req->request_id);
+		/* page outlives the layout's render: not copied. */
+		tv_set_strn(ctx, "body", buf_cstr(&page), page.len);
+		tv_set_str(ctx, "request_id", req->request_id);
 		buf_reset(&r->body);
 		rv = tmpl_render(r->tmpl, "layout", ctx, &r->body);
 	}
@@ -264,20 +261,20 @@ void
 response_error(struct response *r, const struct request *req, int status,
     const char *detail)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx;
 
 	if (req->is_api || r->tmpl == NULL) {
 		response_problem(r, status, detail, NULL);
 		return;
 	}
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
+	if ((ctx = tv_obj(r->arena)) == NULL) {
 		response_text(r, 500, NULL, "Internal Server Error\n");
 		return;
 	}
-	json_add_str(ctx, "title", response_status_text(status));
-	json_object_object_add(ctx, "status", json_object_new_int(status));
+	tv_set_str(ctx, "title", response_status_text(status));
+	tv_set_i64(ctx, "status", status);
 	if (detail != NULL)
-		json_add_str(ctx, "detail", detail);
+		tv_set_str(ctx, "detail", detail);
 	response_html(r, req, status, "error", ctx);
 }
 

@@ -1,6 +1,6 @@
 /*
  * tmpl.c -- mustache-like HTML templates, parsed once and rendered from a
- * json-c context (see tmpl.h for the syntax).
+ * struct tval context (tval.c; see tmpl.h for the syntax).
  *
  * Each template keeps a private copy of its text and a flat op list.  Text
  * ops point into the copy; a section op records the index just past its
@@ -20,13 +20,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <json-c/json.h>
 
 #include "bounds.h"
 #include "buf.h"
@@ -80,7 +79,7 @@ struct parser {
 
 /* A context frame: sections push one, lookups walk them outward. */
 struct frame {
-	struct json_object	*obj;
+	const struct tval	*obj;
 	const struct frame	*up;
 };
 
@@ -438,72 +437,231 @@ tmpl_exists(const struct tmpl_set *set, const char *name)
 }
 
 /*
- * The value op names: "." is the innermost context; the first segment of
- * a name is looked up from the innermost context outward and the rest is
- * walked from there (a miss on that walk does not fall back outward, as
- * in mustache).  NULL if absent or null.
+ * The value op names into *out: "." is the innermost context; the first
+ * segment of a name is looked up from the innermost context outward and
+ * the rest is walked from there (a miss on that walk does not fall back
+ * outward, as in mustache).  *out is NULL if absent.  -1 when the lookup
+ * reads through a broken container (tmpl.h).
  */
-static struct json_object *
-ctx_lookup(const struct frame *f, const struct op *op)
+static int
+ctx_lookup(const struct frame *f, const struct op *op,
+    const struct tval **out)
 {
-	struct json_object	*v = NULL;
+	const struct tval	*v = NULL;
 	const char		*seg = op->s;
 	size_t			 i;
 
-	if (op->nseg == 0)
-		return f->obj;
-	for (; f != NULL; f = f->up)
-		if (json_object_is_type(f->obj, json_type_object) &&
-		    json_object_object_get_ex(f->obj, seg, &v))
-			break;
-	if (f == NULL)
-		return NULL;
-	for (i = 1; i < op->nseg && v != NULL; i++) {
-		seg += strlen(seg) + 1;
-		if (!json_object_is_type(v, json_type_object) ||
-		    !json_object_object_get_ex(v, seg, &v))
-			return NULL;
+	*out = NULL;
+	if (op->nseg == 0) {
+		*out = f->obj;
+		return 0;
 	}
-	return v;
+	for (; f != NULL; f = f->up) {
+		if (f->obj == NULL || f->obj->type != TV_OBJ)
+			continue;
+		if (!tv_ok(f->obj))
+			return -1;
+		if ((v = tv_get(f->obj, seg)) != NULL)
+			break;
+	}
+	if (f == NULL)
+		return 0;
+	for (i = 1; i < op->nseg; i++) {
+		seg += strlen(seg) + 1;
+		if (v->type != TV_OBJ)
+			return 0;
+		if (!tv_ok(v))
+			return -1;
+		if ((v = tv_get(v, seg)) == NULL)
+			return 0;
+	}
+	*out = v;
+	return 0;
 }
 
 /* 1 if {{#v}} renders its body, see tmpl.h. */
 static int
-truthy(struct json_object *v)
+truthy(const struct tval *v)
 {
-	switch (json_object_get_type(v)) {
-	case json_type_boolean:
-		return json_object_get_boolean(v) != 0;
-	case json_type_int:
-		return json_object_get_int64(v) != 0;
-	case json_type_double:
-		return json_object_get_double(v) != 0.0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	case json_type_object:
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case TV_BOOL:
+		return v->u.b != 0;
+	case TV_INT:
+		return v->u.i != 0;
+	case TV_DBL:
+		return v->u.d != 0.0;
+	case TV_STR:
+		return v->u.str.len > 0;
+	case TV_ARR:
+		return tv_len(v) > 0;
+	case TV_OBJ:
 		return 1;
-	case json_type_null:
+	case TV_NULL:
 	default:
 		return 0;
 	}
 }
 
-static int
-render_value(struct buf *out, struct json_object *v, int raw)
+/* Writes the decimal digits of v to end in the 21 bytes before it;
+ * returns where they start. */
+static char *
+fmt_i64(char *end, int64_t v)
 {
+	uint64_t	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char		*p = end;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+/*
+ * A double as json-c prints one: "%.17g", with ".0" added when that
+ * looks like an integer; NaN and infinities by name.  Into num (at least
+ * 32 bytes); returns its length.
+ */
+static size_t
+fmt_dbl(char *num, size_t size, double d)
+{
+	int	n;
+
+	if (isnan(d))
+		n = snprintf(num, size, "NaN");
+	else if (isinf(d))
+		n = snprintf(num, size, d < 0 ? "-Infinity" : "Infinity");
+	else {
+		n = snprintf(num, size, "%.17g", d);
+		if (n > 0 && (size_t)n + 2 < size &&
+		    strpbrk(num, ".eE") == NULL) {
+			memcpy(num + n, ".0", 3);
+			n += 2;
+		}
+	}
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* A JSON string as json-c writes it (escaping '/' too). */
+static int
+json_str(struct buf *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const char		*esc;
+	char			 u[6];
+	size_t			 i, from = 0;
+	unsigned char		 c;
+
+	if (buf_putc(b, '"') == -1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '/' ?
+		    "\\/" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ?
+		    "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+		if (esc == NULL && c >= 0x20)
+			continue;
+		if (buf_append(b, s + from, i - from) == -1)
+			return -1;
+		from = i + 1;
+		if (esc != NULL) {
+			if (buf_puts(b, esc) == -1)
+				return -1;
+			continue;
+		}
+		memcpy(u, "\\u00", 4);
+		u[4] = hex[c >> 4];
+		u[5] = hex[c & 0xf];
+		if (buf_append(b, u, sizeof(u)) == -1)
+			return -1;
+	}
+	if (buf_append(b, s + from, len - from) == -1)
+		return -1;
+	return buf_putc(b, '"');
+}
+
+/* v's compact JSON text, as json-c printed it (JSON_C_TO_STRING_PLAIN). */
+static int
+json_text(struct buf *b, const struct tval *v, int depth)
+{
+	char	 num[32], *p;
+	size_t	 i, n = tv_len(v);
+
+	if (v->type == TV_OBJ || v->type == TV_ARR) {
+		if (!tv_ok(v) || depth > TMPL_MAX_NEST)
+			return -1;
+		if (buf_putc(b, v->type == TV_OBJ ? '{' : '[') == -1)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if ((i > 0 && buf_putc(b, ',') == -1) ||
+			    (v->type == TV_OBJ && (json_str(b, tv_key(v, i),
+			    strlen(tv_key(v, i))) == -1 ||
+			    buf_putc(b, ':') == -1)) ||
+			    json_text(b, tv_at(v, i), depth + 1) == -1)
+				return -1;
+		}
+		return buf_putc(b, v->type == TV_OBJ ? '}' : ']');
+	}
+	switch (v->type) {
+	case TV_BOOL:
+		return buf_puts(b, v->u.b ? "true" : "false");
+	case TV_INT:
+		p = fmt_i64(num + sizeof(num), v->u.i);
+		return buf_append(b, p, (size_t)(num + sizeof(num) - p));
+	case TV_DBL:
+		return buf_append(b, num, fmt_dbl(num, sizeof(num), v->u.d));
+	case TV_STR:
+		return json_str(b, v->u.str.s, v->u.str.len);
+	default:
+		return buf_puts(b, "null");
+	}
+}
+
+static int
+render_value(struct buf *out, const struct tval *v, int raw)
+{
+	struct buf	 js;
 	const char	*s;
+	char		 num[32];
 	size_t		 len;
+	int		 rv;
 
 	if (v == NULL)
 		return 0;
-	if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		len = (size_t)json_object_get_string_len(v);
-	} else if ((s = json_object_to_json_string_length(v,
-	    JSON_C_TO_STRING_PLAIN, &len)) == NULL)
-		return -1;
+	switch (v->type) {
+	case TV_STR:
+		s = v->u.str.s;
+		len = v->u.str.len;
+		break;
+	case TV_INT:
+		s = fmt_i64(num + sizeof(num), v->u.i);
+		len = (size_t)(num + sizeof(num) - s);
+		break;
+	case TV_DBL:
+		len = fmt_dbl(num, sizeof(num), v->u.d);
+		s = num;
+		break;
+	case TV_BOOL:
+		s = v->u.b ? "true" : "false";
+		len = strlen(s);
+		break;
+	case TV_ARR:
+	case TV_OBJ:
+		buf_init(&js, BR_MAX_RESPONSE);
+		rv = json_text(&js, v, 0);
+		if (rv == 0)
+			rv = raw ? buf_append(out, js.data, js.len) :
+			    escape_html(out, js.data, js.len);
+		buf_free(&js);
+		return rv;
+	case TV_NULL:
+	default:
+		return 0;
+	}
 	return raw ? buf_append(out, s, len) : escape_html(out, s, len);
 }
 
@@ -513,19 +671,22 @@ render_section(const struct tmpl_set *set, const struct tmpl *t, size_t i,
     const struct frame *f, int depth, struct buf *out)
 {
 	const struct op		*op = &t->ops[i];
-	struct json_object	*v;
+	const struct tval	*v;
 	struct frame		 inner;
 	size_t			 k, n;
 
-	v = ctx_lookup(f, op);
+	if (ctx_lookup(f, op, &v) == -1)
+		return -1;
 	if (op->kind == OP_INVERTED)
 		return truthy(v) ? 0 :
 		    render_ops(set, t, i + 1, op->end, f, depth, out);
 	inner.up = f;
-	if (json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
+	if (v != NULL && v->type == TV_ARR) {
+		if (!tv_ok(v))
+			return -1;
+		n = tv_len(v);
 		for (k = 0; k < n; k++) {
-			inner.obj = json_object_array_get_idx(v, k);
+			inner.obj = tv_at(v, k);
 			if (render_ops(set, t, i + 1, op->end, &inner, depth,
 			    out) == -1)
 				return -1;
@@ -545,6 +706,7 @@ render_ops(const struct tmpl_set *set, const struct tmpl *t, size_t from,
 {
 	const struct op		*op;
 	const struct tmpl	*inc;
+	const struct tval	*v;
 	size_t			 i, next;
 	int			 rv;
 
@@ -557,8 +719,9 @@ render_ops(const struct tmpl_set *set, const struct tmpl *t, size_t from,
 			break;
 		case OP_VAR:
 		case OP_RAW:
-			rv = render_value(out, ctx_lookup(f, op),
-			    op->kind == OP_RAW);
+			rv = ctx_lookup(f, op, &v);
+			if (rv == 0)
+				rv = render_value(out, v, op->kind == OP_RAW);
 			break;
 		case OP_SECTION:
 		case OP_INVERTED:
@@ -585,7 +748,7 @@ render_ops(const struct tmpl_set *set, const struct tmpl *t, size_t from,
 
 int
 tmpl_render(const struct tmpl_set *set, const char *name,
-    struct json_object *ctx, struct buf *out)
+    const struct tval *ctx, struct buf *out)
 {
 	const struct tmpl	*t;
 	struct frame		 root;

@@ -19,6 +19,7 @@
 
 struct arena;
 struct request;
+struct tval;
 
 enum field_type {
 	FT_STR,		/* string of min..max bytes (max 0: no bound) */
@@ -100,11 +101,12 @@ int	fields_from_json(struct arena *, const struct field_set *,
  * input).  Only F_REQUIRED and, on replace, F_REPLACE_ONLY fields are
  * required: a form posts every input, blank meaning empty or none.
  * Lists are not read here (forms spell them per page).  Errors by form
- * name.  Other form fields are ignored: a page carries its csrf and
- * form_token beside the data.
+ * name, into the page's errors object (tmpl.h; h_form_invalid() tells).
+ * Other form fields are ignored: a page carries its csrf and form_token
+ * beside the data.
  */
 void	fields_from_form(const struct field_set *, enum field_mode,
-	    const struct request *, void *dst, struct json_object *errors);
+	    const struct request *, void *dst, struct tval *errors);
 /* The declaration as JSON: {name, create, replace, fields: [{name, type,
  * required_create, required_replace, create, replace, nullable, min, max,
  * items}]}; a new object. */

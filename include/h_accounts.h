@@ -1,16 +1,16 @@
 /*
  * h_accounts.h -- what the account handlers (h_auth.c, h_users.c,
- * h_tokens.c) share: starting a one-time form and its refusal as JSON.
+ * h_tokens.c) share: starting a one-time form and its refusal on a page.
  */
 #ifndef H_ACCOUNTS_H
 #define H_ACCOUNTS_H
 
-#include <json-c/json.h>
-
 struct acct_error;
+struct arena;
 struct audit_ctx;
 struct request;
 struct response;
+struct tval;
 
 /* A handler's outcome when h_acct_form() has answered already (it is none
  * of DB_OK, the db statuses or the ACCT_* codes). */
@@ -21,8 +21,8 @@ struct response;
  * token as ctx->form_key.  DB_OK, or FORM_ANSWERED having answered 400.
  */
 int	h_acct_form(struct request *, struct response *, struct audit_ctx *);
-/* {field: message} of a refused form (empty for NULL or no field);
- * unowned, for adding to a parent. */
-struct json_object *h_acct_errors(const struct acct_error *);
+/* {field: message} of a refused form (empty for NULL or no field), as
+ * page context in a (tmpl.h); NULL on ENOMEM. */
+struct tval *h_acct_errors(struct arena *, const struct acct_error *);
 
 #endif /* H_ACCOUNTS_H */

@@ -19,6 +19,7 @@ struct arena;
 struct audit_ctx;
 struct dom_error;
 struct request;
+struct tval;
 
 /* The declared fields of a product, a supplier, a warehouse (fields.h),
  * read by the API and the pages alike. */
@@ -26,13 +27,20 @@ extern const struct field_set	h_product_fields;
 extern const struct field_set	h_supplier_fields;
 extern const struct field_set	h_warehouse_fields;
 
-/* {warehouse_id, warehouse_code, on_hand, reserved, available}. */
+/* {warehouse_id, warehouse_code, on_hand, reserved, available}; the
+ * *_tv() twins are the page context of the same (handlers.h). */
 struct json_object *h_product_stock_json(const struct product_stock *);
+struct tval *h_product_stock_tv(struct arena *,
+	    const struct product_stock *);
 /* {id, name, email, lead_time_days, active} and "products" with counts. */
 struct json_object *h_supplier_json(const struct supplier *, int counts);
+struct tval *h_supplier_tv(struct arena *, const struct supplier *,
+	    int counts);
 /* {id, code, name, active} and "stock_rows", "units_on_hand" with
  * counts. */
 struct json_object *h_warehouse_json(const struct warehouse *, int counts);
+struct tval *h_warehouse_tv(struct arena *, const struct warehouse *,
+	    int counts);
 
 /* A supplier or a warehouse, as the kind of the route says. */
 struct catalog_item {
@@ -73,8 +81,10 @@ int	h_catalog_get(const struct catalog_kind *, struct arena *, int64_t id,
 	    struct catalog_item *);
 int	h_catalog_save(const struct catalog_kind *, const struct audit_ctx *,
 	    const struct catalog_item *, int64_t *id_out, struct dom_error *);
-/* Item i of a list as JSON (see the builders). */
+/* Item i of a list as JSON or as page context (see the builders). */
 struct json_object *h_catalog_row_json(const struct catalog_kind *,
+	    const struct catalog_list *, size_t i, int counts);
+struct tval *h_catalog_row_tv(struct arena *, const struct catalog_kind *,
 	    const struct catalog_list *, size_t i, int counts);
 
 #endif /* H_CATALOG_H */

@@ -16,7 +16,9 @@
 #include "domain.h"
 #include "order_doc.h"
 
+struct arena;
 struct request;
+struct tval;
 
 #define H_ORDER_FORM_LINES	10	/* rows of the new-order form */
 
@@ -59,8 +61,11 @@ int	h_order_list(struct request *, int purchase, const char *status,
 	    int64_t before_id, int64_t limit, struct order_list *);
 /* 1 if status is NULL, "" or a status of the kind. */
 int	h_order_status_valid(int purchase, const char *status);
-/* A list row as the API shows it; a new object for a parent to take. */
+/* A list row as the API shows it; a new object for a parent to take,
+ * and the same as page context in a (handlers.h). */
 struct json_object *h_order_summary_json(const struct order_summary *,
 	    int purchase);
+struct tval *h_order_summary_tv(struct arena *,
+	    const struct order_summary *, int purchase);
 
 #endif /* H_ORDERS_H */

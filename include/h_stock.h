@@ -43,9 +43,11 @@ struct h_reorder {
  * struct h_move, struct h_reorder). */
 extern const struct field_set	h_move_fields;
 extern const struct field_set	h_reorder_fields;
-/* What a movement's table cannot say: the kind by name, and the target
- * warehouse a transfer needs.  Adds to errors (the caller's). */
-void	h_move_check(struct h_move *, struct json_object *errors);
+/* What a movement's table cannot say: the kind by name (set in op), and
+ * the target warehouse a transfer needs.  NULL, or the (static) message
+ * of the error with *field naming its field; the API and the page each
+ * record it in their own errors. */
+const char *h_move_check(struct h_move *op, const char **field);
 
 /* idem_op()s: DB_OK, a DOM_* refusal or a db_status. */
 int	h_move_op(struct request *, struct response *, void *arg);

@@ -97,33 +97,46 @@ void	h_reorder_page(struct request *, struct response *);
 void	h_reorder_form(struct request *, struct response *);
 void	h_dashboard(struct request *, struct response *);
 /* h_catalog_html.c: active warehouses for a <select>, the chosen one
- * marked; *first is the first one's id (0: none).  A new array. */
-struct json_object *h_warehouse_options(struct request *, int64_t chosen,
+ * marked; *first is the first one's id (0: none).  A new page context
+ * array in r's arena (tmpl.h). */
+struct tval *h_warehouse_options(struct request *, int64_t chosen,
 	    int64_t *first);
 
-/* JSON shapes shared by the API and the pages' handlers. */
+/*
+ * Shapes shared by the API and the pages' handlers: per resource one
+ * builder of its JSON (a new, unowned json-c object for the caller to add
+ * to a tree) and one of its page context (h_*_tv(): the same keys, a
+ * tmpl.h object in the arena a, whose strings it borrows from the struct;
+ * NULL on ENOMEM, which a parent taking it turns into a broken context).
+ */
+struct arena;
 struct product;
 struct order;
 struct db_rows;
+struct tval;
 struct json_object *h_product_json(const struct product *);
+struct tval *h_product_tv(struct arena *, const struct product *);
 struct json_object *h_order_json(const struct order *, int purchase);
+struct tval *h_order_tv(struct arena *, const struct order *,
+	    int purchase);
 /*
  * Stock, ledger and reorder shapes (h_stock.c, h_stock_html.c,
- * h_reorder.c), one builder each for the API and the pages.  Each returns
- * a new, unowned object for the caller to add to a tree.
- * h_movement_rows() is the page rows of at most max ledger rows: the
- * JSON with the warehouse code, the user's email and "at" beside it (the
- * movements page, the dashboard, the product page).
+ * h_reorder.c).  h_movement_rows() is the page rows of at most max ledger
+ * rows: h_movement_tv() with the warehouse code, the user's email and
+ * "at" beside it (the movements page, the dashboard, the product page).
  */
 struct stock_level;
 struct movement;
 struct movement_list;
 struct suggestion;
 struct json_object *h_stock_json(const struct stock_level *);
+struct tval *h_stock_tv(struct arena *, const struct stock_level *);
 struct json_object *h_movement_json(const struct movement *);
-struct json_object *h_movement_rows(const struct movement_list *,
+struct tval *h_movement_tv(struct arena *, const struct movement *);
+struct tval *h_movement_rows(struct arena *, const struct movement_list *,
 	    size_t max);
 struct json_object *h_suggestion_json(const struct suggestion *);
+struct tval *h_suggestion_tv(struct arena *, const struct suggestion *);
 
 
 #endif /* HANDLERS_H */

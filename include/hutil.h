@@ -15,6 +15,7 @@ struct dom_error;
 struct field_set;
 struct request;
 struct response;
+struct tval;
 
 /* Parses the JSON body, which must be an object.  0, or -1 having answered
  * 400/413/415. */
@@ -60,32 +61,60 @@ int64_t	h_id_param(struct request *, struct response *, const char *what);
 
 /* A form field's value, "" when absent. */
 const char *h_field(const struct request *, const char *name);
-/* A whole-number field; "" is def (an error "required" when required). */
+/*
+ * A whole-number field; "" is def (an error "required" when required).
+ * errors is the page's object of field -> message (tmpl.h); a field's
+ * first message stays.
+ */
 int	h_field_int(const struct request *, const char *name, int64_t min,
 	    int64_t max, int64_t def, int required, int64_t *out,
-	    struct json_object *errors);
+	    struct tval *errors);
 /* A money field "12.50" (at most two decimals) into cents. */
 int	h_field_money(const struct request *, const char *name, int64_t *cents,
-	    struct json_object *errors);
+	    struct tval *errors);
 /* Cents as "12.50" in the arena. */
 const char *h_money(struct arena *, int64_t cents);
-/* Every field of the posted form, to re-render what the user typed. */
-struct json_object *h_form_echo(const struct request *);
+/* Every field of the posted form, to re-render what the user typed: a
+ * page context object in the request's arena (NULL on ENOMEM). */
+struct tval *h_form_echo(const struct request *);
 /* 303 to location with a flash message code (middleware.c's table). */
 void	h_redirect_flash(struct response *, const char *location,
 	    const char *flash);
-/* Renders template name with ctx (arena-owned); NULL (a failed json_own)
- * answers a plain 500. */
+/* Renders template name with ctx (tmpl.h, in the arena); NULL (a failed
+ * tv_obj) answers a plain 500. */
 void	h_page(struct request *, struct response *, int status,
-	    const char *name, struct json_object *ctx);
+	    const char *name, struct tval *ctx);
 /*
  * path?name=value&... with each value URL-encoded; empty or NULL values
  * are left out.  In the arena; NULL (logged) past BR_MAX_LINK bytes.
  */
 const char *h_link(struct arena *, const char *path,
 	    const char *const *names, const char *const *values, size_t n);
-/* Adds {field: message} of a domain refusal to errors (NULL: "form"). */
-void	h_dom_field(struct json_object *errors, const struct dom_error *);
+/*
+ * A page's form error: errors[key] = msg unless key has one already (the
+ * first message stays).  key or msg NULL (a failed arena_printf) breaks
+ * errors, which h_form_invalid() then reports, so no failure passes as
+ * valid.
+ */
+void	h_form_error(struct tval *errors, const char *key, const char *msg);
+/* 1 if errors (NULL: ENOMEM) holds a message or is broken. */
+int	h_form_invalid(const struct tval *errors);
+/* Adds {field: message} of a domain refusal to a page's errors (field
+ * NULL: "form"). */
+void	h_dom_field(struct tval *errors, const struct dom_error *);
+/*
+ * A json-c value (the domain's refusal details) as a page context value
+ * in a (strings and keys copied); NULL on ENOMEM or past depth (call with
+ * 0).
+ */
+struct tval *h_tv_of_json(struct arena *a, struct json_object *j,
+	    int depth);
+/*
+ * A domain refusal's details (err->details, taken: arena-owned and
+ * cleared) as page context into *out (NULL when there are none).  0, or
+ * -1 on ENOMEM.
+ */
+int	h_dom_details(struct arena *, struct dom_error *, struct tval **out);
 
 /*
  * A JSON change: parses the body, takes the Idempotency-Key, reads the

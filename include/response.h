@@ -6,9 +6,10 @@
  * error after partial rendering) until it returns.  Header values with CR
  * or LF are refused, so untrusted data cannot split a response.
  *
- * json-c trees: a handler makes its roots owned by the request arena
- * (json_own(r->arena, ...)), so that no path frees one by hand; the
- * functions here read the trees they are given and never free them.
+ * json-c trees (JSON answers): a handler makes its roots owned by the
+ * request arena (json_own(r->arena, ...)), so that no path frees one by
+ * hand; the functions here read the trees they are given and never free
+ * them.  Page contexts (struct tval, tmpl.h) live in the arena already.
  */
 #ifndef RESPONSE_H
 #define RESPONSE_H
@@ -27,6 +28,7 @@ struct arena;
 struct etag;
 struct request;
 struct tmpl_set;
+struct tval;
 
 struct resp_header {
 	const char	*name;
@@ -71,12 +73,13 @@ void	response_json(struct response *, int status, struct json_object *);
 void	response_problem(struct response *, int status, const char *detail,
 	    struct json_object *errors);
 /*
- * Renders template name inside the layout, with ctx (the caller's,
- * arena-owned, or NULL; "title" and "flash" keys are used by the layout).  On a
- * rendering failure the response becomes a plain 500.
+ * Renders template name inside the layout, with ctx (the caller's
+ * tmpl.h context in r's arena, or NULL; "title" and "flash" keys are used
+ * by the layout; the layout's keys are added to it).  On a rendering
+ * failure (a broken context included) the response becomes a plain 500.
  */
 void	response_html(struct response *, const struct request *, int status,
-	    const char *name, struct json_object *ctx);
+	    const char *name, struct tval *ctx);
 /* An error in the request's dialect: problem+json under /api/, else HTML. */
 void	response_error(struct response *, const struct request *, int status,
 	    const char *detail);

@@ -101,21 +101,25 @@ field_default(const struct field *f, void *dst)
 	}
 }
 
-/* A string value s for f: bounds checked, stored. */
-static void
-field_str(struct arena *a, const struct field *f, const char *key,
-    const char *s, void *dst, struct json_object *errors)
+/* A string value s for f: bounds checked, stored.  NULL, or the message
+ * of the error (in a). */
+static const char *
+field_str(struct arena *a, const struct field *f, const char *s, void *dst)
 {
-	size_t	n = fields_chars(s);
+	size_t		 n = fields_chars(s);
+	const char	*m;
 
 	if ((f->max > 0 && n > (size_t)f->max) || n < (size_t)f->min) {
-		fields_error(errors, key, f->msg != NULL ? f->msg :
-		    n < (size_t)f->min ? "This field is required." :
-		    arena_printf(a, "Use at most %" PRId64 " characters.",
-		    f->max));
-		return;
+		if (f->msg != NULL)
+			return f->msg;
+		if (n < (size_t)f->min)
+			return "This field is required.";
+		m = arena_printf(a, "Use at most %" PRId64 " characters.",
+		    f->max);
+		return m != NULL ? m : "Too long.";
 	}
 	*(const char **)(void *)((char *)dst + f->off) = s;
+	return NULL;
 }
 
 static const char *json_list(struct arena *, const struct field *,
@@ -127,7 +131,8 @@ static const char *
 json_value(struct arena *a, const struct field *f, struct json_object *v,
     void *dst, struct json_object *errors)
 {
-	int64_t	n;
+	const char	*msg;
+	int64_t		 n;
 
 	switch (f->type) {
 	case FT_STR:
@@ -139,8 +144,9 @@ json_value(struct arena *a, const struct field *f, struct json_object *v,
 			fields_error(errors, f->name,
 			    "Must not contain a NUL character.");
 		else
-			field_str(a, f, f->name, json_object_get_string(v),
-			    dst, errors);
+			if ((msg = field_str(a, f, json_object_get_string(v),
+			    dst)) != NULL)
+				fields_error(errors, f->name, msg);
 		return NULL;
 	case FT_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
@@ -264,14 +270,16 @@ fields_from_json(struct arena *a, const struct field_set *set,
 /* One non-empty form value of field f. */
 static void
 form_value(const struct request *r, const struct field *f, const char *s,
-    void *dst, struct json_object *errors)
+    void *dst, struct tval *errors)
 {
-	int64_t	lo = f->type == FT_ID ? 1 : f->min;
-	int64_t	hi = f->type == FT_ID ? INT64_MAX : f->max;
+	const char	*msg;
+	int64_t		 lo = f->type == FT_ID ? 1 : f->min;
+	int64_t		 hi = f->type == FT_ID ? INT64_MAX : f->max;
 
 	switch (f->type) {
 	case FT_STR:
-		field_str(r->arena, f, f->form, s, dst, errors);
+		if ((msg = field_str(r->arena, f, s, dst)) != NULL)
+			h_form_error(errors, f->form, msg);
 		return;
 	case FT_BOOL:
 		*(int *)(void *)((char *)dst + f->off) = strcmp(s, "0") != 0 &&
@@ -287,14 +295,14 @@ form_value(const struct request *r, const struct field *f, const char *s,
 	}
 	if (str_to_i64(s, lo, hi, field_i64(f, dst)) == -1) {
 		*field_i64(f, dst) = f->def;
-		fields_error(errors, f->form, arena_printf(r->arena, "Enter a "
+		h_form_error(errors, f->form, arena_printf(r->arena, "Enter a "
 		    "whole number from %" PRId64 " to %" PRId64 ".", lo, hi));
 	}
 }
 
 void
 fields_from_form(const struct field_set *set, enum field_mode mode,
-    const struct request *r, void *dst, struct json_object *errors)
+    const struct request *r, void *dst, struct tval *errors)
 {
 	const struct field	*f;
 	const char		*s;
@@ -311,7 +319,7 @@ fields_from_form(const struct field_set *set, enum field_mode mode,
 		if ((s = form_get(&r->form, f->form)) == NULL ||
 		    (s[0] == '\0' && f->type != FT_STR)) {
 			if (form_required(f, mode))
-				fields_error(errors, f->form,
+				h_form_error(errors, f->form,
 				    "This field is required.");
 			continue;
 		}

@@ -1,8 +1,6 @@
 /*
  * h_accounts.c -- what the account handlers share.  See h_accounts.h.
  */
-#include <json-c/json.h>
-
 #include "accounts.h"
 #include "audit.h"
 #include "h_accounts.h"
@@ -11,6 +9,7 @@
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 
 int
 h_acct_form(struct request *r, struct response *resp, struct audit_ctx *ctx)
@@ -24,13 +23,12 @@ h_acct_form(struct request *r, struct response *resp, struct audit_ctx *ctx)
 	return DB_OK;
 }
 
-struct json_object *
-h_acct_errors(const struct acct_error *err)
+struct tval *
+h_acct_errors(struct arena *a, const struct acct_error *err)
 {
-	struct json_object	*e = json_object_new_object();
+	struct tval	*e = tv_obj(a);
 
 	if (err != NULL && err->field != NULL)
-		json_object_object_add(e, err->field,
-		    json_object_new_string(err->message));
+		tv_set_str(e, err->field, err->message);
 	return e;
 }

@@ -15,6 +15,7 @@
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 #include "str.h"
 
 #define AUDIT_PAGE	50
@@ -135,9 +136,9 @@ audit_fetch(struct request *r, struct audit_query *aq, int64_t max_limit,
 	return 0;
 }
 
-/* One entry; details parsed (API) or as text (page).  Unowned. */
+/* One entry as the API shows it, details parsed.  Unowned. */
 static struct json_object *
-entry_json(const struct audit_entry *e, int parse_details)
+entry_json(const struct audit_entry *e)
 {
 	struct json_object	*o = json_object_new_object(), *d = NULL;
 
@@ -149,25 +150,46 @@ entry_json(const struct audit_entry *e, int parse_details)
 	json_object_object_add(o, "action", h_jstr(e->action));
 	json_object_object_add(o, "entity", h_jstr(e->entity));
 	json_object_object_add(o, "entity_id", h_jstr(e->entity_id));
-	if (e->details != NULL && parse_details)
+	if (e->details != NULL)
 		d = json_tokener_parse(e->details);
-	json_object_object_add(o, "details", parse_details ? d :
-	    h_jstr(e->details));
+	json_object_object_add(o, "details", d);
 	json_object_object_add(o, "client_addr", h_jstr(e->client_addr));
 	json_object_object_add(o, "request_id", h_jstr(e->request_id));
 	return o;
 }
 
+/* One entry as the page shows it (the keys of entry_json(), details as
+ * text), in a. */
+static struct tval *
+entry_tv(struct arena *a, const struct audit_entry *e)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", e->id);
+	tv_set_opt(o, "at", e->at);
+	if (e->actor_id > 0)
+		tv_set_i64(o, "actor_id", e->actor_id);
+	else
+		tv_set_null(o, "actor_id");
+	tv_set_opt(o, "actor_email", e->actor_email);
+	tv_set_opt(o, "action", e->action);
+	tv_set_opt(o, "entity", e->entity);
+	tv_set_opt(o, "entity_id", e->entity_id);
+	tv_set_opt(o, "details", e->details);
+	tv_set_opt(o, "client_addr", e->client_addr);
+	tv_set_opt(o, "request_id", e->request_id);
+	return o;
+}
+
 /* The entries shown of aq; unowned. */
 static struct json_object *
-entries_json(const struct audit_query *aq, int parse_details)
+entries_json(const struct audit_query *aq)
 {
 	struct json_object	*list = json_object_new_array();
 	size_t			 i;
 
 	for (i = 0; i < aq->n; i++)
-		json_object_array_add(list, entry_json(&aq->rows.v[i],
-		    parse_details));
+		json_object_array_add(list, entry_json(&aq->rows.v[i]));
 	return list;
 }
 
@@ -184,38 +206,41 @@ page_link(struct request *r, const struct audit_query *aq, int64_t page)
 	return h_link(r->arena, "/admin/audit", names, vals, 6);
 }
 
-/* The filters as the page's form shows them; unowned. */
-static struct json_object *
-filter_json(const struct audit_query *aq)
+/* The filters as the page's form shows them, in a. */
+static struct tval *
+filter_tv(struct arena *a, const struct audit_query *aq)
 {
-	struct json_object	*f = json_object_new_object();
+	struct tval	*f = tv_obj(a);
 
-	json_object_object_add(f, "actor", h_jstr(aq->actor));
-	json_object_object_add(f, "action", h_jstr(aq->action));
-	json_object_object_add(f, "entity", h_jstr(aq->entity));
-	json_object_object_add(f, "from", h_jstr(aq->from));
-	json_object_object_add(f, "to", h_jstr(aq->to));
+	tv_set_opt(f, "actor", aq->actor);
+	tv_set_opt(f, "action", aq->action);
+	tv_set_opt(f, "entity", aq->entity);
+	tv_set_opt(f, "from", aq->from);
+	tv_set_opt(f, "to", aq->to);
 	return f;
 }
 
-/* The page's context; arena-owned, NULL if out of memory. */
-static struct json_object *
+/* The page's context; in the arena, NULL if out of memory. */
+static struct tval *
 audit_ctx(struct request *r, const struct audit_query *aq)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx, *rows;
+	size_t		 i;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		return NULL;
-	json_add_str(ctx, "title", "Audit");
-	json_object_object_add(ctx, "filter", filter_json(aq));
-	json_object_object_add(ctx, "rows", entries_json(aq, 0));
-	json_add_i64(ctx, "page", aq->page);
+	rows = tv_arr(r->arena);
+	for (i = 0; i < aq->n; i++)
+		tv_push(rows, entry_tv(r->arena, &aq->rows.v[i]));
+	tv_set_str(ctx, "title", "Audit");
+	tv_set_tv(ctx, "filter", filter_tv(r->arena, aq));
+	tv_set_tv(ctx, "rows", rows);
+	tv_set_i64(ctx, "page", aq->page);
+	/* A link too long to make (logged) is no link, as before. */
 	if (aq->page > 1)
-		json_object_object_add(ctx, "prev", h_jstr(page_link(r, aq,
-		    aq->page - 1)));
+		tv_set_opt(ctx, "prev", page_link(r, aq, aq->page - 1));
 	if (aq->more)
-		json_object_object_add(ctx, "next", h_jstr(page_link(r, aq,
-		    aq->page + 1)));
+		tv_set_opt(ctx, "next", page_link(r, aq, aq->page + 1));
 	return ctx;
 }
 
@@ -227,7 +252,7 @@ audit_json(struct request *r, const struct audit_query *aq)
 
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
-	json_object_object_add(o, "items", entries_json(aq, 1));
+	json_object_object_add(o, "items", entries_json(aq));
 	json_add_i64(o, "page", aq->page);
 	json_add_bool(o, "has_more", aq->more);
 	return o;

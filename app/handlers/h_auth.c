@@ -18,6 +18,7 @@
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 #include "session.h"
 #include "str.h"
 #include "users.h"
@@ -51,19 +52,14 @@ static void
 login_form(struct request *r, struct response *resp, int status,
     const char *email, const char *next, const char *error)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx;
 
-	ctx = json_own(r->arena, json_object_new_object());
-	if (ctx != NULL) {
-		json_object_object_add(ctx, "title",
-		    json_object_new_string("Sign in"));
-		json_object_object_add(ctx, "email", json_object_new_string(
-		    email ? email : ""));
-		json_object_object_add(ctx, "next", json_object_new_string(
-		    safe_next(next)));
+	if ((ctx = tv_obj(r->arena)) != NULL) {
+		tv_set_str(ctx, "title", "Sign in");
+		tv_set_str(ctx, "email", email ? email : "");
+		tv_set_str(ctx, "next", safe_next(next));
 		if (error != NULL)
-			json_object_object_add(ctx, "error",
-			    json_object_new_string(error));
+			tv_set_str(ctx, "error", error);
 	}
 	h_page(r, resp, status, "login", ctx);
 }
@@ -189,14 +185,12 @@ static void
 account_page(struct request *r, struct response *resp, int status,
     const struct acct_error *err)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) != NULL) {
-		json_object_object_add(ctx, "title", json_object_new_string(
-		    "Your account"));
-		json_object_object_add(ctx, "must_change",
-		    json_object_new_boolean(r->auth.must_change));
-		json_object_object_add(ctx, "errors", h_acct_errors(err));
+	if ((ctx = tv_obj(r->arena)) != NULL) {
+		tv_set_str(ctx, "title", "Your account");
+		tv_set_bool(ctx, "must_change", r->auth.must_change);
+		tv_set_tv(ctx, "errors", h_acct_errors(r->arena, err));
 	}
 	h_page(r, resp, status, "account", ctx);
 }

@@ -24,6 +24,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "tmpl.h"
 
 struct json_object *
 h_supplier_json(const struct supplier *s, int counts)
@@ -107,6 +108,45 @@ h_catalog_save(const struct catalog_kind *k, const struct audit_ctx *ctx,
 {
 	return k->warehouses ? warehouses_save(ctx, &it->w, id, err) :
 	    suppliers_save(ctx, &it->s, id, err);
+}
+
+struct tval *
+h_supplier_tv(struct arena *a, const struct supplier *s, int counts)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", s->id);
+	tv_set_str(o, "name", s->name);
+	tv_set_str(o, "email", s->email);
+	tv_set_i64(o, "lead_time_days", s->lead_time_days);
+	tv_set_bool(o, "active", s->active);
+	if (counts)
+		tv_set_i64(o, "products", s->products);
+	return o;
+}
+
+struct tval *
+h_warehouse_tv(struct arena *a, const struct warehouse *w, int counts)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", w->id);
+	tv_set_str(o, "code", w->code);
+	tv_set_str(o, "name", w->name);
+	tv_set_bool(o, "active", w->active);
+	if (counts) {
+		tv_set_i64(o, "stock_rows", w->stock_rows);
+		tv_set_i64(o, "units_on_hand", w->units_on_hand);
+	}
+	return o;
+}
+
+struct tval *
+h_catalog_row_tv(struct arena *a, const struct catalog_kind *k,
+    const struct catalog_list *l, size_t i, int counts)
+{
+	return k->warehouses ? h_warehouse_tv(a, &l->w.v[i], counts) :
+	    h_supplier_tv(a, &l->s.v[i], counts);
 }
 
 struct json_object *

@@ -7,8 +7,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "audit.h"
 #include "authz.h"
@@ -19,51 +17,50 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 
-/* An item of the list page: its JSON with the counts the table shows. */
-static struct json_object *
-catalog_row_view(const struct catalog_kind *k, const struct catalog_list *l,
-    size_t i)
+/* An item of the list page: its shape with the counts the table shows. */
+static struct tval *
+catalog_row_view(struct arena *a, const struct catalog_kind *k,
+    const struct catalog_list *l, size_t i)
 {
-	struct json_object	*o = h_catalog_row_json(k, l, i, 1);
+	struct tval	*o = h_catalog_row_tv(a, k, l, i, 1);
 
 	if (k->warehouses) {
-		json_add_i64(o, "count", l->w.v[i].stock_rows);
-		json_add_i64(o, "units", l->w.v[i].units_on_hand);
+		tv_set_i64(o, "count", l->w.v[i].stock_rows);
+		tv_set_i64(o, "units", l->w.v[i].units_on_hand);
 	} else
-		json_add_i64(o, "count", l->s.v[i].products);
+		tv_set_i64(o, "count", l->s.v[i].products);
 	return o;
 }
 
 /* The list page with its create form (and what was typed on an error:
- * errors, arena-owned, or NULL). */
+ * errors, page context, or NULL). */
 static void
 catalog_list(struct request *r, struct response *resp, int status,
-    struct json_object *errors)
+    struct tval *errors)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_list		 l;
-	struct json_object		*ctx, *items;
+	struct tval			*ctx, *items;
 	size_t				 i;
 	int				 st = DB_ERROR;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	if ((ctx = tv_obj(r->arena)) == NULL ||
 	    (st = h_catalog_list(k, r->arena, 0, 1000, &l)) != DB_OK)
 		goto out;
-	items = json_object_new_array();
+	items = tv_arr(r->arena);
 	for (i = 0; i < l.n; i++)
-		json_object_array_add(items, catalog_row_view(k, &l, i));
-	json_add_str(ctx, "title", k->title);
-	json_add_bool(ctx, "warehouses_page", k->warehouses);
-	json_object_object_add(ctx, "items", items);
-	json_object_object_add(ctx, "form", errors != NULL ? h_form_echo(r) :
-	    json_object_new_object());
-	json_object_object_add(ctx, "errors", errors != NULL ?
-	    json_object_get(errors) : json_object_new_object());
+		tv_push(items, catalog_row_view(r->arena, k, &l, i));
+	tv_set_str(ctx, "title", k->title);
+	tv_set_bool(ctx, "warehouses_page", k->warehouses);
+	tv_set_tv(ctx, "items", items);
+	tv_set_tv(ctx, "form", errors != NULL ? h_form_echo(r) :
+	    tv_obj(r->arena));
+	tv_set_tv(ctx, "errors", errors != NULL ? errors : tv_obj(r->arena));
 out:
 	if (st == DB_OK)
 		response_html(resp, r, status, "catalog", ctx);
@@ -78,19 +75,19 @@ h_catalog_page(struct request *r, struct response *resp)
 }
 
 /* One supplier or warehouse as the edit form's values. */
-static struct json_object *
+static struct tval *
 catalog_as_form(struct arena *a, const struct catalog_kind *k,
     const struct catalog_item *it)
 {
-	struct json_object	*f = json_object_new_object();
+	struct tval	*f = tv_obj(a);
 
-	json_add_str(f, "name", k->warehouses ? it->w.name : it->s.name);
-	json_add_bool(f, "active", k->warehouses ? it->w.active : it->s.active);
+	tv_set_str(f, "name", k->warehouses ? it->w.name : it->s.name);
+	tv_set_bool(f, "active", k->warehouses ? it->w.active : it->s.active);
 	if (k->warehouses)
-		json_add_str(f, "code", it->w.code);
+		tv_set_str(f, "code", it->w.code);
 	else {
-		json_add_str(f, "email", it->s.email);
-		json_add_str(f, "lead_time_days", arena_printf(a, "%" PRId64,
+		tv_set_str(f, "email", it->s.email);
+		tv_set_str(f, "lead_time_days", arena_printf(a, "%" PRId64,
 		    it->s.lead_time_days));
 	}
 	return f;
@@ -99,25 +96,24 @@ catalog_as_form(struct arena *a, const struct catalog_kind *k,
 /* The edit page of one supplier or warehouse (errors: see catalog_list). */
 static void
 catalog_edit(struct request *r, struct response *resp, int status,
-    int64_t id, struct json_object *errors)
+    int64_t id, struct tval *errors)
 {
 	const struct catalog_kind	*k = h_catalog_kind(r);
 	struct catalog_item		 it;
-	struct json_object		*ctx;
+	struct tval			*ctx;
 	int				 st = DB_ERROR;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	if ((ctx = tv_obj(r->arena)) == NULL ||
 	    (st = h_catalog_get(k, r->arena, id, &it)) != DB_OK)
 		goto out;
-	json_add_str(ctx, "title", k->item_title);
-	json_add_bool(ctx, "can_edit",
+	tv_set_str(ctx, "title", k->item_title);
+	tv_set_bool(ctx, "can_edit",
 	    authz_allowed((enum authz_role)r->auth.role, k->perm));
-	json_add_bool(ctx, "warehouses_page", k->warehouses);
-	json_add_i64(ctx, "id", id);
-	json_object_object_add(ctx, "form", errors != NULL ? h_form_echo(r) :
+	tv_set_bool(ctx, "warehouses_page", k->warehouses);
+	tv_set_i64(ctx, "id", id);
+	tv_set_tv(ctx, "form", errors != NULL ? h_form_echo(r) :
 	    catalog_as_form(r->arena, k, &it));
-	json_object_object_add(ctx, "errors", errors != NULL ?
-	    json_object_get(errors) : json_object_new_object());
+	tv_set_tv(ctx, "errors", errors != NULL ? errors : tv_obj(r->arena));
 out:
 	if (st == DB_OK)
 		response_html(resp, r, status, "catalog_edit", ctx);
@@ -144,11 +140,16 @@ struct catalog_form_op {
 	struct dom_error		 err;
 };
 
-/* A refused form again, with errors (arena-owned) and what was typed. */
+/* A refused form again, with errors (page context; NULL, a failed
+ * tv_obj(), answers 500) and what was typed. */
 static void
 catalog_refused(struct request *r, struct response *resp, int64_t id,
-    struct json_object *errors)
+    struct tval *errors)
 {
+	if (errors == NULL) {
+		response_error(resp, r, 500, "Out of memory.");
+		return;
+	}
 	if (id == 0)
 		catalog_list(r, resp, 422, errors);
 	else
@@ -160,7 +161,7 @@ catalog_form_op(struct request *r, struct response *resp, void *arg)
 {
 	struct catalog_form_op	*op = arg;
 	struct audit_ctx	 ctx;
-	struct json_object	*errors;
+	struct tval		*errors;
 	int64_t			 id;
 	int			 rv;
 
@@ -172,9 +173,8 @@ catalog_form_op(struct request *r, struct response *resp, void *arg)
 	else if (rv == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "Not found.");
 	else if (rv > 0) {
-		errors = json_own(r->arena, json_object_new_object());
-		if (errors != NULL)
-			h_dom_field(errors, &op->err);
+		errors = tv_obj(r->arena);
+		h_dom_field(errors, &op->err);
 		catalog_refused(r, resp, op->id, errors);
 	}
 	return rv;
@@ -183,7 +183,7 @@ catalog_form_op(struct request *r, struct response *resp, void *arg)
 /* The posted fields into op->it; errors per field. */
 static void
 catalog_from_form(struct request *r, struct catalog_form_op *op,
-    struct json_object *errors)
+    struct tval *errors)
 {
 	const struct field_set	*set;
 	void			*dst;
@@ -199,7 +199,7 @@ static void
 catalog_save(struct request *r, struct response *resp, int64_t id)
 {
 	struct catalog_form_op	 op;
-	struct json_object	*errors;
+	struct tval		*errors;
 	const char		*key;
 
 	if (idem_form_key(r, resp, &key) == -1)
@@ -207,11 +207,11 @@ catalog_save(struct request *r, struct response *resp, int64_t id)
 	memset(&op, 0, sizeof(op));
 	op.k = h_catalog_kind(r);
 	op.id = id;
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((errors = tv_obj(r->arena)) == NULL)
 		response_error(resp, r, 500, "Out of memory.");
 	else {
 		catalog_from_form(r, &op, errors);
-		if (json_object_object_length(errors) > 0)
+		if (h_form_invalid(errors))
 			catalog_refused(r, resp, id, errors);
 		else
 			idem_run(r, resp, key, catalog_form_op, NULL, &op);
@@ -235,10 +235,10 @@ h_catalog_update_form(struct request *r, struct response *resp)
 }
 
 /* Active warehouses for a <select>, the chosen one marked. */
-struct json_object *
+struct tval *
 h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
 {
-	struct json_object	*a = json_object_new_array(), *o;
+	struct tval		*a = tv_arr(r->arena), *o;
 	struct warehouse_list	 l;
 	struct warehouse	*w;
 	size_t			 i;
@@ -252,12 +252,12 @@ h_warehouse_options(struct request *r, int64_t chosen, int64_t *first)
 			continue;
 		if (*first == 0)
 			*first = w->id;
-		o = json_object_new_object();
-		json_add_i64(o, "id", w->id);
-		json_add_str(o, "code", w->code);
-		json_add_str(o, "name", w->name);
-		json_add_bool(o, "selected", w->id == chosen);
-		json_object_array_add(a, o);
+		o = tv_obj(r->arena);
+		tv_set_i64(o, "id", w->id);
+		tv_set_str(o, "code", w->code);
+		tv_set_str(o, "name", w->name);
+		tv_set_bool(o, "selected", w->id == chosen);
+		tv_push(a, o);
 	}
 	return a;
 }

@@ -27,6 +27,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "tmpl.h"
 
 /* --- shared with the pages ---------------------------------------------- */
 
@@ -166,6 +167,77 @@ h_order_summary_json(const struct order_summary *s, int purchase)
 		json_add_i64(o, "units_received", s->units_received);
 	} else
 		json_add_i64(o, "total_cents", s->total_cents);
+	return o;
+}
+
+static struct tval *
+order_line_tv(struct arena *a, const struct order_line *l, int purchase)
+{
+	struct tval	*j = tv_obj(a);
+
+	tv_set_i64(j, "line_no", l->line_no);
+	tv_set_i64(j, "product_id", l->product_id);
+	tv_set_str(j, "sku", l->sku);
+	tv_set_i64(j, "qty", l->qty);
+	tv_set_i64(j, purchase ? "cost_cents" : "price_cents",
+	    l->price_cents);
+	if (purchase)
+		tv_set_i64(j, "received", l->received);
+	return j;
+}
+
+struct tval *
+h_order_tv(struct arena *a, const struct order *o, int purchase)
+{
+	struct tval	*j = tv_obj(a), *lines = tv_arr(a);
+	int64_t		 total = 0, amount;
+	size_t		 i;
+
+	tv_set_i64(j, "id", o->id);
+	if (purchase)
+		tv_set_i64(j, "supplier_id", o->supplier_id);
+	else
+		tv_set_str(j, "customer", o->party);
+	tv_set_i64(j, "warehouse_id", o->warehouse_id);
+	tv_set_str(j, "status", o->status);
+	tv_set_str(j, "note", o->note);
+	for (i = 0; i < o->nlines; i++) {
+		tv_push(lines, order_line_tv(a, &o->lines[i], purchase));
+		/* As h_order_json(). */
+		if (__builtin_mul_overflow(o->lines[i].qty,
+		    o->lines[i].price_cents, &amount) ||
+		    __builtin_add_overflow(total, amount, &total))
+			total = INT64_MAX;
+	}
+	tv_set_tv(j, "lines", lines);
+	tv_set_i64(j, "total_cents", total);
+	tv_set_str(j, "created_at", o->created_at);
+	tv_set_str(j, "updated_at", o->updated_at);
+	return j;
+}
+
+struct tval *
+h_order_summary_tv(struct arena *a, const struct order_summary *s,
+    int purchase)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", s->id);
+	if (purchase) {
+		tv_set_i64(o, "supplier_id", s->supplier_id);
+		tv_set_str(o, "supplier", s->party);
+	} else
+		tv_set_str(o, "customer", s->party);
+	tv_set_i64(o, "warehouse_id", s->warehouse_id);
+	tv_set_str(o, "status", s->status);
+	tv_set_str(o, "note", s->note);
+	tv_set_str(o, "created_at", s->created_at);
+	tv_set_i64(o, "lines", s->nlines);
+	if (purchase) {
+		tv_set_i64(o, "units_ordered", s->units_ordered);
+		tv_set_i64(o, "units_received", s->units_received);
+	} else
+		tv_set_i64(o, "total_cents", s->total_cents);
 	return o;
 }
 

@@ -3,18 +3,15 @@
  * orders (/purchase-orders): lists, a form with several lines (SKU and
  * quantity per row), the detail page with its actions, and receiving.
  * The kind and the verb come from the route (h_orders.h); the domain
- * changes and the JSON of an order are the API's (h_orders.c).
+ * changes and the shape of an order are the API's (h_orders.c).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "bounds.h"
 #include "catalog.h"
-#include "json.h"
 #include "outcome.h"
 #include "domain.h"
 #include "fields.h"
@@ -26,6 +23,7 @@
 #include "response.h"
 #include "router.h"
 #include "str.h"
+#include "tmpl.h"
 
 #define LIST_PAGE	50	/* orders per list page */
 
@@ -35,52 +33,50 @@ base(int purchase)
 	return purchase ? "/purchase-orders" : "/orders";
 }
 
-/* A page's context root (arena-owned) with its title, kind and base. */
-static struct json_object *
+/* A page's context root (in the arena) with its title, kind and base. */
+static struct tval *
 page_ctx(struct request *r, int purchase, const char *title)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		return NULL;
-	json_add_str(ctx, "title", title);
-	json_add_bool(ctx, "purchase", purchase);
-	json_add_str(ctx, "base", base(purchase));
+	tv_set_str(ctx, "title", title);
+	tv_set_bool(ctx, "purchase", purchase);
+	tv_set_str(ctx, "base", base(purchase));
 	return ctx;
 }
 
 /* A list row: the API's, with the party and a summary column. */
-static struct json_object *
-list_row_json(struct request *r, const struct order_summary *s,
-    int purchase)
+static struct tval *
+list_row_tv(struct request *r, const struct order_summary *s, int purchase)
 {
-	struct json_object	*o = h_order_summary_json(s, purchase);
+	struct tval	*o = h_order_summary_tv(r->arena, s, purchase);
 
-	json_add_str(o, "party", s->party);
-	json_add_str(o, "summary", purchase ? arena_printf(r->arena,
+	tv_set_str(o, "party", s->party);
+	tv_set_str(o, "summary", purchase ? arena_printf(r->arena,
 	    "%" PRId64 " of %" PRId64 " units received", s->units_received,
 	    s->units_ordered) : h_money(r->arena, s->total_cents));
 	return o;
 }
 
-static struct json_object *
+static struct tval *
 list_ctx(struct request *r, int purchase, const char *status,
     const struct order_list *l)
 {
-	struct json_object	*ctx, *list;
-	size_t			 i;
+	struct tval	*ctx, *list;
+	size_t		 i;
 
 	if ((ctx = page_ctx(r, purchase, purchase ? "Purchase orders" :
 	    "Sales orders")) == NULL)
 		return NULL;
-	list = json_object_new_array();
+	list = tv_arr(r->arena);
 	for (i = 0; i < l->n && i < LIST_PAGE; i++)
-		json_object_array_add(list, list_row_json(r, &l->v[i],
-		    purchase));
-	json_object_object_add(ctx, "orders", list);
-	json_add_str(ctx, "status", status ? status : "");
+		tv_push(list, list_row_tv(r, &l->v[i], purchase));
+	tv_set_tv(ctx, "orders", list);
+	tv_set_str(ctx, "status", status ? status : "");
 	if (l->n > LIST_PAGE)
-		json_add_i64(ctx, "next", l->v[LIST_PAGE - 1].id);
+		tv_set_i64(ctx, "next", l->v[LIST_PAGE - 1].id);
 	return ctx;
 }
 
@@ -88,7 +84,7 @@ void
 h_orders_page(struct request *r, struct response *resp)
 {
 	struct order_list	 l;
-	struct json_object	*ctx = NULL;
+	struct tval		*ctx = NULL;
 	const char		*status = request_query(r, "status");
 	const char		*b = request_query(r, "before");
 	const char		*msg = NULL;
@@ -113,10 +109,10 @@ h_orders_page(struct request *r, struct response *resp)
 }
 
 /* The suppliers for a <select>. */
-static struct json_object *
+static struct tval *
 supplier_options(struct request *r, int64_t chosen)
 {
-	struct json_object	*a = json_object_new_array(), *o;
+	struct tval		*a = tv_arr(r->arena), *o;
 	struct supplier_list	 l;
 	int64_t			 id;
 	size_t			 i;
@@ -125,79 +121,92 @@ supplier_options(struct request *r, int64_t chosen)
 		return a;
 	for (i = 0; i < l.n; i++) {
 		id = l.v[i].id;
-		o = json_object_new_object();
-		json_add_i64(o, "id", id);
-		json_add_str(o, "name", l.v[i].name);
-		json_add_bool(o, "selected", id == chosen);
-		json_object_array_add(a, o);
+		o = tv_obj(r->arena);
+		tv_set_i64(o, "id", id);
+		tv_set_str(o, "name", l.v[i].name);
+		tv_set_bool(o, "selected", id == chosen);
+		tv_push(a, o);
 	}
 	return a;
 }
 
+/* A form field by a name made with arena_printf() (NULL: ENOMEM, which
+ * reads as "" here and breaks the context where it is set). */
+static const char *
+line_field(struct request *r, const char *name)
+{
+	return name != NULL ? h_field(r, name) : NULL;
+}
+
 /* The form's line rows with what the user typed. */
-static struct json_object *
+static struct tval *
 form_lines(struct request *r)
 {
-	struct json_object	*lines = json_object_new_array(), *l;
-	int			 i;
+	struct tval	*lines = tv_arr(r->arena), *l;
+	int		 i;
 
 	for (i = 1; i <= H_ORDER_FORM_LINES; i++) {
-		l = json_object_new_object();
-		json_object_object_add(l, "n", json_object_new_int(i));
-		json_add_str(l, "sku", h_field(r, arena_printf(r->arena,
+		l = tv_obj(r->arena);
+		tv_set_i64(l, "n", i);
+		tv_set_str(l, "sku", line_field(r, arena_printf(r->arena,
 		    "sku_%d", i)));
-		json_add_str(l, "qty", h_field(r, arena_printf(r->arena,
+		tv_set_str(l, "qty", line_field(r, arena_printf(r->arena,
 		    "qty_%d", i)));
-		json_add_str(l, "cost", h_field(r, arena_printf(r->arena,
+		tv_set_str(l, "cost", line_field(r, arena_printf(r->arena,
 		    "cost_%d", i)));
-		json_object_array_add(lines, l);
+		tv_push(lines, l);
 	}
 	return lines;
 }
 
 /* Line errors (sku_3, qty_3, ...), listed under the table. */
-static struct json_object *
-form_error_list(struct json_object *errors)
+static struct tval *
+form_error_list(struct arena *a, const struct tval *errors)
 {
-	struct json_object	*list = json_object_new_array(), *e;
+	struct tval	*list, *e;
+	const char	*key;
+	size_t		 i;
 
-	json_object_object_foreach(errors, key, val) {
+	/* A broken errors object must not pass for a shorter list. */
+	if (!tv_ok(errors) || (list = tv_arr(a)) == NULL)
+		return NULL;
+	for (i = 0; i < tv_len(errors); i++) {
+		key = tv_key(errors, i);
 		if (strchr(key, '_') == NULL ||
 		    strcmp(key, "warehouse_id") == 0 ||
 		    strcmp(key, "supplier_id") == 0)
 			continue;
-		e = json_object_new_object();
-		json_add_str(e, "field", key);
-		json_object_object_add(e, "message", json_object_get(val));
-		json_object_array_add(list, e);
+		e = tv_obj(a);
+		tv_set_str(e, "field", key);
+		tv_set_tv(e, "message", tv_at(errors, i));
+		tv_push(list, e);
 	}
 	return list;
 }
 
-/* The new-order form; errors (arena-owned) may be NULL. */
+/* The new-order form; errors (page context) may be NULL. */
 static void
 order_form(struct request *r, struct response *resp, int status,
-    int purchase, struct json_object *errors)
+    int purchase, struct tval *errors)
 {
-	struct json_object	*ctx;
-	int64_t			 wid = 0, sid = 0, first;
+	struct tval	*ctx;
+	int64_t		 wid = 0, sid = 0, first;
 
 	(void)str_to_i64(h_field(r, "warehouse_id"), 0, INT64_MAX, &wid);
 	(void)str_to_i64(h_field(r, "supplier_id"), 0, INT64_MAX, &sid);
 	ctx = page_ctx(r, purchase, purchase ? "New purchase order" :
 	    "New sales order");
 	if (ctx != NULL) {
-		json_object_object_add(ctx, "form", h_form_echo(r));
-		json_object_object_add(ctx, "lines", form_lines(r));
-		json_object_object_add(ctx, "warehouses",
-		    h_warehouse_options(r, wid, &first));
+		tv_set_tv(ctx, "form", h_form_echo(r));
+		tv_set_tv(ctx, "lines", form_lines(r));
+		tv_set_tv(ctx, "warehouses", h_warehouse_options(r, wid,
+		    &first));
 		if (purchase)
-			json_object_object_add(ctx, "suppliers",
-			    supplier_options(r, sid));
-		json_object_object_add(ctx, "error_list", errors != NULL ?
-		    form_error_list(errors) : json_object_new_array());
-		json_object_object_add(ctx, "errors", errors != NULL ?
-		    json_object_get(errors) : json_object_new_object());
+			tv_set_tv(ctx, "suppliers", supplier_options(r, sid));
+		tv_set_tv(ctx, "error_list", errors != NULL ?
+		    form_error_list(r->arena, errors) : tv_arr(r->arena));
+		tv_set_tv(ctx, "errors", errors != NULL ? errors :
+		    tv_obj(r->arena));
 	}
 	response_html(resp, r, ctx != NULL ? status : 500, "order_form", ctx);
 }
@@ -208,56 +217,60 @@ h_order_new(struct request *r, struct response *resp)
 	order_form(r, resp, 200, h_order_purchase(r), NULL);
 }
 
-/* The detail page's order: the API's JSON with the page's columns and
+/* The detail page's order: the API's shape with the page's columns and
  * what the actions may do. */
-static struct json_object *
-detail_json(struct request *r, const struct order *ord, int purchase)
+static struct tval *
+detail_tv(struct request *r, const struct order *ord, int purchase)
 {
-	struct json_object	*o = h_order_json(ord, purchase), *lines, *l;
+	struct tval		*o = h_order_tv(r->arena, ord, purchase), l;
+	const struct tval	*lines, *line, *total;
 	const char		*s = ord->status;
 	size_t			 i;
 
-	json_object_object_get_ex(o, "lines", &lines);
+	if (o == NULL)
+		return NULL;
+	lines = tv_get(o, "lines");
 	for (i = 0; i < ord->nlines; i++) {
-		l = json_object_array_get_idx(lines, i);
-		json_add_str(l, "name", ord->lines[i].name);
-		json_add_str(l, "price", h_money(r->arena,
+		if ((line = tv_at(lines, i)) == NULL)
+			return NULL;
+		l = *line;	/* the same object: its storage is shared */
+		tv_set_str(&l, "name", ord->lines[i].name);
+		tv_set_str(&l, "price", h_money(r->arena,
 		    ord->lines[i].price_cents));
-		json_add_i64(l, "open",
+		tv_set_i64(&l, "open",
 		    ord->lines[i].qty - ord->lines[i].received);
 	}
-	json_add_str(o, "total", h_money( r->arena,
-	    json_object_get_int64(json_object_object_get(o, "total_cents"))));
-	json_add_bool(o, "is_draft", strcmp(s, "draft") == 0);
-	json_add_bool(o, "is_confirmed", strcmp(s, "confirmed") == 0);
-	json_add_bool(o, "is_open", strcmp(s, "ordered") == 0 || strcmp(s,
+	total = tv_get(o, "total_cents");
+	tv_set_str(o, "total", h_money(r->arena, total != NULL &&
+	    total->type == TV_INT ? total->u.i : 0));
+	tv_set_bool(o, "is_draft", strcmp(s, "draft") == 0);
+	tv_set_bool(o, "is_confirmed", strcmp(s, "confirmed") == 0);
+	tv_set_bool(o, "is_open", strcmp(s, "ordered") == 0 || strcmp(s,
 	    "partially_received") == 0);
-	json_add_bool(o, "can_cancel", strcmp(s, "draft") == 0 || strcmp(s,
+	tv_set_bool(o, "can_cancel", strcmp(s, "draft") == 0 || strcmp(s,
 	    purchase ? "ordered" : "confirmed") == 0);
 	return o;
 }
 
-/* The detail page, with a refusal's message and short lines (arena-owned,
- * may be NULL). */
+/* The detail page, with a refusal's message and short lines (page
+ * context, may be NULL). */
 static void
 order_detail(struct request *r, struct response *resp, int status,
-    int64_t id, int purchase, const char *message, struct json_object *shortl)
+    int64_t id, int purchase, const char *message, struct tval *shortl)
 {
-	struct json_object	*ctx = NULL;
-	struct order		 ord;
-	int			 st;
+	struct tval	*ctx = NULL;
+	struct order	 ord;
+	int		 st;
 
 	if ((st = h_order_get(r, purchase, id, &ord)) == DB_OK &&
 	    (ctx = page_ctx(r, purchase, arena_printf(r->arena, "%s %" PRId64,
 	    purchase ? "PO" : "SO", id))) != NULL) {
-		json_object_object_add(ctx, "order", detail_json(r, &ord,
-		    purchase));
+		tv_set_tv(ctx, "order", detail_tv(r, &ord, purchase));
 		if (message != NULL)
-			json_add_str(ctx, "message", message);
+			tv_set_str(ctx, "message", message);
 		if (shortl != NULL) {
-			json_object_object_add(ctx, "short",
-			    json_object_get(shortl));
-			json_add_bool(ctx, "has_short", 1);
+			tv_set_tv(ctx, "short", shortl);
+			tv_set_bool(ctx, "has_short", 1);
 		}
 	}
 	if (st == DOM_NOT_FOUND)
@@ -313,17 +326,16 @@ static void
 order_form_refuse(struct request *r, struct response *resp, void *arg,
     int rv)
 {
-	struct order_op		*op = arg;
-	struct json_object	*errors, *shortl;
+	struct order_op	*op = arg;
+	struct tval	*errors, *shortl;
 
-	shortl = json_own(r->arena, op->err.details);
-	op->err.details = NULL;
-	if (rv == DOM_NOT_FOUND)
+	if (h_dom_details(r->arena, &op->err, &shortl) == -1)
+		response_error(resp, r, 500, "Out of memory.");
+	else if (rv == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such order.");
 	else if (op->verb == ACT_NONE) {
 		form_field_of_line(r, op);
-		if ((errors = json_own(r->arena, json_object_new_object()))
-		    != NULL)
+		if ((errors = tv_obj(r->arena)) != NULL)
 			h_dom_field(errors, &op->err);
 		order_form(r, resp, errors != NULL ? 422 : 500, op->purchase,
 		    errors);
@@ -336,7 +348,7 @@ order_form_refuse(struct request *r, struct response *resp, void *arg,
  * line.  DB_OK or a db_status. */
 static int
 line_from_form(struct request *r, struct order_op *op, int i,
-    const char *sku, struct json_object *errors)
+    const char *sku, struct tval *errors)
 {
 	struct line_in	*l = &op->lines[op->nlines];
 	const char	*cost = arena_printf(r->arena, "cost_%d", i);
@@ -345,9 +357,8 @@ line_from_form(struct request *r, struct order_op *op, int i,
 	if ((pid = products_id_by_sku(r->arena, sku)) < 0)
 		return (int)pid;
 	if (pid == 0)
-		json_object_object_add(errors, arena_printf(r->arena,
-		    "sku_%d", i),
-		    json_object_new_string("No product has this SKU."));
+		tv_set_str(errors, arena_printf(r->arena, "sku_%d", i),
+		    "No product has this SKU.");
 	l->product_id = pid;
 	op->row[op->nlines] = i;
 	(void)h_field_int(r, arena_printf(r->arena, "qty_%d", i), 1,
@@ -361,8 +372,7 @@ line_from_form(struct request *r, struct order_op *op, int i,
 
 /* Reads the numbered line rows; rows without a SKU are skipped. */
 static int
-lines_from_form(struct request *r, struct order_op *op,
-    struct json_object *errors)
+lines_from_form(struct request *r, struct order_op *op, struct tval *errors)
 {
 	const char	*sku;
 	int		 i, rv;
@@ -377,7 +387,7 @@ lines_from_form(struct request *r, struct order_op *op,
 			return rv;
 	}
 	if (op->nlines == 0)
-		json_add_str(errors, "lines",
+		tv_set_str(errors, "lines",
 		    "Enter at least one line (SKU and quantity).");
 	return DB_OK;
 }
@@ -385,15 +395,15 @@ lines_from_form(struct request *r, struct order_op *op,
 void
 h_order_create_form(struct request *r, struct response *resp)
 {
-	struct order_op		 op;
-	struct json_object	*errors;
-	const char		*key;
-	int			 st = DB_ERROR;
+	struct order_op	 op;
+	struct tval	*errors;
+	const char	*key;
+	int		 st = DB_ERROR;
 
 	h_order_op_init(&op, r);
 	if (idem_form_key(r, resp, &key) == -1)
 		return;				/* answered */
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((errors = tv_obj(r->arena)) == NULL)
 		goto out;
 	fields_from_form(op.purchase ? &h_po_fields : &h_order_fields,
 	    FIELDS_CREATE, r, &op, errors);
@@ -401,7 +411,7 @@ h_order_create_form(struct request *r, struct response *resp)
 out:
 	if (st != DB_OK)
 		response_db_error(resp, r, st);
-	else if (json_object_object_length(errors) > 0)
+	else if (h_form_invalid(errors))
 		order_form(r, resp, 422, op.purchase, errors);
 	else
 		idem_run(r, resp, key, order_form_op, order_form_refuse, &op);
@@ -425,15 +435,15 @@ h_order_page(struct request *r, struct response *resp)
 static int
 receipt_from_form(struct request *r, struct order_op *op)
 {
-	struct json_object	*errors;
-	struct order		 ord;
-	size_t			 i;
-	int64_t			 q;
-	int			 st;
+	struct tval	*errors;
+	struct order	 ord;
+	size_t		 i;
+	int64_t		 q;
+	int		 st;
 
 	if ((st = h_order_get(r, 1, op->id, &ord)) != DB_OK)
 		return st;
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL ||
+	if ((errors = tv_obj(r->arena)) == NULL ||
 	    (op->lines = arena_calloc(r->arena, ord.nlines + 1,
 	    sizeof(*op->lines))) == NULL)
 		return DB_ERROR;
@@ -444,7 +454,7 @@ receipt_from_form(struct request *r, struct order_op *op)
 			op->lines[op->nlines].line_no = ord.lines[i].line_no;
 			op->lines[op->nlines++].qty = q;
 		}
-	if (json_object_object_length(errors) > 0 || op->nlines == 0)
+	if (h_form_invalid(errors) || op->nlines == 0)
 		return DOM_INVALID;
 	return DB_OK;
 }

@@ -23,6 +23,7 @@
 #include "request.h"
 #include "response.h"
 #include "str.h"
+#include "tmpl.h"
 
 struct json_object *
 h_product_json(const struct product *p)
@@ -56,6 +57,43 @@ h_product_stock_json(const struct product_stock *s)
 	json_add_i64(o, "on_hand", s->on_hand);
 	json_add_i64(o, "reserved", s->reserved);
 	json_add_i64(o, "available", s->on_hand - s->reserved);
+	return o;
+}
+
+struct tval *
+h_product_tv(struct arena *a, const struct product *p)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", p->id);
+	tv_set_str(o, "sku", p->sku);
+	tv_set_str(o, "name", p->name);
+	tv_set_str(o, "description",
+	    p->description != NULL ? p->description : "");
+	tv_set_str(o, "unit", p->unit);
+	tv_set_i64(o, "price_cents", p->price_cents);
+	tv_set_i64(o, "cost_cents", p->cost_cents);
+	tv_set_i64(o, "reorder_point", p->reorder_point);
+	tv_set_i64(o, "reorder_qty", p->reorder_qty);
+	if (p->supplier_id > 0)
+		tv_set_i64(o, "supplier_id", p->supplier_id);
+	else
+		tv_set_null(o, "supplier_id");
+	tv_set_bool(o, "active", p->active);
+	tv_set_i64(o, "version", p->version);
+	return o;
+}
+
+struct tval *
+h_product_stock_tv(struct arena *a, const struct product_stock *s)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "warehouse_id", s->warehouse_id);
+	tv_set_str(o, "warehouse_code", s->warehouse_code);
+	tv_set_i64(o, "on_hand", s->on_hand);
+	tv_set_i64(o, "reserved", s->reserved);
+	tv_set_i64(o, "available", s->on_hand - s->reserved);
 	return o;
 }
 

@@ -6,8 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
@@ -17,25 +15,25 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "json.h"
 #include "middleware.h"
 #include "request.h"
 #include "response.h"
 #include "stock.h"
 #include "str.h"
+#include "tmpl.h"
 
 #define PRODUCTS_PAGE	50
 
 /* A product as the pages show it: money as 12.50, stock totals. */
-static struct json_object *
+static struct tval *
 product_view(struct arena *a, const struct product *p)
 {
-	struct json_object	*o = h_product_json(p);
+	struct tval	*o = h_product_tv(a, p);
 
-	json_add_str(o, "price", h_money(a, p->price_cents));
-	json_add_str(o, "cost", h_money(a, p->cost_cents));
-	json_add_i64(o, "on_hand", p->on_hand);
-	json_add_i64(o, "reserved", p->reserved);
+	tv_set_str(o, "price", h_money(a, p->price_cents));
+	tv_set_str(o, "cost", h_money(a, p->cost_cents));
+	tv_set_i64(o, "on_hand", p->on_hand);
+	tv_set_i64(o, "reserved", p->reserved);
 	return o;
 }
 
@@ -89,7 +87,7 @@ page_req(struct request *r, struct product_page_req *pq)
 /* The pager of the list page: numbered blocks of ids, or a keyset link
  * after the last row shown. */
 static void
-page_pager(struct arena *a, struct json_object *ctx,
+page_pager(struct arena *a, struct tval *ctx,
     const struct product_page_req *pq, const struct product_list *l,
     int64_t max_id)
 {
@@ -98,39 +96,40 @@ page_pager(struct arena *a, struct json_object *ctx,
 
 	if (pq->page > 0) {
 		pages = (max_id + PRODUCTS_PAGE - 1) / PRODUCTS_PAGE;
-		json_add_i64(ctx, "page", pq->page);
-		json_add_i64(ctx, "pages", pages);
+		tv_set_i64(ctx, "page", pq->page);
+		tv_set_i64(ctx, "pages", pages);
 		if (pq->page > 1)
-			json_add_i64(ctx, "prev_page", pq->page - 1);
+			tv_set_i64(ctx, "prev_page", pq->page - 1);
 		if (pq->page < pages)
-			json_add_i64(ctx, "next_page", pq->page + 1);
+			tv_set_i64(ctx, "next_page", pq->page + 1);
 	} else if (l->n > PRODUCTS_PAGE) {
 		last = &l->v[PRODUCTS_PAGE - 1];
-		json_object_object_add(ctx, "next_link", h_jstr(next_link(a,
-		    pq, pq->sort == PRODUCTS_BY_SKU ? last->sku :
-		    pq->sort == PRODUCTS_BY_NAME ? last->name : "", last->id)));
+		/* A link too long to make (logged) shows no next link. */
+		tv_set_opt(ctx, "next_link", next_link(a, pq,
+		    pq->sort == PRODUCTS_BY_SKU ? last->sku :
+		    pq->sort == PRODUCTS_BY_NAME ? last->name : "", last->id));
 	}
 }
 
 /* The list page's context into ctx. */
 static void
-products_ctx(struct arena *a, struct json_object *ctx,
+products_ctx(struct arena *a, struct tval *ctx,
     const struct product_page_req *pq, const struct product_list *l,
     int64_t max_id)
 {
-	struct json_object	*list = json_object_new_array();
-	size_t			 i, n;
+	struct tval	*list = tv_arr(a);
+	size_t		 i, n;
 
 	/* By keyset the extra row only says there is a next page. */
 	n = pq->page == 0 && l->n > PRODUCTS_PAGE ? PRODUCTS_PAGE : l->n;
 	for (i = 0; i < n; i++)
-		json_object_array_add(list, product_view(a, &l->v[i]));
-	json_add_str(ctx, "title", "Products");
-	json_object_object_add(ctx, "products", list);
-	json_add_str(ctx, "q", pq->q != NULL ? pq->q : "");
-	json_add_str(ctx, "sort", sort_name(pq->sort));
-	json_add_bool(ctx, "sort_sku", pq->sort == PRODUCTS_BY_SKU);
-	json_add_bool(ctx, "sort_name", pq->sort == PRODUCTS_BY_NAME);
+		tv_push(list, product_view(a, &l->v[i]));
+	tv_set_str(ctx, "title", "Products");
+	tv_set_tv(ctx, "products", list);
+	tv_set_str(ctx, "q", pq->q != NULL ? pq->q : "");
+	tv_set_str(ctx, "sort", sort_name(pq->sort));
+	tv_set_bool(ctx, "sort_sku", pq->sort == PRODUCTS_BY_SKU);
+	tv_set_bool(ctx, "sort_name", pq->sort == PRODUCTS_BY_NAME);
 	page_pager(a, ctx, pq, l, max_id);
 }
 
@@ -139,13 +138,13 @@ h_products_page(struct request *r, struct response *resp)
 {
 	struct product_page_req	 pq;
 	struct product_list	 l;
-	struct json_object	*ctx = NULL;
+	struct tval		*ctx = NULL;
 	const char		*bad;
 	int64_t			 max_id = 0;
 	int			 st = DB_ERROR;
 
 	if ((bad = page_req(r, &pq)) != NULL ||
-	    (ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	    (ctx = tv_obj(r->arena)) == NULL ||
 	    (st = products_page(r->arena, &pq, &l, &max_id)) != DB_OK)
 		goto out;
 	products_ctx(r->arena, ctx, &pq, &l, max_id);
@@ -159,87 +158,85 @@ out:
 }
 
 /* The suppliers for the form's <select>, the one in f marked. */
-static struct json_object *
-supplier_options(struct request *r, struct json_object *f)
+static struct tval *
+supplier_options(struct request *r, const struct tval *f)
 {
-	struct json_object	*sups = json_object_new_array(), *o, *sid;
+	struct tval		*sups = tv_arr(r->arena), *o;
 	struct supplier_list	 l;
-	const char		*cur = "";
+	const char		*cur, *id;
 	size_t			 i;
 
-	if (json_object_object_get_ex(f, "supplier_id", &sid) && sid != NULL)
-		cur = json_object_get_string(sid);
+	/* The form's values are strings (typed, or product_as_form()). */
+	if ((cur = tv_cstr(tv_get(f, "supplier_id"))) == NULL)
+		cur = "";
 	if (suppliers_list(r->arena, 0, 1000, &l) != DB_OK)
 		return sups;
 	for (i = 0; i < l.n; i++) {
-		o = json_object_new_object();
-		json_add_i64(o, "id", l.v[i].id);
-		json_add_str(o, "name", l.v[i].name);
-		json_add_bool(o, "selected", strcmp(cur, arena_printf(r->arena,
-		    "%" PRId64, l.v[i].id)) == 0);
-		json_object_array_add(sups, o);
+		o = tv_obj(r->arena);
+		id = arena_printf(r->arena, "%" PRId64, l.v[i].id);
+		tv_set_i64(o, "id", l.v[i].id);
+		tv_set_str(o, "name", l.v[i].name);
+		tv_set_bool(o, "selected", id != NULL && strcmp(cur, id) == 0);
+		tv_push(sups, id != NULL ? o : NULL);
 	}
 	return sups;
 }
 
 /*
- * The new/edit form, filled from f (the product or what was typed; a new
- * object, taken) with errors (arena-owned, or NULL for none).
+ * The new/edit form, filled from f (the product or what was typed) with
+ * errors (NULL for none); both page context in the arena (tmpl.h).
  */
 static void
 product_form(struct request *r, struct response *resp, int status,
-    struct json_object *f, struct json_object *errors, int64_t id,
-    const char *message)
+    struct tval *f, struct tval *errors, int64_t id, const char *message)
 {
-	struct json_object	*ctx;
+	struct tval	*ctx;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
-		(void)json_own(r->arena, f);	/* put at the arena's reset */
+	if ((ctx = tv_obj(r->arena)) == NULL) {
 		response_error(resp, r, 500, "Out of memory.");
 		return;
 	}
-	json_add_str(ctx, "title", id > 0 ? "Edit product" : "New product");
-	json_object_object_add(ctx, "form", f);
-	json_object_object_add(ctx, "errors", errors != NULL ?
-	    json_object_get(errors) : json_object_new_object());
-	json_object_object_add(ctx, "suppliers", supplier_options(r, f));
+	tv_set_str(ctx, "title", id > 0 ? "Edit product" : "New product");
+	tv_set_tv(ctx, "form", f);
+	tv_set_tv(ctx, "errors", errors != NULL ? errors : tv_obj(r->arena));
+	tv_set_tv(ctx, "suppliers", supplier_options(r, f));
 	if (id > 0)
-		json_add_i64(ctx, "id", id);
+		tv_set_i64(ctx, "id", id);
 	if (message != NULL)
-		json_add_str(ctx, "message", message);
+		tv_set_str(ctx, "message", message);
 	response_html(resp, r, status, "product_form", ctx);
 }
 
 /* A product as form values (strings, money as 12.50). */
-static struct json_object *
+static struct tval *
 product_as_form(struct arena *a, const struct product *p)
 {
-	struct json_object	*f = json_object_new_object();
+	struct tval	*f = tv_obj(a);
 
-	json_add_str(f, "sku", p->sku);
-	json_add_str(f, "name", p->name);
-	json_add_str(f, "description",
+	tv_set_str(f, "sku", p->sku);
+	tv_set_str(f, "name", p->name);
+	tv_set_str(f, "description",
 	    p->description != NULL ? p->description : "");
-	json_add_str(f, "unit", p->unit);
-	json_add_str(f, "price", h_money(a, p->price_cents));
-	json_add_str(f, "cost", h_money(a, p->cost_cents));
-	json_add_str(f, "reorder_point", arena_printf(a, "%" PRId64,
+	tv_set_str(f, "unit", p->unit);
+	tv_set_str(f, "price", h_money(a, p->price_cents));
+	tv_set_str(f, "cost", h_money(a, p->cost_cents));
+	tv_set_str(f, "reorder_point", arena_printf(a, "%" PRId64,
 	    p->reorder_point));
-	json_add_str(f, "reorder_qty", arena_printf(a, "%" PRId64,
+	tv_set_str(f, "reorder_qty", arena_printf(a, "%" PRId64,
 	    p->reorder_qty));
-	json_add_str(f, "supplier_id", p->supplier_id > 0 ? arena_printf(a,
+	tv_set_str(f, "supplier_id", p->supplier_id > 0 ? arena_printf(a,
 	    "%" PRId64, p->supplier_id) : "");
-	json_add_str(f, "version", arena_printf(a, "%" PRId64, p->version));
-	json_add_str(f, "active", p->active ? "1" : "0");
+	tv_set_str(f, "version", arena_printf(a, "%" PRId64, p->version));
+	tv_set_str(f, "active", p->active ? "1" : "0");
 	return f;
 }
 
 void
 h_product_new(struct request *r, struct response *resp)
 {
-	struct json_object	*f = json_object_new_object();
+	struct tval	*f = tv_obj(r->arena);
 
-	json_add_str(f, "unit", "pcs");
+	tv_set_str(f, "unit", "pcs");
 	product_form(r, resp, 200, f, NULL, 0, NULL);
 }
 
@@ -271,7 +268,7 @@ product_form_op(struct request *r, struct response *resp, void *arg)
 {
 	struct product_form_op	*op = arg;
 	struct audit_ctx	 ctx;
-	struct json_object	*errors;
+	struct tval		*errors;
 	struct product		 cur;
 	int64_t			 id = op->p.id;
 	int			 rv;
@@ -297,9 +294,8 @@ product_form_op(struct request *r, struct response *resp, void *arg)
 		return rv;
 	}
 	if (rv > 0) {
-		if ((errors = json_own(r->arena, json_object_new_object())) !=
-		    NULL)
-			h_dom_field(errors, &op->err);
+		errors = tv_obj(r->arena);
+		h_dom_field(errors, &op->err);
 		product_form(r, resp, 422, h_form_echo(r), errors, op->p.id,
 		    NULL);
 	}
@@ -310,7 +306,7 @@ product_form_op(struct request *r, struct response *resp, void *arg)
  * field. */
 static void
 product_from_form(struct request *r, struct product *p,
-    struct json_object *errors)
+    struct tval *errors)
 {
 	p->active = 1;
 	fields_from_form(&h_product_fields, p->id == 0 ? FIELDS_CREATE :
@@ -321,18 +317,18 @@ static void
 product_save(struct request *r, struct response *resp, int64_t id)
 {
 	struct product_form_op	 op;
-	struct json_object	*errors;
+	struct tval		*errors;
 	const char		*key;
 
 	if (idem_form_key(r, resp, &key) == -1)
 		return;		/* answered */
 	memset(&op, 0, sizeof(op));
 	op.p.id = id;
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((errors = tv_obj(r->arena)) == NULL)
 		response_error(resp, r, 500, "Out of memory.");
 	else {
 		product_from_form(r, &op.p, errors);
-		if (json_object_object_length(errors) > 0)
+		if (h_form_invalid(errors))
 			product_form(r, resp, 422, h_form_echo(r), errors, id,
 			    NULL);
 		else
@@ -388,24 +384,27 @@ h_product_archive_form(struct request *r, struct response *resp)
 
 /*
  * The product's latest 50 ledger rows, as the movements page shows them;
- * NULL on a database failure, *st set.
+ * NULL on a database failure (*st set) or ENOMEM (*st DB_ERROR).
  */
-static struct json_object *
+static struct tval *
 product_moves(struct request *r, int64_t id, int *st)
 {
-	struct movement_list	ml;
+	struct movement_list	 ml;
+	struct tval		*rows;
 
 	if ((*st = stock_movements(r->arena, id, 0, NULL, 0, 50, &ml)) !=
 	    DB_OK)
 		return NULL;
-	return h_movement_rows(&ml, ml.n);
+	if ((rows = h_movement_rows(r->arena, &ml, ml.n)) == NULL)
+		*st = DB_ERROR;
+	return rows;
 }
 
 void
 h_product_page(struct request *r, struct response *resp)
 {
 	struct product_stock_list	 stock;
-	struct json_object		*ctx = NULL, *a, *moves = NULL;
+	struct tval			*ctx = NULL, *a, *moves = NULL;
 	struct product			 p;
 	int64_t				 id;
 	size_t				 i;
@@ -416,18 +415,17 @@ h_product_page(struct request *r, struct response *resp)
 	if ((st = products_detail(r->arena, id, &p, &stock)) != DB_OK ||
 	    (moves = product_moves(r, id, &st)) == NULL)
 		goto out;
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
-		(void)json_own(r->arena, moves);	/* put at the reset */
+	if ((ctx = tv_obj(r->arena)) == NULL) {
 		st = DB_ERROR;
 		goto out;
 	}
-	a = json_object_new_array();
+	a = tv_arr(r->arena);
 	for (i = 0; i < stock.n; i++)
-		json_object_array_add(a, h_product_stock_json(&stock.v[i]));
-	json_add_str(ctx, "title", p.sku);
-	json_object_object_add(ctx, "product", product_view(r->arena, &p));
-	json_object_object_add(ctx, "stock", a);
-	json_object_object_add(ctx, "movements", moves);
+		tv_push(a, h_product_stock_tv(r->arena, &stock.v[i]));
+	tv_set_str(ctx, "title", p.sku);
+	tv_set_tv(ctx, "product", product_view(r->arena, &p));
+	tv_set_tv(ctx, "stock", a);
+	tv_set_tv(ctx, "movements", moves);
 out:
 	if (st == DOM_NOT_FOUND)
 		response_error(resp, r, 404, "No such product.");

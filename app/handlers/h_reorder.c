@@ -21,6 +21,7 @@
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 
 struct json_object *
 h_suggestion_json(const struct suggestion *s)
@@ -43,6 +44,31 @@ h_suggestion_json(const struct suggestion *s)
 	json_add_i64(o, "reorder_point", s->reorder_point);
 	json_add_i64(o, "reorder_qty", s->reorder_qty);
 	json_add_i64(o, "cost_cents", s->cost_cents);
+	return o;
+}
+
+struct tval *
+h_suggestion_tv(struct arena *a, const struct suggestion *s)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "product_id", s->product_id);
+	tv_set_str(o, "sku", s->sku);
+	tv_set_str(o, "name", s->name);
+	tv_set_i64(o, "warehouse_id", s->warehouse_id);
+	tv_set_str(o, "warehouse_code", s->warehouse_code);
+	if (s->supplier_id > 0)
+		tv_set_i64(o, "supplier_id", s->supplier_id);
+	else
+		tv_set_null(o, "supplier_id");
+	tv_set_opt(o, "supplier", s->supplier);
+	tv_set_i64(o, "on_hand", s->on_hand);
+	tv_set_i64(o, "reserved", s->reserved);
+	tv_set_i64(o, "on_order", s->on_order);
+	tv_set_i64(o, "available", s->available);
+	tv_set_i64(o, "reorder_point", s->reorder_point);
+	tv_set_i64(o, "reorder_qty", s->reorder_qty);
+	tv_set_i64(o, "cost_cents", s->cost_cents);
 	return o;
 }
 

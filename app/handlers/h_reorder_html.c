@@ -7,48 +7,46 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "domain.h"
 #include "h_stock.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "json.h"
 #include "reorder.h"
 #include "request.h"
 #include "response.h"
 #include "str.h"
+#include "tmpl.h"
 
 #define REORDER_PAGE	200
 
 /* One page of suggestions as "suggestions", "prev" and "next" of ctx,
  * each row with the "pick" value of its checkbox.  DB_OK or a db_status. */
 static int
-reorder_rows(struct request *r, struct json_object *ctx, int64_t page)
+reorder_rows(struct request *r, struct tval *ctx, int64_t page)
 {
 	struct suggestion_list	 l;
-	struct json_object	*list, *o;
+	struct tval		*list, *o;
 	size_t			 i;
 	int			 st;
 
 	if ((st = reorder_suggestions(r->arena, (page - 1) * REORDER_PAGE,
 	    REORDER_PAGE + 1, &l)) != DB_OK)
 		return st;
-	list = json_object_new_array();
-	json_object_object_add(ctx, "suggestions", list);
+	list = tv_arr(r->arena);
+	tv_set_tv(ctx, "suggestions", list);
 	for (i = 0; i < l.n && i < REORDER_PAGE; i++) {
-		o = h_suggestion_json(&l.v[i]);
-		json_add_str(o, "pick", arena_printf(r->arena,
+		o = h_suggestion_tv(r->arena, &l.v[i]);
+		tv_set_str(o, "pick", arena_printf(r->arena,
 		    "%" PRId64 ":%" PRId64, l.v[i].product_id,
 		    l.v[i].warehouse_id));
-		json_object_array_add(list, o);
+		tv_push(list, o);
 	}
 	if (page > 1)
-		json_add_i64(ctx, "prev", page - 1);
+		tv_set_i64(ctx, "prev", page - 1);
 	if (l.n > REORDER_PAGE)
-		json_add_i64(ctx, "next", page + 1);
+		tv_set_i64(ctx, "next", page + 1);
 	return DB_OK;
 }
 
@@ -56,21 +54,21 @@ static void
 reorder_page(struct request *r, struct response *resp, int status,
     const char *message)
 {
-	struct json_object	*ctx;
-	const char		*pg = request_query(r, "page");
-	int64_t			 page = 1;
-	int			 st = DB_ERROR;
+	struct tval	*ctx;
+	const char	*pg = request_query(r, "page");
+	int64_t		 page = 1;
+	int		 st = DB_ERROR;
 
 	if (pg != NULL && pg[0] != '\0' && str_to_i64(pg, 1, 1000000, &page)
 	    == -1)
 		page = 1;
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL ||
+	if ((ctx = tv_obj(r->arena)) == NULL ||
 	    (st = reorder_rows(r, ctx, page)) != DB_OK)
 		goto out;
-	json_add_str(ctx, "title", "Reorder");
-	json_add_i64(ctx, "page", page);
+	tv_set_str(ctx, "title", "Reorder");
+	tv_set_i64(ctx, "page", page);
 	if (message != NULL)
-		json_add_str(ctx, "message", message);
+		tv_set_str(ctx, "message", message);
 	response_html(resp, r, status, "reorder", ctx);
 out:
 	if (st != DB_OK)

@@ -27,6 +27,7 @@
 #include "response.h"
 #include "stock.h"
 #include "str.h"
+#include "tmpl.h"
 
 /* ?name= as a positive id, 0 when absent; NULL or the message of a 400. */
 static const char *
@@ -59,6 +60,28 @@ h_stock_json(const struct stock_level *s)
 	json_add_i64(o, "on_hand", s->on_hand);
 	json_add_i64(o, "reserved", s->reserved);
 	json_add_i64(o, "available", s->on_hand - s->reserved);
+	return o;
+}
+
+/* {product_id, sku, warehouse_id}: where a stock figure is. */
+static void
+at_tv(struct tval *o, int64_t product_id, const char *sku,
+    int64_t warehouse_id)
+{
+	tv_set_i64(o, "product_id", product_id);
+	tv_set_str(o, "sku", sku);
+	tv_set_i64(o, "warehouse_id", warehouse_id);
+}
+
+struct tval *
+h_stock_tv(struct arena *a, const struct stock_level *s)
+{
+	struct tval	*o = tv_obj(a);
+
+	at_tv(o, s->product_id, s->sku, s->warehouse_id);
+	tv_set_i64(o, "on_hand", s->on_hand);
+	tv_set_i64(o, "reserved", s->reserved);
+	tv_set_i64(o, "available", s->on_hand - s->reserved);
 	return o;
 }
 
@@ -135,6 +158,26 @@ h_movement_json(const struct movement *m)
 	json_object_object_add(o, "user_id", m->user_id > 0 ?
 	    json_object_new_int64(m->user_id) : NULL);
 	json_add_str(o, "created_at", m->created_at);
+	return o;
+}
+
+struct tval *
+h_movement_tv(struct arena *a, const struct movement *m)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", m->id);
+	at_tv(o, m->product_id, m->sku, m->warehouse_id);
+	tv_set_str(o, "kind", m->kind);
+	tv_set_i64(o, "qty_delta", m->qty_delta);
+	tv_set_i64(o, "balance_after", m->balance_after);
+	tv_set_str(o, "reference", m->reference);
+	tv_set_str(o, "note", m->note);
+	if (m->user_id > 0)
+		tv_set_i64(o, "user_id", m->user_id);
+	else
+		tv_set_null(o, "user_id");
+	tv_set_str(o, "created_at", m->created_at);
 	return o;
 }
 
@@ -256,30 +299,36 @@ static const struct field move_field[] = {
 const struct field_set h_move_fields = { "movement", "MovementCreate",
 	NULL, move_field, FIELD_COUNT(move_field), sizeof(struct h_move), 0 };
 
-void
-h_move_check(struct h_move *op, struct json_object *errors)
+const char *
+h_move_check(struct h_move *op, const char **field)
 {
-	int	k = -1;
+	const char	*msg = NULL;
+	int		 k = -1;
 
+	*field = NULL;
 	if (op->kind != NULL && op->kind[0] != '\0' &&
-	    (k = stock_kind_from_name(op->kind)) < 0 &&
-	    !json_object_object_get_ex(errors, "kind", NULL))
-		json_add_str(errors, "kind",
-		    "Choose receipt, shipment, adjustment or transfer.");
+	    (k = stock_kind_from_name(op->kind)) < 0) {
+		*field = "kind";
+		msg = "Choose receipt, shipment, adjustment or transfer.";
+	}
 	op->m.kind = (enum move_kind)(k < 0 ? 0 : k);
-	if (k == MOVE_TRANSFER && op->m.to_warehouse_id == 0 &&
-	    !json_object_object_get_ex(errors, "to_warehouse_id", NULL))
-		json_add_str(errors, "to_warehouse_id",
-		    "This field is required.");
+	if (k == MOVE_TRANSFER && op->m.to_warehouse_id == 0) {
+		*field = "to_warehouse_id";
+		msg = "This field is required.";
+	}
+	return msg;
 }
 
 static struct json_object *
 move_check(struct request *r, void *arg)
 {
 	struct json_object	*errors;
+	const char		*field, *msg;
 
-	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
-		h_move_check(arg, errors);
+	if ((errors = json_own(r->arena, json_object_new_object())) != NULL &&
+	    (msg = h_move_check(arg, &field)) != NULL &&
+	    !json_object_object_get_ex(errors, field, NULL))
+		json_add_str(errors, field, msg);
 	return errors;
 }
 

@@ -2,13 +2,12 @@
  * h_stock_html.c -- /stock (one warehouse's stock and the forms to
  * receive, ship, adjust and transfer), POST /stock/movements, and
  * /movements (the ledger with filters, paged by id).  The page rows are
- * the API's JSON (h_stock.c) with what the templates show beside it;
+ * the API's shapes as page context (h_stock.c's h_*_tv()) with what the
+ * templates show beside them;
  * h_movement_rows() is shared with the dashboard and the product page.
  */
 #include <inttypes.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "arena.h"
 #include "catalog.h"
@@ -18,61 +17,61 @@
 #include "handlers.h"
 #include "hutil.h"
 #include "idempotency.h"
-#include "json.h"
 #include "request.h"
 #include "response.h"
 #include "stock.h"
 #include "str.h"
+#include "tmpl.h"
 
 #define STOCK_PAGE	100
 #define MOVES_PAGE	50
 
 /* The movement kinds for the form's select, the one chosen selected. */
-static struct json_object *
+static struct tval *
 kind_options(const struct request *r)
 {
 	static const char *const kv[][2] = { { "receipt", "Receive" },
 	    { "shipment", "Ship" },
 	    { "adjustment", "Adjust (+/-, with a reason)" },
 	    { "transfer", "Transfer to another warehouse" } };
-	struct json_object	*kinds = json_object_new_array(), *k;
-	size_t			 j;
+	struct tval	*kinds = tv_arr(r->arena), *k;
+	size_t		 j;
 
 	for (j = 0; j < sizeof(kv) / sizeof(kv[0]); j++) {
-		k = json_object_new_object();
-		json_add_str(k, "value", kv[j][0]);
-		json_add_str(k, "label", kv[j][1]);
-		json_add_bool(k, "selected", strcmp(h_field(r, "kind"),
+		k = tv_obj(r->arena);
+		tv_set_str(k, "value", kv[j][0]);
+		tv_set_str(k, "label", kv[j][1]);
+		tv_set_bool(k, "selected", strcmp(h_field(r, "kind"),
 		    kv[j][0]) == 0);
-		json_object_array_add(kinds, k);
+		tv_push(kinds, k);
 	}
 	return kinds;
 }
 
-/* A stock row of the page: the API's JSON, the name and unit beside. */
-static struct json_object *
-stock_row(const struct stock_level *s)
+/* A stock row of the page: the API's shape, the name and unit beside. */
+static struct tval *
+stock_row(struct arena *a, const struct stock_level *s)
 {
-	struct json_object	*o = h_stock_json(s);
+	struct tval	*o = h_stock_tv(a, s);
 
-	json_add_str(o, "name", s->name);
-	json_add_str(o, "unit", s->unit);
+	tv_set_str(o, "name", s->name);
+	tv_set_str(o, "unit", s->unit);
 	return o;
 }
 
 /* One page of warehouse wid's stock, after ?after=, as "stock" and
  * "next" of ctx.  DB_OK or a db_status. */
 static int
-stock_rows(struct request *r, struct json_object *ctx, int64_t wid)
+stock_rows(struct request *r, struct tval *ctx, int64_t wid)
 {
 	struct stock_level_list	 l;
-	struct json_object	*list = json_object_new_array();
+	struct tval		*list = tv_arr(r->arena);
 	const char		*from = request_query(r, "after");
 	int64_t			 after = 0;
 	size_t			 i;
 	int			 st;
 
-	json_object_object_add(ctx, "stock", list);
+	tv_set_tv(ctx, "stock", list);
 	if (from != NULL && from[0] != '\0' && str_to_i64(from, 0, INT64_MAX,
 	    &after) == -1)
 		after = 0;
@@ -81,44 +80,41 @@ stock_rows(struct request *r, struct json_object *ctx, int64_t wid)
 	    STOCK_PAGE + 1, &l)) != DB_OK)
 		return st;
 	for (i = 0; i < l.n && i < STOCK_PAGE; i++)
-		json_object_array_add(list, stock_row(&l.v[i]));
+		tv_push(list, stock_row(r->arena, &l.v[i]));
 	if (l.n > STOCK_PAGE)
-		json_add_i64(ctx, "next", l.v[STOCK_PAGE - 1].product_id);
+		tv_set_i64(ctx, "next", l.v[STOCK_PAGE - 1].product_id);
 	return DB_OK;
 }
 
 /*
  * The /stock page of warehouse wid (0: the first one).  form and errors
- * (NULL: empty) are the caller's, arena-owned: what the user typed and a
+ * (NULL: empty) are the caller's page context: what the user typed and a
  * message per field when a movement is refused.
  */
 static void
 stock_page(struct request *r, struct response *resp, int status,
-    int64_t wid, struct json_object *form, struct json_object *errors)
+    int64_t wid, struct tval *form, struct tval *errors)
 {
-	struct json_object	*ctx;
-	int64_t			 first, to = 0, to_first;
-	int			 st = DB_ERROR;
+	struct tval	*ctx;
+	int64_t		 first, to = 0, to_first;
+	int		 st = DB_ERROR;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		goto out;
-	json_object_object_add(ctx, "warehouses",
-	    h_warehouse_options(r, wid, &first));
+	tv_set_tv(ctx, "warehouses", h_warehouse_options(r, wid, &first));
 	if (wid == 0)
 		wid = first;
 	if ((st = stock_rows(r, ctx, wid)) != DB_OK)
 		goto out;
-	json_add_str(ctx, "title", "Stock");
+	tv_set_str(ctx, "title", "Stock");
 	/* The movement form keeps what was chosen when it comes back. */
-	json_object_object_add(ctx, "kinds", kind_options(r));
+	tv_set_tv(ctx, "kinds", kind_options(r));
 	(void)str_to_i64(h_field(r, "to_warehouse_id"), 0, INT64_MAX, &to);
-	json_object_object_add(ctx, "to_warehouses",
-	    h_warehouse_options(r, to, &to_first));
-	json_add_i64(ctx, "warehouse_id", wid);
-	json_object_object_add(ctx, "form", form != NULL ?
-	    json_object_get(form) : json_object_new_object());
-	json_object_object_add(ctx, "errors", errors != NULL ?
-	    json_object_get(errors) : json_object_new_object());
+	tv_set_tv(ctx, "to_warehouses", h_warehouse_options(r, to,
+	    &to_first));
+	tv_set_i64(ctx, "warehouse_id", wid);
+	tv_set_tv(ctx, "form", form != NULL ? form : tv_obj(r->arena));
+	tv_set_tv(ctx, "errors", errors != NULL ? errors : tv_obj(r->arena));
 	response_html(resp, r, status, "stock", ctx);
 out:
 	if (st != DB_OK)
@@ -138,23 +134,27 @@ h_stock_page(struct request *r, struct response *resp)
 		stock_page(r, resp, 200, wid, NULL, NULL);
 }
 
-/* The form again, with what the user typed and errors (arena-owned). */
+/* The form again, with what the user typed and errors (page context;
+ * NULL, a failed tv_obj(), answers 500). */
 static void
 move_form_again(struct request *r, struct response *resp, int status,
-    int64_t wid, struct json_object *errors)
+    int64_t wid, struct tval *errors)
 {
-	stock_page(r, resp, status, wid, json_own(r->arena, h_form_echo(r)),
-	    errors);
+	struct tval	*form = h_form_echo(r);
+
+	if (errors == NULL || form == NULL)
+		response_error(resp, r, 500, "Out of memory.");
+	else
+		stock_page(r, resp, status, wid, form, errors);
 }
 
 static void
 move_form_refuse(struct request *r, struct response *resp, void *arg, int rv)
 {
-	struct h_move		*op = arg;
-	struct json_object	*errors;
+	struct h_move	*op = arg;
+	struct tval	*errors = tv_obj(r->arena);
 
-	if ((errors = json_own(r->arena, json_object_new_object())) != NULL)
-		h_dom_field(errors, &op->err);
+	h_dom_field(errors, &op->err);
 	move_form_again(r, resp, rv == DOM_CONFLICT ? 409 : 422,
 	    op->m.warehouse_id, errors);
 }
@@ -162,20 +162,20 @@ move_form_refuse(struct request *r, struct response *resp, void *arg, int rv)
 /* The form's fields into op (the product by its SKU); errors gets a
  * message per bad field.  DB_OK or the db_status of the SKU's lookup. */
 static int
-move_form_fields(struct request *r, struct h_move *op,
-    struct json_object *errors)
+move_form_fields(struct request *r, struct h_move *op, struct tval *errors)
 {
-	const char	*sku = h_field(r, "sku");
+	const char	*sku = h_field(r, "sku"), *field, *msg;
 	int64_t		 pid;
 
 	fields_from_form(&h_move_fields, FIELDS_CREATE, r, op, errors);
-	h_move_check(op, errors);
+	if ((msg = h_move_check(op, &field)) != NULL)
+		h_form_error(errors, field, msg);
 	if (sku[0] == '\0')
-		json_add_str(errors, "sku", "Enter the product's SKU.");
+		tv_set_str(errors, "sku", "Enter the product's SKU.");
 	else if ((pid = products_id_by_sku(r->arena, sku)) < 0)
 		return (int)pid;
 	else if (pid == 0)
-		json_add_str(errors, "sku", "No product has this SKU.");
+		tv_set_str(errors, "sku", "No product has this SKU.");
 	else
 		op->m.product_id = pid;
 	return DB_OK;
@@ -184,22 +184,22 @@ move_form_fields(struct request *r, struct h_move *op,
 void
 h_stock_move_form(struct request *r, struct response *resp)
 {
-	struct h_move		 op;
-	struct json_object	*errors;
-	const char		*key;
+	struct h_move	 op;
+	struct tval	*errors;
+	const char	*key;
 	int			 st = DB_OK;
 
 	memset(&op, 0, sizeof(op));
 	op.html = 1;
 	if (idem_form_key(r, resp, &key) == -1)
 		goto out;		/* answered */
-	if ((errors = json_own(r->arena, json_object_new_object())) == NULL) {
+	if ((errors = tv_obj(r->arena)) == NULL) {
 		st = DB_ERROR;
 		goto out;
 	}
 	if ((st = move_form_fields(r, &op, errors)) != DB_OK)
 		goto out;
-	if (json_object_object_length(errors) > 0)
+	if (h_form_invalid(errors))
 		move_form_again(r, resp, 422, op.m.warehouse_id, errors);
 	else
 		idem_run(r, resp, key, h_move_op, move_form_refuse, &op);
@@ -208,21 +208,20 @@ out:
 		response_db_error(resp, r, st);
 }
 
-struct json_object *
-h_movement_rows(const struct movement_list *l, size_t max)
+struct tval *
+h_movement_rows(struct arena *a, const struct movement_list *l, size_t max)
 {
-	struct json_object	*list = json_object_new_array(), *o;
+	struct tval		*list = tv_arr(a), *o;
 	const struct movement	*m;
 	size_t			 i;
 
 	for (i = 0; i < l->n && i < max; i++) {
 		m = &l->v[i];
-		o = h_movement_json(m);
-		json_add_str(o, "warehouse", m->warehouse_code);
-		json_object_object_add(o, "user", m->user_email != NULL ?
-		    json_object_new_string(m->user_email) : NULL);
-		json_add_str(o, "at", m->created_at);
-		json_object_array_add(list, o);
+		o = h_movement_tv(a, m);
+		tv_set_str(o, "warehouse", m->warehouse_code);
+		tv_set_opt(o, "user", m->user_email);
+		tv_set_str(o, "at", m->created_at);
+		tv_push(list, o);
 	}
 	return list;
 }
@@ -276,7 +275,7 @@ h_movements_page(struct request *r, struct response *resp)
 {
 	struct move_filter	 f;
 	struct movement_list	 l;
-	struct json_object	*ctx;
+	struct tval		*ctx;
 	const char		*bad;
 	int64_t			 first;
 	int			 st = DB_ERROR;
@@ -284,20 +283,19 @@ h_movements_page(struct request *r, struct response *resp)
 	if ((bad = movements_filter(r, &f)) != NULL ||
 	    (st = movements_read(r, &f, &l)) != DB_OK)
 		goto out;
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL) {
+	if ((ctx = tv_obj(r->arena)) == NULL) {
 		st = DB_ERROR;
 		goto out;
 	}
-	json_add_str(ctx, "title", "Movements");
-	json_object_object_add(ctx, "movements", h_movement_rows(&l,
+	tv_set_str(ctx, "title", "Movements");
+	tv_set_tv(ctx, "movements", h_movement_rows(r->arena, &l,
 	    MOVES_PAGE));
-	json_object_object_add(ctx, "warehouses", h_warehouse_options(r,
-	    f.wid, &first));
-	json_add_str(ctx, "sku", f.sku != NULL ? f.sku : "");
-	json_add_str(ctx, "kind", f.kind != NULL ? f.kind : "");
-	json_add_i64(ctx, "warehouse_id", f.wid);
+	tv_set_tv(ctx, "warehouses", h_warehouse_options(r, f.wid, &first));
+	tv_set_str(ctx, "sku", f.sku != NULL ? f.sku : "");
+	tv_set_str(ctx, "kind", f.kind != NULL ? f.kind : "");
+	tv_set_i64(ctx, "warehouse_id", f.wid);
 	if (l.n > MOVES_PAGE)
-		json_add_i64(ctx, "next", l.v[MOVES_PAGE - 1].id);
+		tv_set_i64(ctx, "next", l.v[MOVES_PAGE - 1].id);
 	response_html(resp, r, 200, "movements", ctx);
 out:
 	if (bad != NULL)

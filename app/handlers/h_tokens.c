@@ -19,87 +19,86 @@
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 #include "str.h"
 #include "users.h"
 
-/* One token as the page lists it; unowned. */
-static struct json_object *
-token_json(struct arena *a, const struct api_token *t)
+/* One token as the page lists it, in a. */
+static struct tval *
+token_tv(struct arena *a, const struct api_token *t)
 {
-	struct json_object	*o = json_object_new_object();
+	struct tval	*o = tv_obj(a);
 
-	json_add_str(o, "id", accounts_id_str(a, t->id));
-	json_object_object_add(o, "name", h_jstr(t->name));
-	json_object_object_add(o, "user", h_jstr(t->owner));
-	json_add_bool(o, "read", t->scope_read);
-	json_add_bool(o, "write", t->scope_write);
-	json_object_object_add(o, "created", h_jstr(t->created));
-	json_object_object_add(o, "expires", h_jstr(t->expires));
-	json_object_object_add(o, "last_used", h_jstr(t->last_used));
-	json_object_object_add(o, "revoked", h_jstr(t->revoked));
-	json_add_bool(o, "expired", t->expired);
+	tv_set_str(o, "id", accounts_id_str(a, t->id));
+	tv_set_opt(o, "name", t->name);
+	tv_set_opt(o, "user", t->owner);
+	tv_set_bool(o, "read", t->scope_read);
+	tv_set_bool(o, "write", t->scope_write);
+	tv_set_opt(o, "created", t->created);
+	tv_set_opt(o, "expires", t->expires);
+	tv_set_opt(o, "last_used", t->last_used);
+	tv_set_opt(o, "revoked", t->revoked);
+	tv_set_bool(o, "expired", t->expired);
 	return o;
 }
 
-/* The owners for the form's <select>, the posted one marked; unowned. */
-static struct json_object *
-owners_json(struct request *r, const struct user_list *owners)
+/* The owners for the form's <select>, the posted one marked. */
+static struct tval *
+owners_tv(struct request *r, const struct user_list *owners)
 {
-	struct json_object	*a = json_object_new_array();
-	const char		*uid = form_get(&r->form, "user_id");
-	const char		*id;
-	size_t			 i;
+	struct tval	*a = tv_arr(r->arena), *u;
+	const char	*uid = form_get(&r->form, "user_id");
+	const char	*id;
+	size_t		 i;
 
 	for (i = 0; i < owners->n; i++) {
-		struct json_object *u = json_object_new_object();
+		u = tv_obj(r->arena);
 		id = accounts_id_str(r->arena, owners->v[i].id);
-		json_object_object_add(u, "id", h_jstr(id));
-		json_object_object_add(u, "email",
-		    h_jstr(owners->v[i].email));
-		json_add_bool(u, "selected",
+		tv_set_str(u, "id", id);
+		tv_set_opt(u, "email", owners->v[i].email);
+		tv_set_bool(u, "selected",
 		    uid != NULL && id != NULL && strcmp(uid, id) == 0);
-		json_object_array_add(a, u);
+		tv_push(a, u);
 	}
 	return a;
 }
 
 /* The form's errors and input when err is set; added to ctx. */
 static void
-tokens_form_json(struct request *r, struct json_object *ctx,
+tokens_form_tv(struct request *r, struct tval *ctx,
     const struct acct_error *err)
 {
-	struct json_object	*form = json_object_new_object();
+	struct tval	*form = tv_obj(r->arena);
 
 	if (err != NULL) {
-		json_object_object_add(form, "name",
-		    h_jstr(form_get(&r->form, "name")));
-		json_object_object_add(form, "expires_days",
-		    h_jstr(form_get(&r->form, "expires_days")));
+		tv_set_opt(form, "name", form_get(&r->form, "name"));
+		tv_set_opt(form, "expires_days",
+		    form_get(&r->form, "expires_days"));
 	}
-	json_object_object_add(ctx, "errors", h_acct_errors(err));
-	json_object_object_add(ctx, "form", form);
+	tv_set_tv(ctx, "errors", h_acct_errors(r->arena, err));
+	tv_set_tv(ctx, "form", form);
 }
 
-/* The page's context; arena-owned, NULL if out of memory. */
-static struct json_object *
+/* The page's context; in the arena, NULL if out of memory. */
+static struct tval *
 tokens_ctx(struct request *r, const struct api_token_list *l,
     const struct user_list *owners, const struct acct_error *err,
     const char *new_token)
 {
-	struct json_object	*ctx, *list;
-	size_t			 i;
+	struct tval	*ctx, *list;
+	size_t		 i;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		return NULL;
-	list = json_object_new_array();
+	list = tv_arr(r->arena);
 	for (i = 0; i < l->n; i++)
-		json_object_array_add(list, token_json(r->arena, &l->v[i]));
-	json_add_str(ctx, "title", "API tokens");
-	json_object_object_add(ctx, "tokens", list);
-	json_object_object_add(ctx, "users", owners_json(r, owners));
-	tokens_form_json(r, ctx, err);
+		tv_push(list, token_tv(r->arena, &l->v[i]));
+	tv_set_str(ctx, "title", "API tokens");
+	tv_set_tv(ctx, "tokens", list);
+	tv_set_tv(ctx, "users", owners_tv(r, owners));
+	tokens_form_tv(r, ctx, err);
 	if (new_token != NULL)
-		json_add_str(ctx, "new_token", new_token);
+		tv_set_str(ctx, "new_token", new_token);
 	return ctx;
 }
 

@@ -20,6 +20,7 @@
 #include "outcome.h"
 #include "request.h"
 #include "response.h"
+#include "tmpl.h"
 #include "users.h"
 
 /* One user; unowned, for adding to a parent. */
@@ -41,6 +42,22 @@ user_json(const struct user *u)
 	return o;
 }
 
+/* One user as page context (the keys of user_json()), in a. */
+static struct tval *
+user_tv(struct arena *a, const struct user *u)
+{
+	struct tval	*o = tv_obj(a);
+
+	tv_set_i64(o, "id", u->id);
+	tv_set_str(o, "email", u->email);
+	tv_set_str(o, "name", u->name);
+	tv_set_str(o, "role", u->role);
+	tv_set_bool(o, "disabled", u->disabled);
+	tv_set_bool(o, "must_change_password", u->must_change);
+	tv_set_str(o, "created_at", u->created);
+	return o;
+}
+
 /* Every user of l as a JSON array; unowned. */
 static struct json_object *
 users_json(const struct user_list *l)
@@ -53,46 +70,49 @@ users_json(const struct user_list *l)
 	return a;
 }
 
-/* The roles for a <select>, with the chosen one marked; unowned. */
-static struct json_object *
-role_options(const char *chosen)
+/* The roles for a <select>, with the chosen one marked; in a. */
+static struct tval *
+role_options(struct arena *a, const char *chosen)
 {
-	struct json_object	*a = json_object_new_array();
-	int			 i;
+	struct tval	*l = tv_arr(a), *o;
+	const char	*n;
+	int		 i;
 
 	for (i = AUTHZ_NROLES - 1; i >= 0; i--) {
-		struct json_object *o = json_object_new_object();
-		const char *n = authz_role_name((enum authz_role)i);
-		json_object_object_add(o, "name", json_object_new_string(n));
-		json_object_object_add(o, "selected", json_object_new_boolean(
-		    chosen != NULL && strcmp(chosen, n) == 0));
-		json_object_array_add(a, o);
+		o = tv_obj(a);
+		n = authz_role_name((enum authz_role)i);
+		tv_set_str(o, "name", n);
+		tv_set_bool(o, "selected", chosen != NULL &&
+		    strcmp(chosen, n) == 0);
+		tv_push(l, o);
 	}
-	return a;
+	return l;
 }
 
-/* The list page's context; err re-renders the create form.  Arena-owned,
- * NULL if out of memory. */
-static struct json_object *
+/* The list page's context; err re-renders the create form.  In the
+ * arena, NULL if out of memory. */
+static struct tval *
 users_ctx(struct request *r, const struct user_list *l,
     const struct acct_error *err)
 {
-	struct json_object	*ctx, *form;
+	struct tval	*ctx, *form, *users;
+	size_t		 i;
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		return NULL;
-	form = json_object_new_object();
+	form = tv_obj(r->arena);
 	if (err != NULL) {
-		json_object_object_add(form, "email",
-		    json_object_new_string(h_field(r, "email")));
-		json_object_object_add(form, "name",
-		    json_object_new_string(h_field(r, "name")));
+		tv_set_str(form, "email", h_field(r, "email"));
+		tv_set_str(form, "name", h_field(r, "name"));
 	}
-	json_object_object_add(ctx, "title", json_object_new_string("Users"));
-	json_object_object_add(ctx, "users", users_json(l));
-	json_object_object_add(ctx, "form", form);
-	json_object_object_add(ctx, "errors", h_acct_errors(err));
-	json_object_object_add(ctx, "roles", role_options(err != NULL ?
+	users = tv_arr(r->arena);
+	for (i = 0; i < l->n; i++)
+		tv_push(users, user_tv(r->arena, &l->v[i]));
+	tv_set_str(ctx, "title", "Users");
+	tv_set_tv(ctx, "users", users);
+	tv_set_tv(ctx, "form", form);
+	tv_set_tv(ctx, "errors", h_acct_errors(r->arena, err));
+	tv_set_tv(ctx, "roles", role_options(r->arena, err != NULL ?
 	    form_get(&r->form, "role") : "viewer"));
 	return ctx;
 }
@@ -111,30 +131,27 @@ users_page(struct request *r, struct response *resp, int status,
 }
 
 /* One user's page context; err re-renders its forms with the input.
- * Arena-owned, NULL if out of memory. */
-static struct json_object *
+ * In the arena, NULL if out of memory. */
+static struct tval *
 user_ctx(struct request *r, const struct user *u,
     const struct acct_error *err)
 {
-	struct json_object	*ctx, *o;
-	const char		*name = form_get(&r->form, "name");
-	const char		*role = form_get(&r->form, "role");
+	struct tval	*ctx, *o;
+	const char	*name = form_get(&r->form, "name");
+	const char	*role = form_get(&r->form, "role");
 
-	if ((ctx = json_own(r->arena, json_object_new_object())) == NULL)
+	if ((ctx = tv_obj(r->arena)) == NULL)
 		return NULL;
-	o = user_json(u);
-	json_object_object_add(o, "sessions",
-	    json_object_new_int64(u->sessions));
+	o = user_tv(r->arena, u);
+	tv_set_i64(o, "sessions", u->sessions);
 	if (err != NULL && name != NULL)
-		json_object_object_add(o, "name",
-		    json_object_new_string(name));
-	json_object_object_add(ctx, "title", json_object_new_string(u->email));
-	json_object_object_add(ctx, "roles", role_options(
+		tv_set_str(o, "name", name);
+	tv_set_str(ctx, "title", u->email);
+	tv_set_tv(ctx, "roles", role_options(r->arena,
 	    err != NULL && role != NULL ? role : u->role));
-	json_object_object_add(ctx, "self", json_object_new_boolean(
-	    u->id == r->auth.user_id));
-	json_object_object_add(ctx, "user", o);
-	json_object_object_add(ctx, "errors", h_acct_errors(err));
+	tv_set_bool(ctx, "self", u->id == r->auth.user_id);
+	tv_set_tv(ctx, "user", o);
+	tv_set_tv(ctx, "errors", h_acct_errors(r->arena, err));
 	return ctx;
 }
 

@@ -22,6 +22,7 @@
 #include "response.h"
 #include "session.h"
 #include "str.h"
+#include "tmpl.h"
 
 int
 h_json_body(struct request *r, struct response *resp)
@@ -39,12 +40,17 @@ h_json_body(struct request *r, struct response *resp)
 	return 0;
 }
 
-static void
-field_error(struct json_object *errors, const char *key, const char *msg)
+void
+h_form_error(struct tval *errors, const char *key, const char *msg)
 {
-	if (errors != NULL && !json_object_object_get_ex(errors, key, NULL))
-		json_object_object_add(errors, key,
-		    json_object_new_string(msg));
+	if (key == NULL || tv_get(errors, key) == NULL)
+		tv_set_str(errors, key, msg);
+}
+
+int
+h_form_invalid(const struct tval *errors)
+{
+	return errors == NULL || tv_len(errors) > 0 || !tv_ok(errors);
 }
 
 int
@@ -171,18 +177,18 @@ h_field(const struct request *r, const char *name)
 int
 h_field_int(const struct request *r, const char *name, int64_t min,
     int64_t max, int64_t def, int required, int64_t *out,
-    struct json_object *errors)
+    struct tval *errors)
 {
 	const char	*v = h_field(r, name);
 
 	*out = def;
 	if (v[0] == '\0') {
 		if (required)
-			field_error(errors, name, "This field is required.");
+			h_form_error(errors, name, "This field is required.");
 		return required ? -1 : 0;
 	}
 	if (str_to_i64(v, min, max, out) == -1) {
-		field_error(errors, name, arena_printf(r->arena,
+		h_form_error(errors, name, arena_printf(r->arena,
 		    "Enter a whole number from %" PRId64 " to %" PRId64 ".",
 		    min, max));
 		*out = def;
@@ -193,7 +199,7 @@ h_field_int(const struct request *r, const char *name, int64_t min,
 
 int
 h_field_money(const struct request *r, const char *name, int64_t *cents,
-    struct json_object *errors)
+    struct tval *errors)
 {
 	const char	*v = h_field(r, name), *dot;
 	int64_t		 whole = 0, frac = 0;
@@ -208,7 +214,7 @@ h_field_money(const struct request *r, const char *name, int64_t *cents,
 	    99, &frac) == -1 || dot[1] == '-' || dot[1] == '+')) ||
 	    str_to_i64n(v, dot != NULL ? (size_t)(dot - v) : strlen(v), 0,
 	    BR_MAX_CENTS / 100, &whole) == -1 || v[0] == '-' || v[0] == '+') {
-		field_error(errors, name, "Enter an amount like 12.50.");
+		h_form_error(errors, name, "Enter an amount like 12.50.");
 		return -1;
 	}
 	if (nf == 1)
@@ -225,18 +231,18 @@ h_money(struct arena *a, int64_t cents)
 	    100);
 }
 
-struct json_object *
+struct tval *
 h_form_echo(const struct request *r)
 {
-	struct json_object	*o = json_object_new_object();
-	size_t			 i;
+	struct tval	*o = tv_obj(r->arena);
+	size_t		 i;
 
 	for (i = 0; i < r->form.nfields; i++)
 		if (strcmp(r->form.fields[i].name, "csrf") != 0 &&
 		    strcmp(r->form.fields[i].name, "form_token") != 0 &&
-		    !json_object_object_get_ex(o, r->form.fields[i].name, NULL))
-			json_object_object_add(o, r->form.fields[i].name,
-			    json_object_new_string(r->form.fields[i].value));
+		    tv_get(o, r->form.fields[i].name) == NULL)
+			tv_set_str(o, r->form.fields[i].name,
+			    r->form.fields[i].value);
 	return o;
 }
 
@@ -254,7 +260,7 @@ h_redirect_flash(struct response *resp, const char *location,
 
 void
 h_page(struct request *r, struct response *resp, int status,
-    const char *name, struct json_object *ctx)
+    const char *name, struct tval *ctx)
 {
 	if (ctx == NULL)
 		response_text(resp, 500, NULL, "Internal Server Error\n");
@@ -263,10 +269,83 @@ h_page(struct request *r, struct response *resp, int status,
 }
 
 void
-h_dom_field(struct json_object *errors, const struct dom_error *err)
+h_dom_field(struct tval *errors, const struct dom_error *err)
 {
-	field_error(errors, err->field != NULL ? err->field : "form",
+	h_form_error(errors, err->field != NULL ? err->field : "form",
 	    err->message != NULL ? err->message : "Refused.");
+}
+
+struct tval *
+h_tv_of_json(struct arena *a, struct json_object *j, int depth)
+{
+	struct tval	*v, *c;
+	size_t		 i, n;
+
+	if (depth > BR_MAX_JSON_DEPTH)
+		return NULL;
+	switch (json_object_get_type(j)) {
+	case json_type_object:
+		if ((v = tv_obj(a)) == NULL)
+			return NULL;
+		json_object_object_foreach(j, key, val)
+			if ((c = h_tv_of_json(a, val, depth + 1)) == NULL ||
+			    tv_set_tv(v, arena_strdup(a, key), c) == -1)
+				return NULL;
+		return v;
+	case json_type_array:
+		if ((v = tv_arr(a)) == NULL)
+			return NULL;
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++)
+			if ((c = h_tv_of_json(a, json_object_array_get_idx(j,
+			    i), depth + 1)) == NULL || tv_push(v, c) == -1)
+				return NULL;
+		return v;
+	default:
+		break;
+	}
+	if ((v = arena_alloc(a, sizeof(*v))) == NULL)
+		return NULL;
+	switch (json_object_get_type(j)) {
+	case json_type_boolean:
+		v->type = TV_BOOL;
+		v->u.b = json_object_get_boolean(j);
+		return v;
+	case json_type_int:
+		v->type = TV_INT;
+		v->u.i = json_object_get_int64(j);
+		return v;
+	case json_type_string:
+		v->type = TV_STR;
+		v->u.str.s = arena_strndup(a, json_object_get_string(j),
+		    (size_t)json_object_get_string_len(j));
+		v->u.str.len = (size_t)json_object_get_string_len(j);
+		return v->u.str.s != NULL ? v : NULL;
+	case json_type_double:
+		v->type = TV_DBL;
+		v->u.d = json_object_get_double(j);
+		return v;
+	case json_type_null:
+	default:
+		v->type = TV_NULL;
+		return v;
+	}
+}
+
+int
+h_dom_details(struct arena *a, struct dom_error *err, struct tval **out)
+{
+	struct json_object	*d = err->details;
+
+	/* The domain's details become the request's: no path frees them. */
+	err->details = NULL;
+	*out = NULL;
+	if (d == NULL)
+		return 0;
+	if (json_own(a, d) == NULL ||
+	    (*out = h_tv_of_json(a, d, 0)) == NULL)
+		return -1;
+	return 0;
 }
 
 struct json_object *

@@ -24,6 +24,7 @@
 #include "fuzz.h"
 #include "json.h"
 #include "request.h"
+#include "tmpl.h"
 
 static void
 check_lists(const struct field_set *set, const char *dst)
@@ -91,15 +92,15 @@ static void
 from_form(struct arena *a, const struct field_set *set, enum field_mode mode,
     const char *body, size_t len, char *dst)
 {
-	struct request		 r;
-	struct json_object	*errors;
+	struct request	 r;
+	struct tval	*errors;
 
 	memset(&r, 0, sizeof(r));
 	r.arena = a;
 	if (form_parse_urlencoded(a, body, len, &r.form, NULL) != FORM_OK)
 		return;
-	if ((errors = json_own(a, json_object_new_object())) == NULL)
-		fuzz_fail("json_object_new_object");
+	if ((errors = tv_obj(a)) == NULL)
+		fuzz_fail("tv_obj");
 	fields_from_form(set, mode, &r, dst, errors);
 }
 

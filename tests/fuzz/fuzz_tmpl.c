@@ -3,8 +3,9 @@
  *
  * Odd first byte: the real templates (app/templates, or $FUZZ_TEMPLATES)
  * rendered with a context decoded from the rest of the input by
- * json_parse_body(), as a handler's data would reach them: every value
- * goes through the escaper unless the template says {{{raw}}}.  Even
+ * json_parse_body() and made a page context by h_tv_of_json(), as a
+ * handler's data would reach them: every value goes through the escaper
+ * unless the template says {{{raw}}}.  Even
  * first byte: the rest is template text, parsed; when it has no partial
  * ({{> x}} could include itself eight deep), it is rendered too.
  *
@@ -23,6 +24,7 @@
 #include "bounds.h"
 #include "buf.h"
 #include "fuzz.h"
+#include "hutil.h"
 #include "json.h"
 #include "tmpl.h"
 
@@ -62,11 +64,12 @@ load_real(void)
 static void
 render_real(struct arena *a, unsigned int pick, const char *s, size_t len)
 {
-	struct json_object	*ctx;
+	struct json_object	*j;
+	struct tval		*ctx;
 	struct buf		 out;
 
 	if (json_parse_body(a, s, len, BR_MAX_JSON_BODY, BR_MAX_JSON_DEPTH,
-	    &ctx, NULL) != JSON_OK)
+	    &j, NULL) != JSON_OK || (ctx = h_tv_of_json(a, j, 0)) == NULL)
 		return;
 	buf_init(&out, BR_MAX_RESPONSE);
 	if (tmpl_render(real, names[pick % nnames], ctx, &out) == -1 &&
@@ -76,12 +79,12 @@ render_real(struct arena *a, unsigned int pick, const char *s, size_t len)
 }
 
 static void
-parse_text(const char *s, size_t len)
+parse_text(struct arena *a, const char *s, size_t len)
 {
-	struct tmpl_set		*set;
-	struct json_object	*ctx;
-	struct buf		 out;
-	char			 err[256];
+	struct tmpl_set	*set;
+	struct tval	*ctx;
+	struct buf	 out;
+	char		 err[256];
 
 	if ((set = tmpl_set_new()) == NULL)
 		fuzz_fail("tmpl_set_new");
@@ -91,10 +94,9 @@ parse_text(const char *s, size_t len)
 			fuzz_fail("a refused template without a reason");
 	} else if (memmem(s, len, "{{>", 3) == NULL) {
 		buf_init(&out, BR_MAX_RESPONSE);
-		ctx = json_object_new_object();
-		json_object_object_add(ctx, "a", json_object_new_string("<&>"));
+		ctx = tv_obj(a);
+		(void)tv_set_str(ctx, "a", "<&>");
 		(void)tmpl_render(set, "t", ctx, &out);
-		json_object_put(ctx);
 		buf_free(&out);
 	}
 	tmpl_set_free(set);
@@ -112,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (data[0] & 1)
 		render_real(a, data[0] >> 1, (const char *)data + 1, len - 1);
 	else
-		parse_text((const char *)data + 1, len - 1);
+		parse_text(a, (const char *)data + 1, len - 1);
 	arena_reset(a);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "form.h"
 #include "json.h"
 #include "request.h"
+#include "tmpl.h"
 
 struct line {
 	int64_t	 product_id, qty;
@@ -199,10 +200,10 @@ test_json_undeclared(void **state)
 static void
 test_form(void **state)
 {
-	struct request		 r;
-	struct json_object	*e;
-	struct thing		 t;
-	const char		*body;
+	struct request	 r;
+	struct tval	*e;
+	struct thing	 t;
+	const char	*body;
 
 	memset(&r, 0, sizeof(r));
 	body = "name=ab&price=12.5&qty=x&supplier_id=&active=0&csrf=zz&"
@@ -210,32 +211,33 @@ test_form(void **state)
 	r.arena = *state;
 	assert_int_equal(form_parse_urlencoded(r.arena, body, strlen(body),
 	    &r.form, NULL), FORM_OK);
-	e = json_own(r.arena, json_object_new_object());
+	assert_non_null(e = tv_obj(r.arena));
 	memset(&t, 0, sizeof(t));
 	fields_from_form(&thing_set, FIELDS_REPLACE, &r, &t, e);
 	assert_string_equal(t.name, "ab");
 	assert_int_equal(t.price, 1250);
-	assert_true(has(e, "qty"));		/* not a number */
+	assert_non_null(tv_get(e, "qty"));	/* not a number */
 	assert_int_equal(t.qty, 7);		/* the default */
-	assert_false(has(e, "supplier_id"));	/* blank: none */
+	assert_null(tv_get(e, "supplier_id"));	/* blank: none */
 	assert_int_equal(t.supplier_id, 0);
 	assert_int_equal(t.active, 0);
 	assert_int_equal(t.version, 3);
-	assert_false(has(e, "csrf"));		/* not declared: ignored */
+	assert_null(tv_get(e, "csrf"));		/* not declared: ignored */
 
 	/* A blank text input is a value: its bounds message, not
 	 * "required". */
 	body = "name=&price=&qty=";
 	assert_int_equal(form_parse_urlencoded(r.arena, body, strlen(body),
 	    &r.form, NULL), FORM_OK);
-	e = json_own(r.arena, json_object_new_object());
+	assert_non_null(e = tv_obj(r.arena));
 	fields_from_form(&thing_set, FIELDS_CREATE, &r, &t, e);
-	assert_string_equal(json_object_get_string(json_object_object_get(e,
-	    "name")), "Enter a name of 1 to 5 characters.");
-	assert_false(has(e, "price") || has(e, "qty"));	/* optional */
+	assert_string_equal(tv_cstr(tv_get(e, "name")),
+	    "Enter a name of 1 to 5 characters.");
+	/* optional */
+	assert_true(tv_get(e, "price") == NULL && tv_get(e, "qty") == NULL);
 	/* On a form only F_REQUIRED and a replace's version are required. */
 	fields_from_form(&thing_set, FIELDS_REPLACE, &r, &t, e);
-	assert_true(has(e, "version"));
+	assert_non_null(tv_get(e, "version"));
 }
 
 static void

@@ -1,8 +1,14 @@
 /*
- * test_tmpl.c -- unit tests for app/tmpl.c: escaping by default, the raw
- * form, sections over every json type, inverted sections, partials and
- * their depth cap, dotted and outer-context lookups, parse errors with
- * line numbers, render failures, and loading a directory.
+ * test_tmpl.c -- unit tests for app/tmpl.c and app/tval.c: escaping by
+ * default, the raw form, sections over every value type, inverted
+ * sections, partials and their depth cap, dotted and outer-context
+ * lookups, parse errors with line numbers, render failures, loading a
+ * directory, and the context API (tv_*): values, replacement, int64
+ * limits, falsy empties, broken contexts.
+ *
+ * Most contexts are written as JSON text for brevity and built with the
+ * tv_* API by ctx_of() (json-c only parses the literal here; the
+ * renderer never sees it).
  */
 #include <sys/stat.h>
 
@@ -19,15 +25,82 @@
 
 #include <json-c/json.h>
 
+#include "arena.h"
 #include "bounds.h"
 #include "buf.h"
 #include "tmpl.h"
 
 struct fixture {
 	struct tmpl_set	*set;
+	struct arena	*arena;
 	struct buf	 out;
 	char		 err[256];
 };
+
+/* The json-c value j as a tval built with the tv_* API, into *out. */
+static void
+tv_of(struct arena *a, struct json_object *j, struct tval *out)
+{
+	struct tval	 c, *box;
+	size_t		 i, n;
+
+	memset(out, 0, sizeof(*out));
+	switch (json_object_get_type(j)) {
+	case json_type_object:
+		assert_non_null(box = tv_obj(a));
+		json_object_object_foreach(j, key, val) {
+			tv_of(a, val, &c);
+			assert_int_equal(tv_set_tv(box, arena_strdup(a, key),
+			    &c), 0);
+		}
+		*out = *box;
+		break;
+	case json_type_array:
+		assert_non_null(box = tv_arr(a));
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++) {
+			tv_of(a, json_object_array_get_idx(j, i), &c);
+			assert_int_equal(tv_push(box, &c), 0);
+		}
+		*out = *box;
+		break;
+	case json_type_boolean:
+		out->type = TV_BOOL;
+		out->u.b = json_object_get_boolean(j);
+		break;
+	case json_type_int:
+		out->type = TV_INT;
+		out->u.i = json_object_get_int64(j);
+		break;
+	case json_type_double:
+		out->type = TV_DBL;
+		out->u.d = json_object_get_double(j);
+		break;
+	case json_type_string:
+		out->type = TV_STR;
+		out->u.str.s = arena_strdup(a, json_object_get_string(j));
+		out->u.str.len = strlen(out->u.str.s);
+		break;
+	case json_type_null:
+	default:
+		out->type = TV_NULL;
+		break;
+	}
+}
+
+/* The context written as JSON text, in the fixture's arena. */
+static const struct tval *
+ctx_of(struct fixture *fx, const char *json)
+{
+	struct json_object	*o;
+	struct tval		*v;
+
+	assert_non_null(o = json_tokener_parse(json));
+	assert_non_null(v = arena_alloc(fx->arena, sizeof(*v)));
+	tv_of(fx->arena, o, v);
+	json_object_put(o);
+	return v;
+}
 
 static void	fmt(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -51,7 +124,10 @@ setup(void **state)
 	struct fixture	*fx;
 
 	if ((fx = calloc(1, sizeof(*fx))) == NULL ||
-	    (fx->set = tmpl_set_new()) == NULL) {
+	    (fx->set = tmpl_set_new()) == NULL ||
+	    (fx->arena = arena_create(1 << 20)) == NULL) {
+		if (fx != NULL)
+			tmpl_set_free(fx->set);
 		free(fx);
 		return -1;
 	}
@@ -66,6 +142,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 
 	tmpl_set_free(fx->set);
+	arena_destroy(fx->arena);
 	buf_free(&fx->out);
 	free(fx);
 	return 0;
@@ -84,13 +161,18 @@ add(struct fixture *fx, const char *name, const char *text)
 static const char *
 render(struct fixture *fx, const char *name, const char *ctx)
 {
-	struct json_object	*o = NULL;
-
-	if (ctx != NULL)
-		assert_non_null(o = json_tokener_parse(ctx));
 	buf_reset(&fx->out);
-	assert_int_equal(tmpl_render(fx->set, name, o, &fx->out), 0);
-	json_object_put(o);
+	assert_int_equal(tmpl_render(fx->set, name, ctx != NULL ?
+	    ctx_of(fx, ctx) : NULL, &fx->out), 0);
+	return fx->out.data != NULL ? fx->out.data : "";
+}
+
+/* Renders name with a built context. */
+static const char *
+render_tv(struct fixture *fx, const char *name, const struct tval *ctx)
+{
+	buf_reset(&fx->out);
+	assert_int_equal(tmpl_render(fx->set, name, ctx, &fx->out), 0);
 	return fx->out.data != NULL ? fx->out.data : "";
 }
 
@@ -271,43 +353,37 @@ test_include_depth(void **state)
 static void
 test_recursive_partial(void **state)
 {
-	struct fixture		*fx = *state;
-	struct json_object	*o;
+	struct fixture	*fx = *state;
 
 	add(fx, "self", "x{{#more}}{{> self}}{{/more}}");
 	assert_string_equal(render(fx, "self", "{\"more\":false}"), "x");
-	o = json_tokener_parse("{\"more\":true}");
-	assert_non_null(o);
 	buf_reset(&fx->out);
-	assert_int_equal(tmpl_render(fx->set, "self", o, &fx->out), -1);
+	assert_int_equal(tmpl_render(fx->set, "self", ctx_of(fx,
+	    "{\"more\":true}"), &fx->out), -1);
 	assert_int_equal(fx->out.len, 0);
-	json_object_put(o);
 }
 
 static void
 test_buf_cap(void **state)
 {
-	struct fixture		*fx = *state;
-	struct json_object	*o;
-	struct buf		 small;
+	struct fixture	*fx = *state;
+	struct buf	 small;
 
 	add(fx, "big", "0123456789{{x}}");
 	buf_init(&small, 12);
 	assert_int_equal(tmpl_render(fx->set, "big", NULL, &small), 0);
 	assert_int_equal(small.len, 10);
 	/* "<" is 4 bytes once escaped: 14 > 12. */
-	assert_non_null(o = json_tokener_parse("{\"x\":\"<\"}"));
 	buf_reset(&small);
-	assert_int_equal(tmpl_render(fx->set, "big", o, &small), -1);
+	assert_int_equal(tmpl_render(fx->set, "big", ctx_of(fx,
+	    "{\"x\":\"<\"}"), &small), -1);
 	assert_int_equal(small.len, 0);
-	json_object_put(o);
 	/* Cap hit in the middle of a section. */
 	add(fx, "loop", "{{#l}}abcd{{/l}}");
-	assert_non_null(o = json_tokener_parse("{\"l\":[1,2,3,4]}"));
 	buf_reset(&small);
-	assert_int_equal(tmpl_render(fx->set, "loop", o, &small), -1);
+	assert_int_equal(tmpl_render(fx->set, "loop", ctx_of(fx,
+	    "{\"l\":[1,2,3,4]}"), &small), -1);
 	assert_int_equal(small.len, 0);
-	json_object_put(o);
 	buf_free(&small);
 }
 
@@ -442,10 +518,9 @@ rm_dir(const char *dir)
 static void
 test_load_dir(void **state)
 {
-	struct fixture		*fx = *state;
-	struct tmpl_set		*set;
-	struct json_object	*o;
-	char			 dir[] = "/tmp/test_tmpl.XXXXXX";
+	struct fixture	*fx = *state;
+	struct tmpl_set	*set;
+	char		 dir[] = "/tmp/test_tmpl.XXXXXX";
 
 	assert_non_null(mkdtemp(dir));
 	put_file(dir, "page.html", "<h1>{{t}}</h1>\n{{#r}}{{> row}}{{/r}}");
@@ -458,9 +533,8 @@ test_load_dir(void **state)
 	assert_int_equal(tmpl_exists(set, "page"), 1);
 	assert_int_equal(tmpl_exists(set, "notes"), 0);
 	buf_reset(&fx->out);
-	assert_non_null(o = json_tokener_parse("{\"t\":\"&\",\"r\":[1,2]}"));
-	assert_int_equal(tmpl_render(set, "page", o, &fx->out), 0);
-	json_object_put(o);
+	assert_int_equal(tmpl_render(set, "page", ctx_of(fx,
+	    "{\"t\":\"&\",\"r\":[1,2]}"), &fx->out), 0);
 	assert_string_equal(fx->out.data, "<h1>&amp;</h1>\n<p>1</p><p>2</p>");
 	tmpl_set_free(set);
 
@@ -481,6 +555,164 @@ test_load_dir(void **state)
 	rm_dir(dir);
 	assert_null(tmpl_load_dir(dir, fx->err, sizeof(fx->err)));
 	assert_non_null(strstr(fx->err, "No such file"));
+}
+
+static void
+test_tv_nested(void **state)
+{
+	struct fixture		*fx = *state;
+	struct tval		*ctx, *a, *b, *l;
+	const struct tval	*v;
+
+	assert_non_null(ctx = tv_obj(fx->arena));
+	assert_non_null(a = tv_obj(fx->arena));
+	assert_non_null(b = tv_obj(fx->arena));
+	assert_non_null(l = tv_arr(fx->arena));
+	/* Children given before they are filled: storage is shared. */
+	assert_int_equal(tv_set_tv(ctx, "a", a), 0);
+	assert_int_equal(tv_set_tv(a, "b", b), 0);
+	assert_int_equal(tv_set_str(b, "c", "first"), 0);
+	assert_int_equal(tv_set_str(b, "c", "<deep>"), 0);	/* replaces */
+	assert_int_equal(tv_set_tv(ctx, "l", l), 0);
+	assert_int_equal(tv_push(l, b), 0);
+	assert_int_equal(tv_push(l, a), 0);
+	add(fx, "nest", "{{a.b.c}}|{{a.x.c}}|{{#a}}{{#b}}{{c}}{{/b}}{{/a}}|"
+	    "{{#l}}[{{c}}{{b.c}}]{{/l}}|{{{a.b.c}}}");
+	assert_string_equal(render_tv(fx, "nest", ctx), "&lt;deep&gt;||"
+	    "&lt;deep&gt;|[&lt;deep&gt;][&lt;deep&gt;]|<deep>");
+	/* The getters see the same tree. */
+	assert_int_equal(tv_len(b), 1);
+	assert_string_equal(tv_key(b, 0), "c");
+	assert_string_equal(tv_cstr(tv_at(b, 0)), "<deep>");
+	assert_non_null(v = tv_get(ctx, "l"));
+	assert_int_equal(tv_len(v), 2);
+	assert_null(tv_get(ctx, "nope"));
+	assert_null(tv_at(v, 2));
+	assert_null(tv_cstr(tv_get(ctx, "a")));
+	/* Objects render as JSON text, keys in insertion order. */
+	add(fx, "js", "{{{a}}}");
+	assert_string_equal(render_tv(fx, "js", ctx),
+	    "{\"b\":{\"c\":\"<deep>\"}}");
+}
+
+static void
+test_tv_int64_limits(void **state)
+{
+	struct fixture	*fx = *state;
+	struct tval	*ctx = tv_obj(fx->arena), *l = tv_arr(fx->arena), v;
+
+	assert_int_equal(tv_set_i64(ctx, "min", INT64_MIN), 0);
+	assert_int_equal(tv_set_i64(ctx, "max", INT64_MAX), 0);
+	assert_int_equal(tv_set_i64(ctx, "zero", 0), 0);
+	assert_int_equal(tv_set_i64(ctx, "neg", -1), 0);
+	assert_int_equal(tv_set_bool(ctx, "t", 7), 0);
+	assert_int_equal(tv_set_bool(ctx, "f", 0), 0);
+	v.type = TV_INT;
+	v.u.i = INT64_MIN;
+	assert_int_equal(tv_push(l, &v), 0);
+	v.u.i = INT64_MAX;
+	assert_int_equal(tv_push(l, &v), 0);
+	assert_int_equal(tv_set_tv(ctx, "l", l), 0);
+	add(fx, "ints", "{{min}} {{max}} {{zero}} {{neg}} {{t}} {{f}} "
+	    "{{#zero}}Z{{/zero}}{{#min}}M{{/min}} {{l}}");
+	assert_string_equal(render_tv(fx, "ints", ctx),
+	    "-9223372036854775808 9223372036854775807 0 -1 true false M "
+	    "[-9223372036854775808,9223372036854775807]");
+}
+
+static void
+test_tv_falsy(void **state)
+{
+	struct fixture	*fx = *state;
+	struct tval	*ctx = tv_obj(fx->arena);
+
+	assert_int_equal(tv_set_tv(ctx, "arr", tv_arr(fx->arena)), 0);
+	assert_int_equal(tv_set_tv(ctx, "obj", tv_obj(fx->arena)), 0);
+	assert_int_equal(tv_set_str(ctx, "empty", ""), 0);
+	assert_int_equal(tv_set_strn(ctx, "cut", "abc", 0), 0);
+	assert_int_equal(tv_set_opt(ctx, "none", NULL), 0);
+	assert_int_equal(tv_set_null(ctx, "null"), 0);
+	assert_int_equal(tv_set_strn(ctx, "two", "abc", 2), 0);
+	add(fx, "falsy", "{{#arr}}A{{/arr}}{{^arr}}a{{/arr}}"
+	    "{{#obj}}O{{/obj}}{{^obj}}o{{/obj}}"
+	    "{{#empty}}E{{/empty}}{{^empty}}e{{/empty}}"
+	    "{{#cut}}C{{/cut}}{{^cut}}c{{/cut}}"
+	    "{{#none}}N{{/none}}{{^none}}n{{/none}}[{{none}}]"
+	    "{{#null}}U{{/null}}{{^null}}u{{/null}}[{{two}}]{{arr}}{{obj}}");
+	assert_string_equal(render_tv(fx, "falsy", ctx),
+	    "aOecn[]u[ab][]{}");
+}
+
+static void
+test_tv_copies(void **state)
+{
+	struct fixture	*fx = *state;
+	struct tval	*ctx = tv_obj(fx->arena);
+	char		 src[8] = "before";
+
+	/* tv_set_str() borrows, tv_set_strdup() copies. */
+	assert_int_equal(tv_set_str(ctx, "b", src), 0);
+	assert_int_equal(tv_set_strdup(ctx, "c", src), 0);
+	memcpy(src, "after!", 7);
+	add(fx, "copies", "{{b}} {{c}}");
+	assert_string_equal(render_tv(fx, "copies", ctx), "after! before");
+}
+
+static void
+test_tv_broken(void **state)
+{
+	struct fixture	*fx = *state;
+	struct tval	*ctx, *l, *other;
+	struct arena	*tiny;
+	int		 i, rv = 0;
+
+	add(fx, "x", "{{x}}");
+	add(fx, "each", "{{#l}}{{.}}{{/l}}");
+	/* Calls on a NULL container do nothing. */
+	assert_int_equal(tv_set_str(NULL, "k", "v"), -1);
+	assert_int_equal(tv_push(NULL, NULL), -1);
+	assert_int_equal(tv_len(NULL), 0);
+	/* A failed string (NULL) breaks the object: no render at all. */
+	ctx = tv_obj(fx->arena);
+	assert_int_equal(tv_set_str(ctx, "x", "shown"), 0);
+	assert_int_equal(tv_set_str(ctx, "y", NULL), -1);
+	assert_int_equal(tv_ok(ctx), 0);
+	buf_reset(&fx->out);
+	assert_int_equal(buf_puts(&fx->out, "kept"), 0);
+	assert_int_equal(tmpl_render(fx->set, "x", ctx, &fx->out), -1);
+	assert_string_equal(fx->out.data, "kept");
+	/* A NULL child or key breaks the parent. */
+	ctx = tv_obj(fx->arena);
+	assert_int_equal(tv_set_tv(ctx, "c", NULL), -1);
+	assert_int_equal(tmpl_render(fx->set, "x", ctx, &fx->out), -1);
+	ctx = tv_obj(fx->arena);
+	assert_int_equal(tv_set_i64(ctx, NULL, 1), -1);
+	assert_int_equal(tmpl_render(fx->set, "x", ctx, &fx->out), -1);
+	/* A broken array fails the section that walks it ... */
+	ctx = tv_obj(fx->arena);
+	l = tv_arr(fx->arena);
+	assert_int_equal(tv_set_tv(ctx, "l", l), 0);
+	assert_int_equal(tv_push(l, NULL), -1);
+	assert_int_equal(tmpl_render(fx->set, "each", ctx, &fx->out), -1);
+	/* ... and {{l}}, but a template that does not read it renders. */
+	add(fx, "l", "{{l}}");
+	assert_int_equal(tmpl_render(fx->set, "l", ctx, &fx->out), -1);
+	add(fx, "other", "{{#other}}o{{/other}}");
+	other = tv_obj(fx->arena);
+	assert_int_equal(tv_set_tv(other, "broken", l), 0);
+	assert_int_equal(tv_set_bool(other, "other", 1), 0);
+	assert_string_equal(render_tv(fx, "other", other), "o");
+	/* An arena out of room breaks the container that grows. */
+	assert_non_null(tiny = arena_create(4096));
+	assert_non_null(l = tv_arr(tiny));
+	ctx = tv_obj(fx->arena);
+	assert_int_equal(tv_set_tv(ctx, "l", l), 0);
+	for (i = 0; i < 100000 && rv == 0; i++)
+		rv = tv_push(l, ctx);
+	assert_int_equal(rv, -1);
+	assert_int_equal(tv_ok(l), 0);
+	assert_int_equal(tmpl_render(fx->set, "each", ctx, &fx->out), -1);
+	arena_destroy(tiny);
 }
 
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -504,6 +736,11 @@ main(void)
 		T(test_nesting_cap),
 		T(test_set_errors),
 		T(test_load_dir),
+		T(test_tv_nested),
+		T(test_tv_int64_limits),
+		T(test_tv_falsy),
+		T(test_tv_copies),
+		T(test_tv_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
