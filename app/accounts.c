@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "db.h"
+#include "domain.h"
 #include "idempotency.h"
 #include "outcome.h"
 #include "password.h"
@@ -31,15 +32,13 @@ accounts_refuse(struct acct_error *err, const char *field, const char *msg)
 int
 accounts_check_name(const char *name, struct acct_error *err)
 {
-	size_t	i;
-
 	if (name == NULL || strlen(name) > 100)
 		return accounts_refuse(err, "name",
 		    "Use at most 100 characters.");
-	for (i = 0; name[i] != '\0'; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return accounts_refuse(err, "name",
-			    "Control characters are not allowed.");
+	if (!dom_text_ok(name, 0, 100, 0))
+		return accounts_refuse(err, "name", "Control characters and "
+		    "invisible marks (bidirectional controls, U+FEFF) are not "
+		    "allowed.");
 	return DB_OK;
 }
 

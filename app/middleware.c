@@ -10,6 +10,7 @@
  * scope, each audited as a security event.
  */
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -113,10 +114,38 @@ audit_refusal(struct request *r, const char *action, const char *why)
 	(void)audit_event(&ctx, action, NULL, NULL, d);
 }
 
+/*
+ * A refused bearer token is a line in the log (the client's address and
+ * the path, never the token), at most one a second per worker with a
+ * count of those left out, so a flood of guesses cannot flood the log.
+ */
+static void
+log_bad_token(const struct request *r)
+{
+	static time_t	 last;
+	static unsigned	 quiet;
+	time_t		 now = time(NULL);
+	char		 path[256];
+
+	if (now == last) {
+		quiet++;
+		return;
+	}
+	log_warn("bearer token refused (unknown, expired or revoked): %s %s "
+	    "from %s; %u more refused in the second before", r->method_str,
+	    escape_log(path, sizeof(path), r->path), r->remote_addr != NULL ?
+	    r->remote_addr : "-", quiet);
+	last = now;
+	quiet = 0;
+}
+
 static void
 unauthenticated(struct request *r, struct response *resp, int bad_token)
 {
 	char	*loc;
+
+	if (bad_token)
+		log_bad_token(r);
 
 	if (r->is_api || (r->auth.via == AUTH_NONE && bad_token)) {
 		response_header(resp, "WWW-Authenticate", bad_token ?

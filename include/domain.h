@@ -37,7 +37,9 @@ int	dom_fail(struct dom_error *, int code, const char *field,
 
 /*
  * Text of min..max bytes (NULL counts as empty) without control
- * characters; multiline also allows newline, carriage return and tab.
+ * characters (C0, DEL, C1) or invisible marks that reorder or hide text
+ * (bidi controls, U+FEFF); multiline also allows newline, carriage
+ * return and tab.
  */
 int	dom_text_ok(const char *, size_t min, size_t max, int multiline);
 

@@ -717,3 +717,40 @@ def test_owner_is_told_of_failed_sign_ins():
     c2 = Client(u)
     r = c2.login()
     assert "failed_signins" not in r.headers.get("Set-Cookie", "")
+
+
+def test_refused_bearer_token_is_logged_without_the_token():
+    """A bad bearer token left no line in the log (review: issue 13).  Now
+    one line per worker and second, naming the path and address, never
+    the token; a burst is counted, not written out line by line."""
+    from accounts_util import api
+    secret = "brt_" + "ab12" * 16
+    time.sleep(1.1)                     # a fresh second for every worker
+    off = log_size()
+    for _ in range(30):
+        r = api("GET", "/api/v1/products", token=secret)
+        assert r.status_code == 401
+    text = log_since(off)
+    lines = [l for l in text.splitlines() if "bearer token refused" in l]
+    assert lines, text[-2000:]
+    assert "GET /api/v1/products from 127.0.0.1" in lines[0]
+    assert len(lines) < 30              # throttled
+    assert secret not in text and "ab12ab12" not in text
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200f", "\ufeff",
+                                  "\u0085", "\u061c"])
+def test_names_refuse_invisible_reordering_marks(mark):
+    """Review (issue 13): bidi controls and U+FEFF were accepted in names,
+    so "invoice<U+202E>fdp.exe" showed as "invoiceexe.pdf" on every
+    page.  Refused now, naming the field; other non-ASCII text stays."""
+    from inventory_util import problem, uniq
+    c = mgr()
+    r = c.post("/products", {"sku": uniq("B-"), "name": "invoice" + mark +
+                             "fdp.exe"})
+    problem(r, 422, "name")
+    r = c.post("/suppliers", {"name": "Supplier " + mark + uniq("")})
+    problem(r, 422, "name")
+    ok = c.post("/products", {"sku": uniq("B-"),
+                              "name": "Caf\u00e9 \u05e9\u05dc\u05d5\u05dd \U0001f600"})
+    assert ok.status_code == 201, ok.text
