@@ -8,6 +8,11 @@
  * style section headers are accepted and ignored; a value may be wrapped in
  * double quotes.  A directive given twice keeps the last value.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +30,8 @@
 #include "str.h"
 
 enum dir_type {
-	DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL, DIR_ORIGIN
+	DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL, DIR_ORIGIN,
+	DIR_ALLOW
 };
 
 struct directive {
@@ -49,6 +55,10 @@ static const struct directive directives[] = {
 	    "permissions of the unix socket" },
 	{ "listen_backlog", N(listen_backlog, DIR_INT, 16, 65535), "511",
 	    "listen(2) backlog" },
+	{ "fastcgi_allow", DIR_ALLOW, offsetof(struct config, fastcgi_allow),
+	    0, 0, 0, "", "addresses or networks (a.b.c.d/n, x::/n; comma "
+	    "separated) nginx connects from; a TCP listen on a non-loopback "
+	    "address needs it, and refuses other peers at accept" },
 	{ "user", S(user), "", "user workers run as (when started as root)" },
 	{ "group", S(group), "", "group workers and the socket use" },
 	{ "workers", N(workers, DIR_INT, 1, BR_MAX_WORKERS), "4",
@@ -161,6 +171,95 @@ config_origin_ok(const char *v)
 	return 1;
 }
 
+/* "a.b.c.d[/n]" or "x:y::z[/n]" into p; -1 if it is neither. */
+static int
+config_prefix(struct net_prefix *p, const char *s)
+{
+	char		 host[INET6_ADDRSTRLEN];
+	const char	*slash = strchr(s, '/');
+	size_t		 len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	int64_t		 bits;
+
+	if (len == 0 || len >= sizeof(host))
+		return -1;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, host, p->addr) == 1) {
+		p->family = AF_INET;
+		p->bits = 32;
+	} else if (inet_pton(AF_INET6, host, p->addr) == 1) {
+		p->family = AF_INET6;
+		p->bits = 128;
+	} else
+		return -1;
+	if (slash != NULL) {
+		if (str_to_i64(slash + 1, 0, p->bits, &bits) == -1)
+			return -1;
+		p->bits = (unsigned)bits;
+	}
+	return 0;
+}
+
+/* A comma or blank separated list into a; NULL, or the reason. */
+static const char *
+config_allow_parse(struct net_allow *a, const char *value)
+{
+	char	 buf[CONFIG_STR], *tok, *save = NULL;
+
+	memset(a, 0, sizeof(*a));
+	if (str_copy(a->text, sizeof(a->text), value) == -1 ||
+	    str_copy(buf, sizeof(buf), value) == -1)
+		return "value too long";
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (a->n == CONFIG_ALLOW)
+			return "more than 16 entries";
+		if (config_prefix(&a->v[a->n++], tok) == -1)
+			return "not an address or address/prefix-length";
+	}
+	return NULL;
+}
+
+int
+config_allow_match(const struct net_allow *a, const struct sockaddr *sa)
+{
+	const unsigned char	*ip;
+	unsigned char		 mask;
+	int			 family;
+	size_t			 i, full;
+
+	if (sa->sa_family == AF_INET) {
+		family = AF_INET;
+		ip = (const unsigned char *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		family = AF_INET6;
+		ip = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)
+		    (const void *)ip)) {
+			family = AF_INET;
+			ip += 12;
+		}
+	} else
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct net_prefix *p = &a->v[i];
+		if (p->family != family)
+			continue;
+		full = p->bits / 8;
+		if (memcmp(p->addr, ip, full) != 0)
+			continue;
+		if (p->bits % 8 == 0)
+			return 1;
+		mask = (unsigned char)(0xff << (8 - p->bits % 8));
+		if (((p->addr[full] ^ ip[full]) & mask) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Stores value into c for d.  NULL on success, else the reason. */
 static const char *
 directive_set(const struct directive *d, struct config *c, const char *value)
@@ -172,6 +271,9 @@ directive_set(const struct directive *d, struct config *c, const char *value)
 	size_t	 i;
 
 	switch (d->type) {
+	case DIR_ALLOW:
+		return config_allow_parse((struct net_allow *)(void *)base,
+		    value);
 	case DIR_ORIGIN:
 		if (value[0] != '\0' && !config_origin_ok(value))
 			return "not an origin (https://host[:port], no path)";
@@ -277,6 +379,10 @@ config_check(const struct config *c)
 {
 	static char	why[200];
 
+	if (!config_listen_is_local(c) && c->fastcgi_allow.n == 0)
+		return "listen on a non-loopback address needs fastcgi_allow "
+		    "(the addresses nginx connects from)";
+
 	if (c->nginx_keepalive * c->nginx_workers <
 	    c->workers * c->worker_connections)
 		return NULL;
@@ -372,7 +478,7 @@ config_dump_table(void)
 {
 	/* In enum dir_type's order. */
 	static const char *const tn[] = { "int", "string", "octal", "bool",
-	    "level", "origin" };
+	    "level", "origin", "allow" };
 	size_t	i;
 
 	for (i = 0; i < NDIRECTIVES; i++) {
@@ -392,6 +498,32 @@ int
 config_listen_is_unix(const struct config *c)
 {
 	return strchr(c->listen, '/') != NULL || strchr(c->listen, ':') == NULL;
+}
+
+int
+config_listen_is_local(const struct config *c)
+{
+	const char	*colon;
+	char		 host[INET6_ADDRSTRLEN + 2];
+	unsigned char	 a[16];
+	size_t		 len;
+
+	if (config_listen_is_unix(c))
+		return 1;
+	colon = strrchr(c->listen, ':');
+	len = (size_t)(colon - c->listen);
+	if (len >= sizeof(host))
+		return 0;
+	memcpy(host, c->listen, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (len > 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		return inet_pton(AF_INET6, host + 1, a) == 1 &&
+		    IN6_IS_ADDR_LOOPBACK((struct in6_addr *)(void *)a);
+	}
+	return 0;
 }
 
 long

@@ -29,7 +29,8 @@ static const char *const db_names[MDB_COUNT] = {
 };
 
 static const char *const conn_names[MC_COUNT] = {
-	"accepted", "kept", "passed", "taken", "closed", "queue_deadline"
+	"accepted", "kept", "passed", "taken", "closed", "queue_deadline",
+	"refused"
 };
 
 static struct metrics	*mx;
@@ -290,7 +291,7 @@ metrics_render(struct buf *b, const struct scoreboard *sb)
 	rc |= buf_puts(b, "# HELP backroomd_fastcgi_events_total FastCGI "
 	    "connections accepted, requests on kept connections, kept "
 	    "connections passed between workers and closed, requests shed "
-	    "by queue_deadline_ms.\n"
+	    "by queue_deadline_ms, connections refused by fastcgi_allow.\n"
 	    "# TYPE backroomd_fastcgi_events_total counter\n");
 	for (e = 0; e < MC_COUNT; e++)
 		rc |= buf_printf(b,

@@ -41,6 +41,9 @@
 #include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,6 +308,46 @@ worker_accepting(struct worker *w, int on)
 	w->accepting = on;
 }
 
+/*
+ * A connection from the listen queue; -1 when another worker was quicker
+ * or the peer is not in fastcgi_allow (closed at once, logged at most once
+ * a second per worker).
+ */
+static int
+worker_accept(void)
+{
+	static time_t		 last;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	char			 host[INET6_ADDRSTRLEN];
+	const void		*ip;
+	int			 fd;
+
+	if ((fd = accept4(app.listen_fd, (struct sockaddr *)&ss, &len,
+	    SOCK_CLOEXEC)) == -1)
+		return -1;
+	if (app.cfg.fastcgi_allow.n > 0 && (ss.ss_family == AF_INET ||
+	    ss.ss_family == AF_INET6) &&
+	    !config_allow_match(&app.cfg.fastcgi_allow,
+	    (struct sockaddr *)&ss)) {
+		if (time(NULL) != last) {
+			if (ss.ss_family == AF_INET)
+				ip = &((struct sockaddr_in *)&ss)->sin_addr;
+			else
+				ip = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+			log_warn("FastCGI connection from %s refused: not in "
+			    "fastcgi_allow", inet_ntop(ss.ss_family, ip, host,
+			    sizeof(host)) != NULL ? host : "?");
+			last = time(NULL);
+		}
+		metrics_conn(MC_REFUSED);
+		close(fd);
+		return -1;
+	}
+	metrics_conn(MC_ACCEPTED);
+	return fd;
+}
+
 /* A new connection from the listen queue, or one a leaving worker passed:
  * -1 when another worker was quicker. */
 static int
@@ -320,12 +363,8 @@ worker_take(int tag)
 	char		 byte;
 	int		 fd = -1;
 
-	if (tag == EV_LISTEN) {
-		fd = accept4(app.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			metrics_conn(MC_ACCEPTED);
-		return fd;
-	}
+	if (tag == EV_LISTEN)
+		return worker_accept();
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = &byte;
 	iov.iov_len = 1;

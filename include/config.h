@@ -11,12 +11,27 @@
 #include "bounds.h"
 
 #define CONFIG_STR	256
+#define CONFIG_ALLOW	16	/* entries of an address allow list */
+
+/* An allow list of addresses and networks ("10.0.0.5, 10.1.0.0/16,
+ * fd00::/8"), parsed at load. */
+struct net_prefix {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned	bits;		/* prefix length */
+	unsigned char	addr[16];
+};
+struct net_allow {
+	char			text[CONFIG_STR];
+	size_t			n;
+	struct net_prefix	v[CONFIG_ALLOW];
+};
 
 struct config {
 	char	path[BR_MAX_PATH];	/* file it was read from */
 	char	listen[CONFIG_STR];
 	long	listen_mode;
 	long	listen_backlog;
+	struct net_allow fastcgi_allow;	/* peers a TCP listen accepts */
 	char	user[64];
 	char	group[64];
 	long	workers;
@@ -79,6 +94,14 @@ int	config_parse(const char *label, const char *text, struct config *c,
 void	config_dump_table(void);
 /* 1 if listen is a unix socket path, 0 for host:port. */
 int	config_listen_is_unix(const struct config *c);
+/* 1 if listen is a unix socket or a loopback address. */
+int	config_listen_is_local(const struct config *c);
+/*
+ * 1 when the peer address sa (AF_INET or AF_INET6; an IPv4-mapped IPv6
+ * address counts as IPv4) is in the list.
+ */
+struct sockaddr;
+int	config_allow_match(const struct net_allow *, const struct sockaddr *);
 /*
  * Reads a secret (a password, the audit key) from path into buf, without
  * the trailing newline: its length, or -1 (logged) when the file cannot be

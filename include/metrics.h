@@ -45,6 +45,7 @@ enum metrics_conn {
 	MC_TAKEN,		/* passed connections a worker took over */
 	MC_CLOSED,		/* kept connections closed by backroomd */
 	MC_QUEUE_DEADLINE,	/* requests answered 503: queue_deadline_ms */
+	MC_REFUSED,		/* connections not in fastcgi_allow */
 	MC_COUNT
 };
 

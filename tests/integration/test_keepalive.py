@@ -256,3 +256,57 @@ def test_overload_never_closes_a_connection_under_nginx():
     with open(err) as f:
         f.seek(off)
         assert "prematurely closed" not in f.read()
+
+
+def test_tcp_listen_refuses_peers_not_in_fastcgi_allow(tmp_path):
+    """A second backroomd on 127.0.0.1 over TCP with fastcgi_allow =
+    127.0.0.2: a peer bound to 127.0.0.2 is served, one from 127.0.0.1 is
+    closed at accept without an answer and logged."""
+    import random
+    port = random.randint(20000, 29999)
+    log = tmp_path / "b.log"
+    text = open(CONF).read()
+    keep = [l for l in text.splitlines()
+            if not re.match(r"\s*(listen|listen_mode|pid_file|log_file|"
+                            r"workers|housekeeping_interval)\s*=", l)]
+    conf = tmp_path / "b.conf"
+    conf.write_text("\n".join(keep) + "\nlisten = 127.0.0.1:%d\n"
+                    "fastcgi_allow = 127.0.0.2\nworkers = 2\n"
+                    "housekeeping_interval = 0\nlog_file = %s\n"
+                    % (port, log))
+    os.chmod(conf, 0o600)
+    p = subprocess.Popen([BACKROOMD, "-c", str(conf)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def connect(src):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(5)
+            s.bind((src, 0))
+            s.connect(("127.0.0.1", port))
+            return s
+
+        def up():
+            try:
+                connect("127.0.0.2").close()
+                return True
+            except OSError:
+                return False
+        assert wait_until(up, timeout=15)
+        c = KeptConn.__new__(KeptConn)
+        c.s = connect("127.0.0.2")
+        assert c.request(fcgi_params("GET", "/healthz"))[0] == 200
+        c.close()
+        bad = connect("127.0.0.1")
+        bad.sendall(struct.pack(">BBHHBB", 1, 1, 1, 8, 0, 0) +
+                    struct.pack(">HB5x", 1, 0))
+        try:
+            assert bad.recv(8) == b""           # closed, no answer
+        except ConnectionResetError:
+            pass
+        bad.close()
+        assert wait_until(lambda: "FastCGI connection from 127.0.0.1 "
+                          "refused: not in fastcgi_allow" in
+                          (log.read_text() if log.exists() else ""))
+    finally:
+        p.terminate()
+        p.wait(timeout=30)

@@ -2,7 +2,11 @@
  * test_config.c -- directive parsing: defaults, types, ranges, hard caps
  * from bounds.h, unknown names, and the line number in every error.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,6 +114,68 @@ test_listen_kind(void **state)
 	assert_false(config_listen_is_unix(&c));
 }
 
+static struct sockaddr *
+addr(struct sockaddr_storage *ss, const char *ip)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':') != NULL) {
+		ss->ss_family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, ip,
+		    &((struct sockaddr_in6 *)ss)->sin6_addr), 1);
+	} else {
+		ss->ss_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, ip,
+		    &((struct sockaddr_in *)ss)->sin_addr), 1);
+	}
+	return (struct sockaddr *)ss;
+}
+
+static void
+test_fastcgi_allow(void **state)
+{
+	struct sockaddr_storage	ss;
+	struct config		c;
+	char			err[256];
+
+	(void)state;
+	assert_int_equal(config_parse("t", "listen = 10.0.0.2:9000\n"
+	    "fastcgi_allow = 10.0.0.5, 10.1.0.0/16 192.168.7.128/25,"
+	    "fd00::/8\n", &c, err, sizeof(err)), 0);
+	assert_false(config_listen_is_local(&c));
+	assert_int_equal(c.fastcgi_allow.n, 4);
+	assert_true(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "10.0.0.5")));
+	assert_false(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "10.0.0.6")));
+	assert_true(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "10.1.255.3")));
+	assert_false(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "10.2.0.1")));
+	assert_true(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "192.168.7.200")));
+	assert_false(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "192.168.7.127")));
+	assert_true(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "fd12::1")));
+	assert_false(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "fe80::1")));
+	/* An IPv4 peer on a dual-stack socket. */
+	assert_true(config_allow_match(&c.fastcgi_allow, addr(&ss,
+	    "::ffff:10.0.0.5")));
+	/* A non-loopback listen needs the list; loopback does not. */
+	expect_error("listen = 10.0.0.2:9000\n", "needs fastcgi_allow");
+	expect_error("listen = [2001:db8::1]:9000\n", "needs fastcgi_allow");
+	assert_int_equal(config_parse("t", "listen = 127.0.0.1:9000\n", &c,
+	    err, sizeof(err)), 0);
+	assert_true(config_listen_is_local(&c));
+	assert_int_equal(config_parse("t", "listen = [::1]:9000\n", &c, err,
+	    sizeof(err)), 0);
+	assert_true(config_listen_is_local(&c));
+	expect_error("fastcgi_allow = 10.0.0.300\n", "not an address");
+	expect_error("fastcgi_allow = 10.0.0.0/33\n", "not an address");
+	expect_error("fastcgi_allow = host.example\n", "not an address");
+}
+
 static void
 test_site_origin(void **state)
 {
@@ -186,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_caps_from_bounds),
 		cmocka_unit_test(test_listen_kind),
 		cmocka_unit_test(test_site_origin),
+		cmocka_unit_test(test_fastcgi_allow),
 		cmocka_unit_test(test_read_secret),
 		cmocka_unit_test(test_missing_file),
 	};
