@@ -92,6 +92,9 @@ static const struct directive directives[] = {
 	{ "pid_file", S(pid_file), "", "master pid file (empty: none)" },
 	{ "templates_dir", S(templates_dir), "app/templates",
 	    "directory of the HTML templates" },
+	{ "static_dir", S(static_dir), "app/static",
+	    "the files nginx serves under /static/; pages link them by a "
+	    "fingerprint of their content" },
 	{ "migrations_dir", S(migrations_dir), "sql/migrations",
 	    "directory of NNNN_name.sql migrations" },
 	{ "db_socket", S(db_socket), "/run/mysqld/mysqld.sock",

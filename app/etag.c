@@ -9,8 +9,8 @@
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
 
-static void
-feed(struct etag *e, const void *p, size_t n)
+void
+etag_bytes(struct etag *e, const void *p, size_t n)
 {
 	const unsigned char	*b = p;
 	size_t			 i;
@@ -36,7 +36,7 @@ etag_i64(struct etag *e, int64_t v)
 
 	for (i = 0; i < 8; i++)
 		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
-	feed(e, b, sizeof(b));
+	etag_bytes(e, b, sizeof(b));
 }
 
 void
@@ -44,18 +44,24 @@ etag_str(struct etag *e, const char *s)
 {
 	unsigned char	tag = s == NULL ? 0 : 1;
 
-	feed(e, &tag, 1);
+	etag_bytes(e, &tag, 1);
 	if (s == NULL)
 		return;
 	/* The length first, so "ab","c" and "a","bc" differ. */
 	etag_i64(e, (int64_t)strlen(s));
-	feed(e, s, strlen(s));
+	etag_bytes(e, s, strlen(s));
 }
 
 void
 etag_format(const struct etag *e, char *out)
 {
 	snprintf(out, ETAG_LEN, "W/\"%016llx\"", (unsigned long long)e->h);
+}
+
+void
+etag_hex(const struct etag *e, char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)e->h);
 }
 
 /* The opaque part of tag ("..." after an optional W/). */

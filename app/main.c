@@ -27,6 +27,7 @@
 #include "accounts.h"
 #include "app.h"
 #include "arena.h"
+#include "assets.h"
 #include "audit.h"
 #include "auditchain.h"
 #include "grants.h"
@@ -60,6 +61,7 @@ usage(void)
 static int
 check_config(void)
 {
+	static struct assets	 a;
 	struct tmpl_set	*t;
 	char		 err[512];
 
@@ -69,6 +71,11 @@ check_config(void)
 		return 1;
 	}
 	tmpl_set_free(t);
+	if (assets_load(app.cfg.static_dir, &a) == -1) {
+		fprintf(stderr, "backroomd: cannot read static_dir %s\n",
+		    app.cfg.static_dir);
+		return 1;
+	}
 	printf("backroomd: %s: configuration ok\n", app.cfg.path);
 	return 0;
 }

@@ -34,6 +34,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "assets.h"
 #include "auditchain.h"
 #include "db.h"
 #include "escape.h"
@@ -381,6 +382,7 @@ master_replace_workers(void)
 static void
 master_reload(void)
 {
+	static struct assets	 na;
 	struct config	 nc;
 	struct tmpl_set	*nt;
 	char		 err[512];
@@ -412,6 +414,14 @@ master_reload(void)
 		tmpl_set_free(nt);
 		return;
 	}
+	if (assets_load(nc.static_dir, &na) == -1) {
+		log_err("reload refused: cannot read static_dir %s",
+		    nc.static_dir);
+		(void)audit_key_load(app.cfg.audit_key_file);
+		tmpl_set_free(nt);
+		return;
+	}
+	assets_use(&na);
 	if (strcmp(nc.listen, app.cfg.listen) || strcmp(nc.user, app.cfg.user)
 	    || strcmp(nc.group, app.cfg.group)) {
 		log_warn("listen, user and group need a restart; keeping %s",
@@ -556,6 +566,7 @@ master_no_core(void)
 int
 master_run(void)
 {
+	static struct assets	 na;
 	struct timespec	 tick = { 0, 100 * 1000000 };
 	sigset_t	 set;
 	char		 err[512];
@@ -573,6 +584,9 @@ master_run(void)
 		fatalx("cannot load password_list %s", app.cfg.password_list);
 	if (audit_key_load(app.cfg.audit_key_file) == -1)
 		fatalx("cannot load audit_key_file %s", app.cfg.audit_key_file);
+	if (assets_load(app.cfg.static_dir, &na) == -1)
+		fatalx("cannot read static_dir %s", app.cfg.static_dir);
+	assets_use(&na);
 	master_check_schema();
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "assets.h"
 #include "authz.h"
 #include "buf.h"
 #include "crypto.h"
@@ -206,6 +207,7 @@ response_page_context(struct response *r, const struct request *req,
 		    COOKIE_HTTPONLY | COOKIE_SAMESITE_LAX) == -1)
 			log_warn("flash cookie not cleared");
 	}
+	tv_set_tv(ctx, "asset", assets_tv(r->arena));
 	if (p->via != AUTH_SESSION)
 		return;
 	me = tv_obj(r->arena);

@@ -49,6 +49,7 @@ struct config {
 	long	log_level;
 	char	pid_file[BR_MAX_PATH];
 	char	templates_dir[BR_MAX_PATH];
+	char	static_dir[BR_MAX_PATH];	/* fingerprinted for links */
 	char	migrations_dir[BR_MAX_PATH];
 	char	db_socket[BR_MAX_PATH];
 	char	db_host[CONFIG_STR];

@@ -22,8 +22,11 @@ struct etag {
 
 void	etag_init(struct etag *, const char *kind);
 void	etag_i64(struct etag *, int64_t);
+void	etag_bytes(struct etag *, const void *, size_t);
 /* NULL is fed as distinct from "". */
 void	etag_str(struct etag *, const char *);
+/* The 16 hex digits alone (17 bytes with the NUL): static file names. */
+void	etag_hex(const struct etag *, char out[17]);
 /* W/"0123456789abcdef" into out (ETAG_LEN bytes). */
 void	etag_format(const struct etag *, char *out);
 /*

@@ -217,6 +217,7 @@ nginx_workers = $NGINX_WORKERS
 log_file = $P/backroomd.log
 pid_file = $P/backroomd.pid
 templates_dir = $ROOT/app/templates
+static_dir = $ROOT/app/static
 migrations_dir = $ROOT/sql/migrations
 password_list = $ROOT/app/data/common-passwords.txt
 openapi_file = $ROOT/app/data/openapi.json

@@ -27,7 +27,7 @@ def test_home_page_renders_from_db():
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")
     assert "<h1>Dashboard</h1>" in r.text
-    assert 'href="/static/style.css"' in r.text
+    assert re.search(r'href="/static/style\.[0-9a-f]{16}\.css"', r.text)
 
 
 def test_static_served_by_nginx():
@@ -35,6 +35,27 @@ def test_static_served_by_nginx():
     assert r.status_code == 200
     assert "text/css" in r.headers["Content-Type"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_fingerprinted_static_is_immutable():
+    """Pages link style.<fingerprint>.css, which nginx serves as the same
+    bytes, cacheable for a year (a changed file gets a new name), with
+    the security headers still on."""
+    page = requests.get(BASE + "/login", verify=CERT, timeout=5).text
+    m = re.search(r'href="(/static/style\.([0-9a-f]{16})\.css)"', page)
+    assert m, page[:500]
+    r = requests.get(BASE + m.group(1), verify=CERT, timeout=5)
+    assert r.status_code == 200
+    assert r.content == open(os.path.join(ROOT, "app/static/style.css"),
+                             "rb").read()
+    assert r.headers["Cache-Control"] == \
+        "public, max-age=31536000, immutable"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    # Only files of static_dir: a name it does not hold is a 404.
+    r = requests.get(BASE + "/static/nosuch.%s.css" % m.group(2),
+                     verify=CERT, timeout=5)
+    assert r.status_code == 404
 
 
 def test_dev_site_generated_from_production_file():
