@@ -16,6 +16,9 @@
 static const char *const exts[] = { "css", "js", "svg", "png", "ico",
     "woff2" };
 
+#define NAME_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+
 static struct assets	current;
 
 /* NAME.EXT with the characters nginx's location accepts; else -1. */
@@ -28,8 +31,7 @@ asset_name(const char *f, size_t *stem)
 	if (dot == NULL || dot == f || (size_t)(dot - f) > 40)
 		return -1;
 	for (i = 0; f + i < dot; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_-", f[i]) == NULL)
+		if (strchr(NAME_CHARS, f[i]) == NULL)
 			return -1;
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
 		if (strcmp(dot + 1, exts[i]) == 0) {
