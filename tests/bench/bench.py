@@ -371,6 +371,7 @@ def table(med, order):
 
 
 def main():
+    global QUEUE_DEADLINE_MS
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true",
                     help="each workload once for 2 s; fail on any error")
@@ -380,11 +381,14 @@ def main():
     ap.add_argument("--growth", action="store_true",
                     help="also page_list and api_read at 10k and 1M products")
     ap.add_argument("--keep", action="store_true", help="leave the stack running")
+    ap.add_argument("--queue-deadline-ms", type=int, default=QUEUE_DEADLINE_MS,
+                    help="backroomd's queue_deadline_ms (0: off) for the run")
     ap.add_argument("--only", default="",
                     help="comma-separated workloads (the ceilings always run)")
     a = ap.parse_args()
     if a.smoke:
         a.rounds, a.seconds, a.products = 1, 2, 2000
+    QUEUE_DEADLINE_MS = a.queue_deadline_ms
     order = ["ceiling_http", "ceiling_fcgi", "healthz", "api_read", "page_list",
              "api_write", "form_post", "not_modified", "overload"]
     if a.only:

@@ -247,7 +247,7 @@ def test_overload_never_closes_a_connection_under_nginx():
     off = os.path.getsize(err)
     before = fcgi_events()
     p = subprocess.run([wrk, "-t2", "-c256", "-d3s", "--timeout", "5s",
-                        BASE + "/debug/sleep?ms=20"], capture_output=True,
+                        BASE + "/debug/sleep?ms=30"], capture_output=True,
                        text=True, timeout=30)
     assert "Socket errors" not in p.stdout, p.stdout
     after = fcgi_events()
@@ -310,3 +310,43 @@ def test_tcp_listen_refuses_peers_not_in_fastcgi_allow(tmp_path):
     finally:
         p.terminate()
         p.wait(timeout=30)
+
+
+def test_revocation_is_immediate_under_load():
+    """Issue 11: with kept connections and every worker busy, a revoked
+    token and an ended session are refused on their very next request, on
+    whichever worker gets it (nothing caches an authentication)."""
+    import shutil
+    from accounts_util import (admin, api, create_token, new_user,
+                               raw_request, signed_in)
+    from conftest import BASE
+    a = admin()
+    u = new_user("clerk", "ka")
+    load_tok = create_token(u.id, ("read",), by=a)
+    victim = create_token(u.id, ("read",), by=a)
+    sess = signed_in(new_user("viewer", "ka"))
+    assert api("GET", "/api/v1/products", victim).status_code == 200
+    assert sess.get("/account").status_code == 200
+    wrk = shutil.which("wrk")
+    assert wrk, "wrk is installed by make deps"
+    p = subprocess.Popen([wrk, "-t2", "-c32", "-d4s", "-H",
+                          "Authorization: Bearer " + load_tok.value,
+                          BASE + "/api/v1/products?limit=5"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    try:
+        time.sleep(1)
+        r = a.post("/admin/tokens/%d/revoke" % victim.id)
+        assert r.status_code == 303
+        for _ in range(20):             # on any worker, every time
+            assert api("GET", "/api/v1/products",
+                       victim).status_code == 401
+        old = dict(sess.cookies)        # the cookie the browser had
+        assert sess.post("/logout").status_code == 303
+        for _ in range(20):
+            r = raw_request("GET", "/account", cookies=old)
+            assert r.status_code == 303, r.status_code
+            assert "/login" in r.headers["Location"]
+    finally:
+        out, _ = p.communicate(timeout=30)
+    assert "Non-2xx" not in out and "Socket errors" not in out, out
