@@ -61,6 +61,8 @@ static const struct directive directives[] = {
 	    "address needs it, and refuses other peers at accept" },
 	{ "user", S(user), "", "user workers run as (when started as root)" },
 	{ "group", S(group), "", "group workers and the socket use" },
+	{ "host_name", S(host_name), "", "this host's name in /status and "
+	    "the host label of /metrics (empty: the system's host name)" },
 	{ "workers", N(workers, DIR_INT, 1, BR_MAX_WORKERS), "4",
 	    "worker processes" },
 	{ "worker_connections", N(worker_connections, DIR_INT, 1,
@@ -382,6 +384,10 @@ config_check(const struct config *c)
 {
 	static char	why[200];
 
+	if (strspn(c->host_name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+	    strlen(c->host_name))
+		return "host_name: use letters, digits, '.', '-' and '_'";
 	if (!config_listen_is_local(c) && c->fastcgi_allow.n == 0)
 		return "listen on a non-loopback address needs fastcgi_allow "
 		    "(the addresses nginx connects from)";

@@ -379,6 +379,28 @@ master_replace_workers(void)
 	old_deadline = now_mono_ms() + app.cfg.shutdown_timeout * 1000;
 }
 
+#define HOST_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+
+/* host_name, or the system's host name made safe for a label value. */
+static void
+master_host_name(void)
+{
+	size_t	i;
+
+	/* Both fit: host_name is as long as app.host. */
+	if (app.cfg.host_name[0] != '\0') {
+		memcpy(app.host, app.cfg.host_name, sizeof(app.host));
+		return;
+	}
+	memset(app.host, 0, sizeof(app.host));
+	if (gethostname(app.host, sizeof(app.host) - 1) == -1)
+		memcpy(app.host, "unknown", sizeof("unknown"));
+	for (i = 0; app.host[i] != '\0'; i++)
+		if (strchr(HOST_CHARS, app.host[i]) == NULL)
+			app.host[i] = '_';
+}
+
 static void
 master_reload(void)
 {
@@ -434,6 +456,7 @@ master_reload(void)
 	    master_open_log(nc.log_file) == -1)
 		log_err("cannot open %s: %s", nc.log_file, strerror(errno));
 	app.cfg = nc;
+	master_host_name();
 	tmpl_set_free(app.tmpl);
 	app.tmpl = nt;
 	log_set_level((enum log_level)app.cfg.log_level);
@@ -573,6 +596,7 @@ master_run(void)
 	int		 sig;
 
 	app.master_pid = getpid();
+	master_host_name();
 	master_no_core();
 	if (master_open_log(app.cfg.log_file) == -1)
 		fatal("cannot open log %s", app.cfg.log_file);

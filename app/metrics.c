@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "metrics.h"
@@ -273,13 +274,49 @@ render_pool(struct buf *b, const struct scoreboard *sb)
 	return rc;
 }
 
-int
-metrics_render(struct buf *b, const struct scoreboard *sb)
+/*
+ * Copies the exposition in to out with host="..." added to every sample:
+ * several backroomd hosts behind one nginx, scraped into one Prometheus,
+ * stay apart even where the scrape's own instance label is the same.
+ */
+static int
+label_host(const struct buf *in, struct buf *out, const char *host)
 {
-	int	e, rc;
+	const char	*p = in->data, *end = in->data + in->len, *nl, *sp;
+	int		 rc = 0;
+
+	while (p < end && rc == 0) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		sp = p;
+		while (sp < nl && *sp != '{' && *sp != ' ')
+			sp++;
+		if (*p == '#' || sp == nl)
+			rc |= buf_append(out, p, (size_t)(nl - p));
+		else {
+			rc |= buf_append(out, p, (size_t)(sp - p));
+			rc |= buf_printf(out, *sp == '{' ? "{host=\"%s\"," :
+			    "{host=\"%s\"}", host);
+			sp += *sp == '{';
+			rc |= buf_append(out, sp, (size_t)(nl - sp));
+		}
+		if (nl < end)
+			rc |= buf_putc(out, '\n');
+		p = nl + 1;
+	}
+	return rc;
+}
+
+int
+metrics_render(struct buf *out, const struct scoreboard *sb,
+    const char *host)
+{
+	struct buf	 tmp, *b = &tmp;
+	int		 e, rc;
 
 	if (mx == NULL)
 		return -1;
+	buf_init(&tmp, out->max);
 	rc = render_requests(b);
 	rc |= buf_puts(b, "# HELP backroomd_db_events_total Database "
 	    "statements and what went wrong with them, over all workers.\n"
@@ -298,5 +335,8 @@ metrics_render(struct buf *b, const struct scoreboard *sb)
 		    "backroomd_fastcgi_events_total{event=\"%s\"} %llu\n",
 		    conn_names[e], (unsigned long long)get(&mx->conn[e]));
 	rc |= render_pool(b, sb);
+	if (rc == 0)
+		rc = label_host(&tmp, out, host);
+	buf_free(&tmp);
 	return rc == 0 ? 0 : -1;
 }

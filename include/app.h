@@ -24,6 +24,7 @@ struct app {
 	 * from [1]. */
 	int			 handoff[2];
 	int			 generation;
+	char			 host[64];	/* host_name, or the system's */
 	pid_t			 master_pid;
 };
 

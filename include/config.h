@@ -34,6 +34,7 @@ struct config {
 	struct net_allow fastcgi_allow;	/* peers a TCP listen accepts */
 	char	user[64];
 	char	group[64];
+	char	host_name[64];		/* "" = gethostname() */
 	long	workers;
 	long	worker_connections;	/* FastCGI connections per worker */
 	long	nginx_keepalive;	/* nginx upstream keepalive */

@@ -74,8 +74,10 @@ uint64_t metrics_own_statements(void);
 void	metrics_db(enum metrics_db);
 void	metrics_worker_died(void);
 void	metrics_conn(enum metrics_conn);
-/* The whole exposition, appended to b.  0, or -1 when the metrics are
- * not attached or the text does not fit b (b is then not to be sent). */
-int	metrics_render(struct buf *b, const struct scoreboard *);
+/* The whole exposition, every sample labelled host="host", appended to
+ * b.  0, or -1 when the metrics are not attached or the text does not fit
+ * b (b is then not to be sent). */
+int	metrics_render(struct buf *b, const struct scoreboard *,
+	    const char *host);
 
 #endif /* METRICS_H */

@@ -121,6 +121,7 @@ h_status(struct request *r, struct response *resp)
 		json_object_array_add(ws, status_slot(s, now));
 	}
 	json_add_str(o, "pool", "backroomd");
+	json_add_str(o, "host", app.host);
 	json_add_i64(o, "start_time", sb->started_ms / 1000);
 	json_add_i64(o, "uptime_s", (now_wall_ms() - sb->started_ms) / 1000);
 	json_object_object_add(o, "configured_workers",
@@ -148,7 +149,7 @@ h_metrics(struct request *r, struct response *resp)
 	response_header(resp, "Cache-Control", "no-store");
 	response_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    "");
-	if (metrics_render(&resp->body, app.sb) == -1)
+	if (metrics_render(&resp->body, app.sb, app.host) == -1)
 		response_text(resp, 503, NULL, "metrics not attached or past "
 		    "the response cap\n");
 }

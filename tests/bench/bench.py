@@ -325,7 +325,8 @@ def run_workload(name, seconds, creds, nproducts, wids):
 def queue_shed():
     """Requests answered 503 by queue_deadline_ms so far (/metrics)."""
     text = requests.get(BASE + "/metrics", verify=CERT, timeout=10).text
-    m = re.search(r'^backroomd_fastcgi_events_total\{event="queue_deadline"\} '
+    m = re.search(r'^backroomd_fastcgi_events_total\{host="[^"]*",'
+                  r'event="queue_deadline"\} '
                   r'(\d+)$', text, re.M)
     return int(m.group(1)) if m else 0
 

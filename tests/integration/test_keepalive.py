@@ -25,7 +25,8 @@ def conf_value(name):
 def fcgi_events():
     text = get("/metrics").text
     return {m.group(1): int(m.group(2)) for m in re.finditer(
-        r'^backroomd_fastcgi_events_total\{event="(\w+)"\} (\d+)$', text,
+        r'^backroomd_fastcgi_events_total\{host="[^"]*",event="(\w+)"\} '
+        r'(\d+)$', text,
         re.M)}
 
 

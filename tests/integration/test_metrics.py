@@ -14,6 +14,9 @@ SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
+HOST = None
+
+
 def scrape():
     """{(name, frozenset(labels)): value}, checking the format on the way:
     every sample's family has HELP and TYPE lines before it."""
@@ -21,6 +24,8 @@ def scrape():
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert r.headers["Cache-Control"] == "no-store"
+    global HOST
+    HOST = HOST or status()["host"]
     typed, out = {}, {}
     for line in r.text.splitlines():
         if line.startswith("# HELP "):
@@ -37,8 +42,10 @@ def scrape():
         assert name in typed or (family in typed and typed[family] == "histogram"), line
         if typed.get(name) == "counter":
             assert name.endswith("_total"), line
-        labels = frozenset(LABEL.findall(m.group(2) or ""))
-        out[(name, labels)] = float(m.group(3))
+        labels = dict(LABEL.findall(m.group(2) or ""))
+        # Every sample names the host (several hosts, one Prometheus).
+        assert labels.pop("host", None) == HOST, line
+        out[(name, frozenset(labels.items()))] = float(m.group(3))
     return out
 
 
@@ -108,6 +115,18 @@ def test_database_statements_are_counted_over_all_workers():
     for ev in ("conflict", "transaction_retry", "statement_timeout", "connection_lost",
                "connect", "connect_failed", "error"):
         assert ("backroomd_db_events_total", frozenset({("event", ev)})) in s1
+
+
+def test_every_sample_and_status_name_the_host():
+    """Several backroomd hosts behind one nginx feed one Prometheus: each
+    sample carries host="..." (scrape() checks every line), the same name
+    /status shows."""
+    import re as _re
+    h = status()["host"]
+    assert _re.fullmatch(r"[A-Za-z0-9._-]+", h), h
+    s = scrape()
+    assert val(s, "backroomd_configured_workers") >= 1
+    assert "host" in get("/status?text").text
 
 
 def test_statements_per_request_by_route():

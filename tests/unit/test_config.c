@@ -174,6 +174,10 @@ test_fastcgi_allow(void **state)
 	expect_error("fastcgi_allow = 10.0.0.300\n", "not an address");
 	expect_error("fastcgi_allow = 10.0.0.0/33\n", "not an address");
 	expect_error("fastcgi_allow = host.example\n", "not an address");
+	expect_error("host_name = web\"1\n", "host_name: use letters");
+	assert_int_equal(config_parse("t", "host_name = app-2.dc1\n", &c, err,
+	    sizeof(err)), 0);
+	assert_string_equal(c.host_name, "app-2.dc1");
 }
 
 static void
