@@ -348,33 +348,46 @@ worker_accept(void)
 	return fd;
 }
 
+/* One passed connection on the hand-over socket: a byte and its fd. */
+struct handoff_msg {
+	struct msghdr	msg;
+	struct iovec	iov;
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} u;
+	char		byte;
+};
+
+static void
+handoff_msg(struct handoff_msg *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->byte = 'c';
+	h->iov.iov_base = &h->byte;
+	h->iov.iov_len = 1;
+	h->msg.msg_iov = &h->iov;
+	h->msg.msg_iovlen = 1;
+	h->msg.msg_control = h->u.buf;
+	h->msg.msg_controllen = sizeof(h->u.buf);
+}
+
 /* A new connection from the listen queue, or one a leaving worker passed:
  * -1 when another worker was quicker. */
 static int
 worker_take(int tag)
 {
-	struct msghdr	 msg;
-	struct cmsghdr	*cm;
-	struct iovec	 iov;
-	union {
-		char		buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr	align;
-	} u;
-	char		 byte;
-	int		 fd = -1;
+	struct handoff_msg	 h;
+	struct cmsghdr		*cm;
+	int			 fd = -1;
 
 	if (tag == EV_LISTEN)
 		return worker_accept();
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	if (recvmsg(app.handoff[1], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+	handoff_msg(&h);
+	if (recvmsg(app.handoff[1], &h.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)
+	    != 1)
 		return -1;
-	if ((cm = CMSG_FIRSTHDR(&msg)) != NULL &&
+	if ((cm = CMSG_FIRSTHDR(&h.msg)) != NULL &&
 	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
 		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
@@ -390,31 +403,18 @@ worker_take(int tag)
 static int
 worker_pass(int fd, int wait_ms)
 {
-	struct msghdr	 msg;
-	struct cmsghdr	*cm;
-	struct iovec	 iov;
-	struct pollfd	 pfd;
-	union {
-		char		buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr	align;
-	} u;
-	char		 byte = 'c';
-	int64_t		 end = now_mono_ms() + wait_ms;
+	struct handoff_msg	 h;
+	struct cmsghdr		*cm;
+	struct pollfd		 pfd;
+	int64_t			 end = now_mono_ms() + wait_ms;
 
-	memset(&msg, 0, sizeof(msg));
-	memset(&u, 0, sizeof(u));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
+	handoff_msg(&h);
+	cm = CMSG_FIRSTHDR(&h.msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	while (sendmsg(app.handoff[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL)
+	while (sendmsg(app.handoff[0], &h.msg, MSG_DONTWAIT | MSG_NOSIGNAL)
 	    != 1) {
 		if ((errno != EAGAIN && errno != EINTR) ||
 		    now_mono_ms() >= end)
