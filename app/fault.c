@@ -37,6 +37,7 @@ static struct {
 	enum fault_db	db_kind;
 	int64_t		db_count, alloc_count;
 	char		db_sql[64];	/* the statement the fault hit */
+	int		drop;		/* write=drop: lose the answer */
 } fault;
 
 /*
@@ -86,6 +87,10 @@ fault_parse_item(const char *s, size_t len)
 		return -1;
 	memcpy(item, s, len);
 	item[len] = '\0';
+	if (strcmp(item, "write=drop") == 0) {
+		fault.drop = 1;
+		return 0;
+	}
 	if (strncmp(item, "alloc=", 6) == 0) {
 		if (str_to_i64(item + 6, 1, FAULT_MAX_N, &n) == -1)
 			return -1;
@@ -150,6 +155,12 @@ fault_end(struct response *resp)
 	if (fault.db_sql[0] != '\0')
 		(void)response_header(resp, "X-Backroom-Fault-At",
 		    fault.db_sql);
+}
+
+int
+fault_drop_answer(void)
+{
+	return fault.drop;
 }
 
 enum fault_db

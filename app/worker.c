@@ -226,6 +226,10 @@ worker_serve(struct worker *w, struct fcgi_req *fr)
 		router_dispatch(&req, resp);
 #ifdef BR_FAULTS
 	fault_end(resp);
+	if (fault_drop_answer()) {
+		log_info("fault: answer dropped, connection closed");
+		fcgi_close(fr);
+	} else
 #endif
 	if (response_serialize(resp, &req, &w->out) == -1 ||
 	    fcgi_write(fr, w->out.data, w->out.len) == -1)

@@ -8,6 +8,7 @@
  *	X-Backroom-Fault: db=N:KIND
  *	X-Backroom-Fault: alloc=N
  *	X-Backroom-Fault: db=N:KIND,alloc=M
+ *	X-Backroom-Fault: write=drop
  *
  * makes the N-th database statement of the request (every statement
  * db_run() executes and every START TRANSACTION, COMMIT and ROLLBACK,
@@ -22,7 +23,10 @@
  *	timeout	 ER_STATEMENT_TIMEOUT (max_statement_time): not run
  *	error	 any other server error: not run
  *
- * and the M-th arena allocation return NULL.  The answer carries
+ * and the M-th arena allocation return NULL; write=drop closes the
+ * FastCGI connection instead of writing the answer, after the request
+ * ran to its end (the answer lost on the way back, as when nginx or the
+ * network dies then).  The answer carries
  * X-Backroom-Fault-Fired: 1 or 0, X-Backroom-Fault-Count: db=D,alloc=A
  * (the statements and allocations the request made) and, when a database
  * fault fired, X-Backroom-Fault-At: the start of the failed statement
@@ -54,6 +58,9 @@ void	fault_end(struct response *);
 enum fault_db	fault_db_next(const char *sql);
 /* Counts an arena allocation; 1 if it is to fail. */
 int	fault_alloc_next(void);
+/* 1 when the request's answer is to be lost (write=drop); valid until
+ * the next fault_begin(). */
+int	fault_drop_answer(void);
 
 #endif /* BR_FAULTS */
 #endif /* FAULT_H */

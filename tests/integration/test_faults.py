@@ -353,3 +353,19 @@ def test_fault_header_malformed_arms_nothing():
     assert "X-Backroom-Fault-Fired" not in r.headers
     r = mgr().get("/warehouses", headers={"X-Backroom-Fault": "db=1:error"})
     assert r.status_code == 500 and r.headers["X-Backroom-Fault-Fired"] == "1"
+
+
+def test_answer_lost_after_commit_is_replayed_not_reapplied():
+    """write=drop: the movement commits, then the connection dies before
+    the answer leaves (nginx answers 502 and never re-sends a POST).  The
+    client's retry with the same Idempotency-Key gets the stored answer;
+    the movement is applied once."""
+    m = Movement()
+    m.prepare()
+    r = m.send({"X-Backroom-Fault": "write=drop"})
+    assert r.status_code == 502, (r.status_code, r.text[:200])
+    assert m.applied() == 1
+    again = m.send({})
+    assert again.status_code == 201, (again.status_code, again.text[:300])
+    assert m.applied() == 1
+    assert mgr().get("/warehouses").status_code == 200     # worker fine
