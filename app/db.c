@@ -727,8 +727,17 @@ db_tx(int (*fn)(void *), void *arg)
 			}
 			db_in_tx = 0;
 		}
-		if (rv != DB_OK && !db_lost)
-			(void)db_simple("ROLLBACK");
+		if (rv != DB_OK && !db_lost && db_simple("ROLLBACK") != DB_OK &&
+		    !db_lost) {
+			/*
+			 * Still open: the next START TRANSACTION on this
+			 * connection would commit what this one left half
+			 * done.  Closing it makes the server roll it back.
+			 */
+			log_err("ROLLBACK failed (%s): closing the connection",
+			    db_errbuf);
+			db_close();
+		}
 		if (rv == DB_RETRY && attempt < BR_TX_MAX_RETRIES) {
 			log_info("transaction conflict (%s), retry %d",
 			    db_errbuf, attempt + 1);

@@ -38,6 +38,7 @@ static struct {
 	int64_t		db_count, alloc_count;
 	char		db_sql[64];	/* the statement the fault hit */
 	int		drop;		/* write=drop: lose the answer */
+	enum fault_db	rb_kind;	/* rollback=KIND: the first ROLLBACK */
 } fault;
 
 /*
@@ -96,6 +97,15 @@ fault_parse_item(const char *s, size_t len)
 			return -1;
 		fault.alloc_at = n;
 		return 0;
+	}
+	if (strncmp(item, "rollback=", 9) == 0) {
+		for (i = 0; i < sizeof(fault_kinds) / sizeof(fault_kinds[0]);
+		    i++)
+			if (strcmp(item + 9, fault_kinds[i].name) == 0) {
+				fault.rb_kind = fault_kinds[i].kind;
+				return 0;
+			}
+		return -1;
 	}
 	if (strncmp(item, "db=", 3) != 0 ||
 	    (colon = strchr(item + 3, ':')) == NULL)
@@ -168,20 +178,32 @@ fault_db_next(const char *sql)
 {
 	size_t	i;
 
+	enum fault_db	kind;
+
 	if (!fault.armed)
 		return FAULT_DB_NONE;
-	if (++fault.db_count != fault.db_at)
+	++fault.db_count;
+	if (fault.rb_kind != FAULT_DB_NONE && strcmp(sql, "ROLLBACK") == 0) {
+		kind = fault.rb_kind;
+		fault.rb_kind = FAULT_DB_NONE;		/* the first only */
+	} else if (fault.db_count == fault.db_at)
+		kind = fault.db_kind;
+	else
 		return FAULT_DB_NONE;
+	/* One line, whitespace folded: it goes into a header.  The first
+	 * fault's statement (a faulted ROLLBACK follows another). */
+	if (!fault.fired) {
+		for (i = 0; i < sizeof(fault.db_sql) - 1 && sql[i] != '\0';
+		    i++)
+			fault.db_sql[i] = (unsigned char)sql[i] < 0x20 ? ' ' :
+			    sql[i];
+		fault.db_sql[i] = '\0';
+	}
 	fault.fired = 1;
-	/* One line, whitespace folded: it goes into a header. */
-	for (i = 0; i < sizeof(fault.db_sql) - 1 && sql[i] != '\0'; i++)
-		fault.db_sql[i] = (unsigned char)sql[i] < 0x20 ? ' ' : sql[i];
-	fault.db_sql[i] = '\0';
-	log_info("fault: database statement %lld fails (%s): %s",
-	    (long long)fault.db_count, fault_kinds[fault.db_kind - 1].name,
-	    fault.db_sql);
+	log_info("fault: database statement %lld fails (%s): %.40s",
+	    (long long)fault.db_count, fault_kinds[kind - 1].name, sql);
 	fault_where();
-	return fault.db_kind;
+	return kind;
 }
 
 int

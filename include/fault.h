@@ -9,6 +9,7 @@
  *	X-Backroom-Fault: alloc=N
  *	X-Backroom-Fault: db=N:KIND,alloc=M
  *	X-Backroom-Fault: write=drop
+ *	X-Backroom-Fault: db=N:KIND,rollback=KIND
  *
  * makes the N-th database statement of the request (every statement
  * db_run() executes and every START TRANSACTION, COMMIT and ROLLBACK,
@@ -23,7 +24,9 @@
  *	timeout	 ER_STATEMENT_TIMEOUT (max_statement_time): not run
  *	error	 any other server error: not run
  *
- * and the M-th arena allocation return NULL; write=drop closes the
+ * and the M-th arena allocation return NULL; rollback=KIND makes the
+ * request's first ROLLBACK fail as KIND (with db=N failing a statement of
+ * a transaction first); write=drop closes the
  * FastCGI connection instead of writing the answer, after the request
  * ran to its end (the answer lost on the way back, as when nginx or the
  * network dies then).  The answer carries

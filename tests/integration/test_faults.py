@@ -369,3 +369,32 @@ def test_answer_lost_after_commit_is_replayed_not_reapplied():
     assert again.status_code == 201, (again.status_code, again.text[:300])
     assert m.applied() == 1
     assert mgr().get("/warehouses").status_code == 200     # worker fine
+
+
+def test_failed_rollback_never_leaves_half_a_transaction_open():
+    """rollback=error: a statement inside the movement's transaction fails,
+    then its ROLLBACK fails too, the connection still up.  Left open, the
+    next START TRANSACTION on that worker's connection would commit the
+    half-done movement; db_tx() closes the connection instead, so the
+    server rolls it back.  Every write statement of the transaction is
+    faulted in turn; then every worker serves movements, and no faulted
+    one is applied, even in part."""
+    m = Movement()
+    faulted = []
+    for n in range(2, DB_CAP):
+        m.prepare()
+        r = m.send({"X-Backroom-Fault": "db=%d:error,rollback=error" % n})
+        at = r.headers.get("X-Backroom-Fault-At", "")
+        if r.headers.get("X-Backroom-Fault-Fired") != "1" or at == "COMMIT":
+            break
+        if at.startswith(("INSERT", "UPDATE", "DELETE")):
+            assert r.status_code == 500, (r.status_code, r.text[:300])
+            faulted.append(m.ref)
+    assert len(faulted) >= 2, faulted
+    for _ in range(12):                 # reach every worker's connection
+        m.prepare()
+        assert m.send({}).status_code == 201
+    marks = ", ".join(["%s"] * len(faulted))
+    assert q1("SELECT COUNT(*) FROM stock_movements WHERE reference IN "
+              "(%s)" % marks, *faulted) == 0
+    assert_check()
