@@ -356,11 +356,12 @@ worker_accept(void)
 struct handoff_msg {
 	struct msghdr	msg;
 	struct iovec	iov;
+	char		byte;
+	/* Last: clang takes CMSG_SPACE() for a variable size. */
 	union {
 		char		buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr	align;
 	} u;
-	char		byte;
 };
 
 static void

@@ -90,7 +90,9 @@ def stack_start():
                WORKERS=str(WORKERS), BACKROOMD="build/backroomd", BENCH_SITE="1",
                BACKROOMD_EXTRA="max_requests = 0\nslow_request_ms = 10000\n"
                "login_addr_max_failures = 100000\nhousekeeping_interval = 0\n"
-               "queue_deadline_ms = %d" % QUEUE_DEADLINE_MS,
+               "queue_deadline_ms = %d\n" % QUEUE_DEADLINE_MS +
+               # Experiments: more directives, e.g. worker_connections = 1.
+               os.environ.get("BENCH_BACKROOMD_EXTRA", ""),
                LOGIN_RATE="60000r/m", LOGIN_BURST="5000",
                # Room for the million-product growth run's working set, as
                # a database server sized for its data would have.
