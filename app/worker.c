@@ -517,9 +517,8 @@ worker_pass_all(struct worker *w)
 static int
 worker_conn_ready(struct worker *w, size_t i)
 {
-	struct fcgi_req	*fr = w->conn[i];
-
 	static int	 warned;
+	struct fcgi_req	*fr = w->conn[i];
 
 	scoreboard_reading(app.slot);
 	if (fcgi_accept(fr) == -1) {
