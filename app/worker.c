@@ -541,6 +541,18 @@ worker_conn_ready(struct worker *w, size_t i)
 	return 1;
 }
 
+/* 1 when fd has bytes (or an end) to read now. */
+static int
+worker_readable(int fd)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLIN | POLLHUP));
+}
+
 /* The listening or hand-over socket is readable. */
 static int
 worker_new_conn(struct worker *w, int tag)
@@ -558,8 +570,13 @@ worker_new_conn(struct worker *w, int tag)
 	fcgi_adopt(fr, fd);
 	if (worker_watch(w, i) == -1)
 		return 0;
-	/* A passed connection may have nothing to read yet: wait for it. */
-	if (tag == EV_HANDOFF)
+	/*
+	 * A passed connection may have nothing to read yet: then wait for
+	 * it.  One with a request waiting is the oldest in the queue: serve
+	 * it now, before the other ready ones, or it would be passed on
+	 * again and go to the back.
+	 */
+	if (tag == EV_HANDOFF && !worker_readable(fd))
 		return 0;
 	return worker_conn_ready(w, i);
 }
