@@ -384,9 +384,7 @@ config_check(const struct config *c)
 {
 	static char	why[200];
 
-	if (strspn(c->host_name, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
-	    strlen(c->host_name))
+	if (strspn(c->host_name, CONFIG_HOST_CHARS) != strlen(c->host_name))
 		return "host_name: use letters, digits, '.', '-' and '_'";
 	if (!config_listen_is_local(c) && c->fastcgi_allow.n == 0)
 		return "listen on a non-loopback address needs fastcgi_allow "

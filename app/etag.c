@@ -43,13 +43,15 @@ void
 etag_str(struct etag *e, const char *s)
 {
 	unsigned char	tag = s == NULL ? 0 : 1;
+	size_t		len;
 
 	etag_bytes(e, &tag, 1);
 	if (s == NULL)
 		return;
 	/* The length first, so "ab","c" and "a","bc" differ. */
-	etag_i64(e, (int64_t)strlen(s));
-	etag_bytes(e, s, strlen(s));
+	len = strlen(s);
+	etag_i64(e, (int64_t)len);
+	etag_bytes(e, s, len);
 }
 
 void

@@ -379,9 +379,6 @@ master_replace_workers(void)
 	old_deadline = now_mono_ms() + app.cfg.shutdown_timeout * 1000;
 }
 
-#define HOST_CHARS	"abcdefghijklmnopqrstuvwxyz" \
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
-
 /* host_name, or the system's host name made safe for a label value. */
 static void
 master_host_name(void)
@@ -397,7 +394,7 @@ master_host_name(void)
 	if (gethostname(app.host, sizeof(app.host) - 1) == -1)
 		memcpy(app.host, "unknown", sizeof("unknown"));
 	for (i = 0; app.host[i] != '\0'; i++)
-		if (strchr(HOST_CHARS, app.host[i]) == NULL)
+		if (strchr(CONFIG_HOST_CHARS, app.host[i]) == NULL)
 			app.host[i] = '_';
 }
 

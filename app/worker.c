@@ -75,7 +75,6 @@ struct worker {
 	 * since given another connection is stale. */
 	uint32_t	 serial[BR_MAX_WORKER_CONNS];
 	size_t		 nconn;		/* slots (worker_connections) */
-	size_t		 held;		/* slots with a connection */
 	int		 ep;
 	int		 accepting;	/* listen and hand-over in ep */
 	struct arena	*a;
@@ -266,15 +265,18 @@ worker_watch(struct worker *w, size_t i)
 		fcgi_close(w->conn[i]);
 		return -1;
 	}
-	w->held++;
 	return 0;
 }
 
-/* A closed connection left the epoll set with its socket. */
-static void
-worker_unheld(struct worker *w)
+/* Slots with a connection (at most worker_connections, 4 by default). */
+static size_t
+worker_held(const struct worker *w)
 {
-	w->held--;
+	size_t	i, n = 0;
+
+	for (i = 0; i < w->nconn; i++)
+		n += fcgi_fd(w->conn[i]) >= 0;
+	return n;
 }
 
 static struct fcgi_req *
@@ -482,9 +484,7 @@ worker_pass_held(struct worker *w, size_t keep, int leaving)
 			    "connection");
 			metrics_conn(MC_CLOSED);
 			fcgi_close(w->conn[i]);
-		} else
-			continue;
-		worker_unheld(w);
+		}
 	}
 }
 
@@ -521,11 +521,9 @@ worker_conn_ready(struct worker *w, size_t i)
 	struct fcgi_req	*fr = w->conn[i];
 
 	scoreboard_reading(app.slot);
-	if (fcgi_accept(fr) == -1) {
-		worker_unheld(w);	/* closed by libfcgi */
-		return 0;
-	}
-	if (w->held > 1)
+	if (fcgi_accept(fr) == -1)
+		return 0;		/* closed by libfcgi */
+	if (worker_held(w) > 1)
 		worker_pass_held(w, i, 0);
 	if (fcgi_kept(fr))
 		metrics_conn(MC_KEPT);
@@ -536,8 +534,6 @@ worker_conn_ready(struct worker *w, size_t i)
 		warned = 1;
 	}
 	worker_serve(w, fr);
-	if (fcgi_fd(fr) < 0)
-		worker_unheld(w);
 	return 1;
 }
 
@@ -633,7 +629,7 @@ worker_main(int slot)
 		fatalx("seccomp");
 	while (!worker_stop && (limit == 0 || served < limit)) {
 		app.slot->state = SB_IDLE;
-		worker_accepting(&w, w.held < w.nconn);
+		worker_accepting(&w, worker_held(&w) < w.nconn);
 		n = epoll_pwait(w.ep, ev, 8, -1, &waitmask);
 		/* Serve what is ready; a signal ends the round. */
 		for (k = 0; k < n && !worker_stop; k++) {

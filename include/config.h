@@ -12,6 +12,9 @@
 
 #define CONFIG_STR	256
 #define CONFIG_ALLOW	16	/* entries of an address allow list */
+/* What host_name may hold (a Prometheus label value without escapes). */
+#define CONFIG_HOST_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
 
 /* An allow list of addresses and networks ("10.0.0.5, 10.1.0.0/16,
  * fd00::/8"), parsed at load. */
