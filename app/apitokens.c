@@ -45,12 +45,15 @@ static const char SQL_TOKENS[] =
 static const char SQL_TOKEN_GET[] =
     "SELECT t.id, t.user_id, t.scope_read, t.scope_write, u.email, u.name, "
     "u.role, (t.last_used_at IS NULL OR "
-    "t.last_used_at < NOW(6) - INTERVAL 60 SECOND) FROM api_tokens t "
+    "t.last_used_at < NOW(6) - INTERVAL 60 SECOND), t.last_gtid "
+    "FROM api_tokens t "
     "JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 "
     "AND (t.expires_at IS NULL OR t.expires_at > NOW(6))";
 static const char SQL_TOKEN_TOUCH[] =
     "UPDATE api_tokens SET last_used_at = NOW(6) WHERE id = ?";
+static const char SQL_TOKEN_GTID[] =
+    "UPDATE api_tokens SET last_gtid = ? WHERE id = ?";
 
 static int
 token_read(const struct db_rows *rows, size_t i, void *out)
@@ -244,6 +247,7 @@ struct token_auth {
 	int		 scope_read, scope_write;
 	const char	*email, *name, *role;
 	int		 stale;		/* last_used_at wants a refresh */
+	const char	*gtid;		/* its last write's, or NULL */
 };
 
 static int
@@ -260,6 +264,7 @@ token_auth_read(const struct db_rows *rows, struct token_auth *t)
 	t->name = db_row_str(&rd);
 	t->role = db_row_str(&rd);
 	t->stale = db_row_i64(&rd) != 0;
+	t->gtid = db_row_str_or(&rd, NULL);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
@@ -293,9 +298,18 @@ apitoken_lookup(struct arena *a, const char *bearer, struct principal *p)
 	p->email = t.email;
 	p->name = t.name;
 	p->role = role;
+	p->gtid = t.gtid;
 	if (t.stale && (rv = (int)db_exec(SQL_TOKEN_TOUCH, "i", t.id)) < 0)
 		return rv;
 	return DB_OK;
+}
+
+int
+apitoken_remember_gtid(int64_t id, const char *gtid)
+{
+	int64_t	n = db_exec(SQL_TOKEN_GTID, "si", gtid, id);
+
+	return n < 0 ? (int)n : DB_OK;
 }
 
 int64_t

@@ -31,7 +31,7 @@
 
 enum dir_type {
 	DIR_INT, DIR_STR, DIR_OCTAL, DIR_BOOL, DIR_LEVEL, DIR_ORIGIN,
-	DIR_ALLOW
+	DIR_ALLOW, DIR_REPLICAS
 };
 
 struct directive {
@@ -111,6 +111,16 @@ static const struct directive directives[] = {
 	    "file holding the database password (wins over db_password)" },
 	{ "db_connect_timeout", N(db_connect_timeout, DIR_INT, 1, 60), "1",
 	    "seconds to wait for a database connection" },
+	{ "db_replicas", DIR_REPLICAS, offsetof(struct config, db_replicas),
+	    0, 0, 0, "", "read replicas (host:port or a socket path; comma "
+	    "separated, at most 4): lists and dashboards read there, after "
+	    "the reader's own last write has arrived" },
+	{ "replica_max_lag_ms", N(replica_max_lag_ms, DIR_INT, 1000,
+	    86400000), "5000", "a replica further behind than this "
+	    "(Seconds_Behind_Master), or not replicating, is skipped" },
+	{ "replica_wait_ms", N(replica_wait_ms, DIR_INT, 0, 10000), "500",
+	    "how long a read waits for a replica to reach the reader's last "
+	    "write (MASTER_GTID_WAIT) before it goes to the primary" },
 	{ "max_statement_time", N(max_statement_time, DIR_INT, 0, 3600000),
 	    "5000", "milliseconds a statement may run (0: server default)" },
 	{ "seccomp", N(seccomp, DIR_BOOL, 0, 1), "yes",
@@ -206,6 +216,59 @@ config_prefix(struct net_prefix *p, const char *s)
 	return 0;
 }
 
+/* One replica address: host:port ([v6]:port) or an absolute socket path. */
+static const char *
+config_replica_addr(struct db_replica_addr *ra, const char *tok)
+{
+	const char	*colon;
+	int64_t		 port;
+	size_t		 len;
+
+	if (str_copy(ra->name, sizeof(ra->name), tok) == -1)
+		return "value too long";
+	if (strspn(tok, CONFIG_HOST_CHARS "/:[]") != strlen(tok))
+		return "a replica: letters, digits and . - _ / : [ ] only";
+	if (tok[0] == '/') {
+		if (str_copy(ra->socket, sizeof(ra->socket), tok) == -1)
+			return "replica socket path too long";
+		return NULL;
+	}
+	if ((colon = strrchr(tok, ':')) == NULL ||
+	    str_to_i64(colon + 1, 1, 65535, &port) == -1)
+		return "a replica is host:port or a socket path";
+	len = (size_t)(colon - tok);
+	if (len >= 2 && tok[0] == '[' && tok[len - 1] == ']') {
+		tok++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(ra->host))
+		return "a replica is host:port or a socket path";
+	memcpy(ra->host, tok, len);
+	ra->host[len] = '\0';
+	ra->port = (unsigned)port;
+	return NULL;
+}
+
+static const char *
+config_replicas_parse(struct db_replicas *r, const char *value)
+{
+	char		 buf[CONFIG_STR], *tok, *save = NULL;
+	const char	*why;
+
+	memset(r, 0, sizeof(*r));
+	if (str_copy(r->text, sizeof(r->text), value) == -1 ||
+	    str_copy(buf, sizeof(buf), value) == -1)
+		return "value too long";
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (r->n == CONFIG_REPLICAS)
+			return "more than 4 replicas";
+		if ((why = config_replica_addr(&r->v[r->n++], tok)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
 /* A comma or blank separated list into a; NULL, or the reason. */
 static const char *
 config_allow_parse(struct net_allow *a, const char *value)
@@ -279,6 +342,9 @@ directive_set(const struct directive *d, struct config *c, const char *value)
 	case DIR_ALLOW:
 		return config_allow_parse((struct net_allow *)(void *)base,
 		    value);
+	case DIR_REPLICAS:
+		return config_replicas_parse((struct db_replicas *)(void *)
+		    base, value);
 	case DIR_ORIGIN:
 		if (value[0] != '\0' && !config_origin_ok(value))
 			return "not an origin (https://host[:port], no path)";
@@ -485,7 +551,7 @@ config_dump_table(void)
 {
 	/* In enum dir_type's order. */
 	static const char *const tn[] = { "int", "string", "octal", "bool",
-	    "level", "origin", "allow" };
+	    "level", "origin", "allow", "list" };
 	size_t	i;
 
 	for (i = 0; i < NDIRECTIVES; i++) {

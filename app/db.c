@@ -32,6 +32,7 @@
 #include "fault.h"
 #include "log.h"
 #include "metrics.h"
+#include "scoreboard.h"
 #include "str.h"
 
 #define DB_MAX_PARAMS	32
@@ -42,21 +43,34 @@ struct stmt_cache {
 	MYSQL_STMT	*stmt;
 };
 
+/* A connection and the statements prepared on it: the primary, or one of
+ * the replicas. */
+struct db_link {
+	MYSQL			*conn;
+	struct stmt_cache	 stmts[BR_MAX_STMTS];
+	size_t			 nstmts;
+};
+
 static const struct config	*db_cfg;
 static char			 db_password[256];
-static MYSQL			*db_conn;
+static struct db_link		 db_primary;
+static struct db_link		*db_cur = &db_primary;	/* this statement's */
 static int			 db_schema_ok;
 static int			 db_in_tx;
 static int			 db_lost;	/* connection died mid-call */
 static unsigned int		 db_errno;	/* of the last failure */
-static struct stmt_cache	 db_stmts[BR_MAX_STMTS];
-static size_t			 db_nstmts;
 static struct db_stats		 db_stats;
 static char			 db_errbuf[256];
 static MYSQL			*db_ping_conn;	/* db_ping()'s own */
 static uint64_t			 db_fails;	/* connects failed in a row */
 static uint64_t			 db_fails_logged;
 static int64_t			 db_fail_log_ms;
+
+static void	db_replicas_close(void);
+static void	db_replica_leave(void);
+static int	db_replica_query(struct arena *, struct db_rows *,
+		    const char *, const char *, va_list);
+static void	db_gtid_note(void);
 
 static void
 db_read_password(void)
@@ -78,6 +92,7 @@ db_read_password(void)
 void
 db_configure(const struct config *cfg)
 {
+	db_replicas_close();
 	db_cfg = cfg;
 	db_read_password();
 }
@@ -163,12 +178,13 @@ db_connect_failed(void)
 	}
 }
 
+/* A connection to host:port, or to sock when host is NULL. */
 static MYSQL *
-db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
+db_open_to(const char *host, unsigned int port, const char *sock, int multi,
+    unsigned int tmo, unsigned int rtmo)
 {
 	MYSQL		*m;
-	char		 init[160];
-	const char	*host = db_cfg->db_host[0] ? db_cfg->db_host : NULL;
+	char		 init[224];
 
 	if ((m = mysql_init(NULL)) == NULL)
 		return NULL;
@@ -176,20 +192,35 @@ db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rtmo);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rtmo);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* With replicas, each commit reports its GTID (db_gtid_take()). */
 	snprintf(init, sizeof(init), "SET SESSION time_zone = '+00:00', "
 	    "max_statement_time = %.3f, sql_mode = 'STRICT_ALL_TABLES,"
-	    "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
-	    (double)db_cfg->max_statement_time / 1000.0);
+	    "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'%s",
+	    (double)db_cfg->max_statement_time / 1000.0,
+	    db_cfg->db_replicas.n > 0 ?
+	    ", session_track_system_variables = 'last_gtid'" : "");
 	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(m, host, db_cfg->db_user, db_password,
-	    db_cfg->db_name, (unsigned int)db_cfg->db_port,
-	    host ? NULL : db_cfg->db_socket,
+	    db_cfg->db_name, port, host ? NULL : sock,
 	    multi ? CLIENT_MULTI_STATEMENTS : 0) == NULL) {
 		snprintf(db_errbuf, sizeof(db_errbuf), "%u: %s",
 		    mysql_errno(m), mysql_error(m));
-		db_connect_failed();
 		metrics_db(MDB_CONNECT_FAILED);
 		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static MYSQL *
+db_open_timeouts(int multi, unsigned int tmo, unsigned int rtmo)
+{
+	MYSQL		*m;
+	const char	*host = db_cfg->db_host[0] ? db_cfg->db_host : NULL;
+
+	if ((m = db_open_to(host, (unsigned int)db_cfg->db_port,
+	    db_cfg->db_socket, multi, tmo, rtmo)) == NULL) {
+		db_connect_failed();
 		return NULL;
 	}
 	if (db_fails > 0) {
@@ -207,17 +238,25 @@ db_open(int multi)
 	    (unsigned int)(db_cfg->max_statement_time / 1000 + 5));
 }
 
-void
-db_close(void)
+static void
+db_link_close(struct db_link *l)
 {
 	size_t	i;
 
-	for (i = 0; i < db_nstmts; i++)
-		mysql_stmt_close(db_stmts[i].stmt);
-	db_nstmts = 0;
-	if (db_conn != NULL)
-		mysql_close(db_conn);
-	db_conn = NULL;
+	for (i = 0; i < l->nstmts; i++)
+		mysql_stmt_close(l->stmts[i].stmt);
+	l->nstmts = 0;
+	if (l->conn != NULL)
+		mysql_close(l->conn);
+	l->conn = NULL;
+}
+
+void
+db_close(void)
+{
+	db_replicas_close();
+	db_cur = &db_primary;
+	db_link_close(&db_primary);
 	if (db_ping_conn != NULL)
 		mysql_close(db_ping_conn);
 	db_ping_conn = NULL;
@@ -232,13 +271,15 @@ db_schema_version(void)
 	MYSQL_ROW	 row;
 	int64_t		 v = 0;
 
-	if (mysql_query(db_conn, "SELECT COALESCE(MAX(version), 0) FROM "
+	MYSQL		*m = db_primary.conn;
+
+	if (mysql_query(m, "SELECT COALESCE(MAX(version), 0) FROM "
 	    "schema_migrations") != 0) {
-		if (mysql_errno(db_conn) == ER_NO_SUCH_TABLE)
+		if (mysql_errno(m) == ER_NO_SUCH_TABLE)
 			return 0;
-		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
+		return db_classify(mysql_errno(m), mysql_error(m));
 	}
-	if ((res = mysql_store_result(db_conn)) == NULL)
+	if ((res = mysql_store_result(m)) == NULL)
 		return DB_ERROR;
 	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
 		(void)str_to_i64(row[0], 0, INT64_MAX, &v);
@@ -251,9 +292,9 @@ db_connect(void)
 {
 	int64_t	v;
 
-	if (db_conn == NULL) {
+	if (db_primary.conn == NULL) {
 		db_lost = 0;
-		if ((db_conn = db_open(0)) == NULL)
+		if ((db_primary.conn = db_open(0)) == NULL)
 			return DB_UNAVAILABLE;
 		db_stats.reconnects++;
 		metrics_db(MDB_RECONNECT);
@@ -352,7 +393,7 @@ static int	db_fault_lost;	/* the running statement's answer is lost */
 static void
 db_fault_kill(void)
 {
-	int	fd = (int)mysql_get_socket(db_conn);
+	int	fd = (int)mysql_get_socket(db_cur->conn);
 
 	if (fd >= 0)
 		(void)shutdown(fd, SHUT_RDWR);
@@ -374,7 +415,7 @@ db_fault_pre(const char *sql)
 		    "fault: MySQL server has gone away");
 	case FAULT_DB_DEADLOCK:
 		if (db_in_tx)
-			(void)mysql_query(db_conn, "ROLLBACK");
+			(void)mysql_query(db_cur->conn, "ROLLBACK");
 		return db_classify(ER_LOCK_DEADLOCK, "fault: Deadlock found "
 		    "when trying to get lock");
 	case FAULT_DB_TIMEOUT:
@@ -401,29 +442,30 @@ db_fault_post(void)
 static MYSQL_STMT *
 db_stmt(const char *sql)
 {
+	struct db_link	*l = db_cur;
 	MYSQL_STMT	*st;
 	size_t		 i;
 
-	for (i = 0; i < db_nstmts; i++)
-		if (db_stmts[i].sql == sql)
-			return db_stmts[i].stmt;
-	if ((st = mysql_stmt_init(db_conn)) == NULL)
+	for (i = 0; i < l->nstmts; i++)
+		if (l->stmts[i].sql == sql)
+			return l->stmts[i].stmt;
+	if ((st = mysql_stmt_init(l->conn)) == NULL)
 		return NULL;
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
 		(void)db_classify(mysql_stmt_errno(st), mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return NULL;
 	}
-	if (db_nstmts == BR_MAX_STMTS) {
+	if (l->nstmts == BR_MAX_STMTS) {
 		/* More distinct statements than expected: start over. */
 		log_warn("statement cache full (%d), clearing", BR_MAX_STMTS);
-		for (i = 0; i < db_nstmts; i++)
-			mysql_stmt_close(db_stmts[i].stmt);
-		db_nstmts = 0;
+		for (i = 0; i < l->nstmts; i++)
+			mysql_stmt_close(l->stmts[i].stmt);
+		l->nstmts = 0;
 	}
-	db_stmts[db_nstmts].sql = sql;
-	db_stmts[db_nstmts].stmt = st;
-	db_nstmts++;
+	l->stmts[l->nstmts].sql = sql;
+	l->stmts[l->nstmts].stmt = st;
+	l->nstmts++;
 	return st;
 }
 
@@ -440,7 +482,7 @@ db_run(const char *sql, const char *types, va_list ap, MYSQL_STMT **out)
 	const char	*s;
 	int		 rv;
 
-	if ((rv = db_connect()) != DB_OK)
+	if (db_cur == &db_primary && (rv = db_connect()) != DB_OK)
 		return rv;
 	if ((st = db_stmt(sql)) == NULL) {
 		db_errno = 0;	/* nothing executed: safe to repeat */
@@ -594,6 +636,7 @@ db_exec(const char *sql, const char *types, ...)
 	va_list	ap;
 	int64_t	rv;
 
+	db_replica_leave();
 	DB_WITH_RECONNECT((va_start(ap, types),
 	    rv = db_exec_v(sql, types, ap), va_end(ap), rv), 1);
 	return rv;
@@ -620,6 +663,9 @@ db_query_ap(struct arena *a, struct db_rows *out, const char *sql,
 	va_list	cp;
 	int	rv;
 
+	if (db_cur != &db_primary &&
+	    db_replica_query(a, out, sql, types, ap) == DB_OK)
+		return DB_OK;
 	DB_WITH_RECONNECT((va_copy(cp, ap),
 	    rv = db_query_v(a, out, sql, types, cp), va_end(cp), rv), 0);
 	return rv;
@@ -673,7 +719,8 @@ db_get(struct arena *a, db_reader fn, void *out, int *found,
 int64_t
 db_last_insert_id(void)
 {
-	return db_conn ? (int64_t)mysql_insert_id(db_conn) : 0;
+	return db_primary.conn ? (int64_t)mysql_insert_id(db_primary.conn) :
+	    0;
 }
 
 static int
@@ -686,8 +733,9 @@ db_simple(const char *sql)
 	if ((rv = db_fault_pre(sql)) != DB_OK)
 		return rv;
 #endif
-	if (mysql_query(db_conn, sql) != 0)
-		return db_classify(mysql_errno(db_conn), mysql_error(db_conn));
+	if (mysql_query(db_primary.conn, sql) != 0)
+		return db_classify(mysql_errno(db_primary.conn),
+		    mysql_error(db_primary.conn));
 #ifdef BR_FAULTS
 	rv = db_fault_post();
 #endif
@@ -709,6 +757,7 @@ db_tx(int (*fn)(void *), void *arg)
 {
 	int	attempt, rv, reconnected = 0;
 
+	db_replica_leave();
 	for (attempt = 0; attempt <= BR_TX_MAX_RETRIES; attempt++) {
 		if ((rv = db_connect()) != DB_OK)
 			return rv;
@@ -718,6 +767,8 @@ db_tx(int (*fn)(void *), void *arg)
 			if (rv == DB_OK) {
 				rv = db_simple("COMMIT");
 				db_in_tx = 0;
+				if (rv == DB_OK)
+					db_gtid_note();
 				if (rv == DB_UNAVAILABLE) {
 					/* Outcome unknown: never re-run. */
 					log_err("connection lost at COMMIT");
@@ -754,4 +805,314 @@ db_tx(int (*fn)(void *), void *arg)
 		return rv;
 	}
 	return rv;
+}
+
+/* --- replicas ----------------------------------------------------------- */
+
+/*
+ * Reads that may be a little stale (lists, dashboards) go to a replica
+ * when the route says so (db_replica_begin()).  A replica is used only
+ * while it replicates and is at most replica_max_lag_ms behind (SHOW
+ * REPLICA STATUS, checked at most once a second per worker); one that
+ * cannot be reached is left alone for a second.  Read-your-writes: the
+ * caller passes the GTID of its own last commit, and the replica waits
+ * for it (MASTER_GTID_WAIT, up to replica_wait_ms) before the request
+ * reads there, else the request stays on the primary.  A statement that
+ * fails on a replica is run again on the primary.
+ */
+#define DB_REPLICA_CHECK_MS	1000
+
+struct db_replica {
+	struct db_link			 link;
+	const struct db_replica_addr	*addr;
+	int				 state;	/* enum db_replica_state */
+	int64_t				 checked; /* monotonic ms */
+};
+
+static struct db_replica	 db_reps[CONFIG_REPLICAS];
+static size_t			 db_nreps;
+static size_t			 db_rep_next;	/* round robin */
+static char			 db_gtid[DB_GTID_LEN + 1]; /* last commit */
+
+static const char *const db_replica_states[] = {
+	"unknown", "up", "lagging", "stopped", "down"
+};
+
+const char *
+db_replica_state_name(int st)
+{
+	if (st < 0 || st >= REPLICA_NSTATES)
+		return "unknown";
+	return db_replica_states[st];
+}
+
+static void
+db_replicas_close(void)
+{
+	size_t	i;
+
+	db_cur = &db_primary;
+	for (i = 0; i < db_nreps; i++)
+		db_link_close(&db_reps[i].link);
+	db_nreps = 0;
+}
+
+/* The configured replicas, after db_configure(). */
+static void
+db_replicas_init(void)
+{
+	size_t	i;
+
+	if (db_nreps == db_cfg->db_replicas.n)
+		return;
+	for (i = 0; i < db_cfg->db_replicas.n; i++) {
+		memset(&db_reps[i], 0, sizeof(db_reps[i]));
+		db_reps[i].addr = &db_cfg->db_replicas.v[i];
+	}
+	db_nreps = db_cfg->db_replicas.n;
+}
+
+/* Logs a change to or from "up" (why: what made it down), and shows the
+ * state in /status and /metrics. */
+static void
+db_replica_state(struct db_replica *r, int st, int64_t lag_ms,
+    const char *why)
+{
+	if (st != r->state && (st == REPLICA_UP || r->state == REPLICA_UP ||
+	    r->state == REPLICA_UNKNOWN))
+		log_info("replica %s: %s%s%s%s", r->addr->name,
+		    db_replica_state_name(st), why ? " (" : "", why ? why : "",
+		    why ? ")" : "");
+	r->state = st;
+	metrics_replica((size_t)(r - db_reps), r->addr->name, st, lag_ms);
+}
+
+static void
+db_replica_down(struct db_replica *r, const char *why)
+{
+	char	msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", why);
+	db_link_close(&r->link);
+	r->checked = now_mono_ms();
+	db_replica_state(r, REPLICA_DOWN, -1, msg);
+}
+
+/*
+ * SHOW REPLICA STATUS on r: its lag in ms; -1 when it does not replicate
+ * (a thread stopped, or no primary configured); -2 when the query failed.
+ */
+static int64_t
+db_replica_lag(struct db_replica *r)
+{
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	MYSQL_FIELD	*f;
+	const char	*io = NULL, *sq = NULL, *behind = NULL;
+	unsigned int	 i, n;
+	int64_t		 lag = -1, v;
+
+	if (mysql_query(r->link.conn, "SHOW REPLICA STATUS") != 0 ||
+	    (res = mysql_store_result(r->link.conn)) == NULL)
+		return -2;
+	if ((row = mysql_fetch_row(res)) != NULL) {
+		n = mysql_num_fields(res);
+		f = mysql_fetch_fields(res);
+		for (i = 0; i < n; i++) {
+			if (strcmp(f[i].name, "Slave_IO_Running") == 0)
+				io = row[i];
+			else if (strcmp(f[i].name, "Slave_SQL_Running") == 0)
+				sq = row[i];
+			else if (strcmp(f[i].name,
+			    "Seconds_Behind_Master") == 0)
+				behind = row[i];
+		}
+		if (io != NULL && sq != NULL && behind != NULL &&
+		    strcmp(io, "Yes") == 0 && strcmp(sq, "Yes") == 0 &&
+		    str_to_i64(behind, 0, INT64_MAX / 1000, &v) == 0)
+			lag = v * 1000;
+	}
+	mysql_free_result(res);
+	return lag;
+}
+
+/* 1 when r may serve reads now: connected, replicating, not too far
+ * behind. */
+static int
+db_replica_usable(struct db_replica *r, int64_t now)
+{
+	const struct db_replica_addr	*ra = r->addr;
+	int64_t				 lag;
+
+	if (r->checked != 0 && now - r->checked < DB_REPLICA_CHECK_MS)
+		return r->state == REPLICA_UP && r->link.conn != NULL;
+	r->checked = now;
+	if (r->link.conn == NULL && (r->link.conn = db_open_to(ra->host[0] ?
+	    ra->host : NULL, ra->port, ra->socket, 0, 1, (unsigned int)
+	    (db_cfg->max_statement_time / 1000 + 5))) == NULL) {
+		db_replica_down(r, db_errbuf);
+		return 0;
+	}
+	if ((lag = db_replica_lag(r)) == -2) {
+		db_replica_down(r, mysql_error(r->link.conn));
+		return 0;
+	}
+	db_replica_state(r, lag < 0 ? REPLICA_STOPPED :
+	    lag > db_cfg->replica_max_lag_ms ? REPLICA_LAGGING : REPLICA_UP,
+	    lag, NULL);
+	return r->state == REPLICA_UP;
+}
+
+/* 1 when gtid is a GTID list as MariaDB writes it ("0-1-42,1-2-7"). */
+static int
+db_gtid_ok(const char *gtid)
+{
+	size_t	n = strlen(gtid);
+
+	return n > 0 && n <= DB_GTID_LEN &&
+	    strspn(gtid, "0123456789-,") == n;
+}
+
+/*
+ * Waits on r until it has applied gtid: 1 when it has, 0 after
+ * replica_wait_ms (or on an error, which also marks r down).
+ */
+static int
+db_replica_wait(struct db_replica *r, const char *gtid)
+{
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	char		 q[DB_GTID_LEN + 64];
+	int		 ok;
+
+	snprintf(q, sizeof(q), "SELECT MASTER_GTID_WAIT('%s', %.3f)", gtid,
+	    (double)db_cfg->replica_wait_ms / 1000.0);
+	metrics_db(MDB_QUERY);
+	if (mysql_query(r->link.conn, q) != 0 ||
+	    (res = mysql_store_result(r->link.conn)) == NULL) {
+		db_replica_down(r, mysql_error(r->link.conn));
+		return 0;
+	}
+	row = mysql_fetch_row(res);
+	ok = row != NULL && row[0] != NULL && strcmp(row[0], "0") == 0;
+	mysql_free_result(res);
+	return ok;
+}
+
+int
+db_replica_begin(const char *gtid)
+{
+	struct db_replica	*r = NULL;
+	int64_t			 now;
+	size_t			 i;
+
+	if (db_cfg == NULL || db_cfg->db_replicas.n == 0 || db_in_tx)
+		return 0;
+	db_replicas_init();
+	now = now_mono_ms();
+	for (i = 0; i < db_nreps && r == NULL; i++) {
+		r = &db_reps[(db_rep_next + i) % db_nreps];
+		if (!db_replica_usable(r, now))
+			r = NULL;
+	}
+	if (r == NULL) {
+		metrics_replica_read(MR_SKIPPED);
+		return 0;
+	}
+	db_rep_next = (size_t)(r - db_reps + 1) % db_nreps;
+	if (gtid != NULL && db_gtid_ok(gtid)) {
+		if (!db_replica_wait(r, gtid)) {
+			metrics_replica_read(MR_WAIT_TIMEOUT);
+			return 0;
+		}
+		metrics_replica_read(MR_WAITED);
+	}
+	metrics_replica_read(MR_REPLICA);
+	db_cur = &r->link;
+	return 1;
+}
+
+/* A write, a transaction, or the end of a request: the primary again. */
+static void
+db_replica_leave(void)
+{
+	db_cur = &db_primary;
+}
+
+void
+db_request_start(void)
+{
+	db_cur = &db_primary;
+	db_gtid[0] = '\0';
+}
+
+/*
+ * A query on the current replica; on failure the replica is marked down,
+ * the request goes back to the primary, and the caller runs the query
+ * there.
+ */
+static int
+db_replica_query(struct arena *a, struct db_rows *out, const char *sql,
+    const char *types, va_list ap)
+{
+	struct db_replica	*r;
+	va_list			 cp;
+	int			 rv;
+
+	va_copy(cp, ap);
+	rv = db_query_v(a, out, sql, types, cp);
+	va_end(cp);
+	if (rv == DB_OK)
+		return rv;
+	r = (struct db_replica *)(void *)db_cur;	/* link is first */
+	db_lost = 0;
+	db_errno = 0;
+	db_replica_down(r, db_errbuf);
+	db_cur = &db_primary;
+	metrics_replica_read(MR_FAILED);
+	return rv;
+}
+
+/* The GTID the COMMIT just sent reported (session tracking of
+ * last_gtid); falls back to asking for @@last_gtid. */
+static void
+db_gtid_note(void)
+{
+	MYSQL		*m = db_primary.conn;
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	const char	*d;
+	size_t		 len;
+
+	if (db_cfg->db_replicas.n == 0)
+		return;
+	if (mysql_session_track_get_first(m, SESSION_TRACK_SYSTEM_VARIABLES,
+	    &d, &len) == 0) {
+		do {
+			if (len != 9 || memcmp(d, "last_gtid", 9) != 0)
+				continue;
+			if (mysql_session_track_get_next(m,
+			    SESSION_TRACK_SYSTEM_VARIABLES, &d, &len) == 0 &&
+			    len > 0 && len <= DB_GTID_LEN) {
+				memcpy(db_gtid, d, len);
+				db_gtid[len] = '\0';
+				return;
+			}
+			break;
+		} while (mysql_session_track_get_next(m,
+		    SESSION_TRACK_SYSTEM_VARIABLES, &d, &len) == 0);
+	}
+	if (mysql_query(m, "SELECT @@last_gtid") != 0 ||
+	    (res = mysql_store_result(m)) == NULL)
+		return;
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		if (str_copy(db_gtid, sizeof(db_gtid), row[0]) == -1)
+			db_gtid[0] = '\0';
+	mysql_free_result(res);
+}
+
+const char *
+db_request_gtid(void)
+{
+	return db_gtid[0] != '\0' && db_gtid_ok(db_gtid) ? db_gtid : NULL;
 }

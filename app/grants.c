@@ -98,6 +98,10 @@ grants_print(struct arena *a, const struct config *c, const char *user,
 		printf("GRANT %s ON `%s`.`%s` TO '%s'@'%s';\n",
 		    app_privileges(c, t), c->db_name, t, user, host);
 	}
+	if (c->db_replicas.n > 0)
+		printf("-- db_replicas: the lag check (SHOW REPLICA STATUS); "
+		    "give the same on each replica\nGRANT SLAVE MONITOR ON *.* "
+		    "TO '%s'@'%s';\n", user, host);
 	if (c->audit_prune_user[0] != '\0')
 		grants_prune_user(c, host);
 	else

@@ -17,3 +17,9 @@ health_db_queries(void)
 {
 	return db_get_stats()->queries;
 }
+
+const char *
+health_replica_state(int st)
+{
+	return db_replica_state_name(st);
+}

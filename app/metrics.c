@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "db.h"
 #include "metrics.h"
 #include "request.h"
 #include "router.h"
 #include "scoreboard.h"
+#include "str.h"
 
 /* Upper bounds of the latency buckets, in microseconds. */
 static const uint32_t bucket_us[METRICS_BUCKETS] = {
@@ -32,6 +34,10 @@ static const char *const db_names[MDB_COUNT] = {
 static const char *const conn_names[MC_COUNT] = {
 	"accepted", "kept", "passed", "taken", "closed", "queue_deadline",
 	"refused"
+};
+
+static const char *const replica_read_names[MR_COUNT] = {
+	"replica", "waited", "wait_timeout", "skipped", "failed"
 };
 
 static struct metrics	*mx;
@@ -106,6 +112,74 @@ metrics_conn(enum metrics_conn e)
 {
 	if (mx != NULL && e < MC_COUNT)
 		add(&mx->conn[e], 1);
+}
+
+void
+metrics_replica_read(enum metrics_replica_read e)
+{
+	if (mx != NULL && e < MR_COUNT)
+		add(&mx->replica_reads[e], 1);
+}
+
+void
+metrics_replica(size_t i, const char *name, int state, int64_t lag_ms)
+{
+	struct metrics_replica	*m;
+
+	if (mx == NULL || i >= METRICS_REPLICAS)
+		return;
+	m = &mx->replica[i];
+	if (strcmp(m->name, name) != 0 &&
+	    str_copy(m->name, sizeof(m->name), name) == -1)
+		return;
+	m->state = state;
+	m->lag_ms = lag_ms;
+	m->checked_ms = now_wall_ms();
+}
+
+const struct metrics_replica *
+metrics_replica_get(size_t i)
+{
+	if (mx == NULL || i >= METRICS_REPLICAS || mx->replica[i].name[0] ==
+	    '\0')
+		return NULL;
+	return &mx->replica[i];
+}
+
+/* The replicas' state and lag, and where list reads went. */
+static int
+render_replicas(struct buf *b)
+{
+	const struct metrics_replica	*m;
+	size_t				 i;
+	int				 e, rc;
+
+	rc = buf_puts(b, "# HELP backroomd_replica_up 1 while a replica "
+	    "serves reads (replicating, within replica_max_lag_ms); state "
+	    "names why not.\n# TYPE backroomd_replica_up gauge\n");
+	for (i = 0; (m = metrics_replica_get(i)) != NULL; i++)
+		rc |= buf_printf(b, "backroomd_replica_up{replica=\"%s\","
+		    "state=\"%s\"} %d\n", m->name,
+		    db_replica_state_name(m->state), m->state == REPLICA_UP);
+	rc |= buf_puts(b, "# HELP backroomd_replica_lag_seconds "
+	    "Seconds_Behind_Master at the last check.\n"
+	    "# TYPE backroomd_replica_lag_seconds gauge\n");
+	for (i = 0; (m = metrics_replica_get(i)) != NULL; i++)
+		if (m->lag_ms >= 0)
+			rc |= buf_printf(b, "backroomd_replica_lag_seconds{"
+			    "replica=\"%s\"} %.3f\n", m->name,
+			    (double)m->lag_ms / 1000.0);
+	rc |= buf_puts(b, "# HELP backroomd_replica_reads_total Requests "
+	    "that may read on a replica: read there (waited: after the "
+	    "reader's own last write arrived), or on the primary because "
+	    "the wait timed out, no replica was usable, or it failed.\n"
+	    "# TYPE backroomd_replica_reads_total counter\n");
+	for (e = 0; e < MR_COUNT; e++)
+		rc |= buf_printf(b,
+		    "backroomd_replica_reads_total{outcome=\"%s\"} %llu\n",
+		    replica_read_names[e],
+		    (unsigned long long)get(&mx->replica_reads[e]));
+	return rc;
 }
 
 /* "GET /products/{id}": the route's first method and its pattern.  The
@@ -334,6 +408,7 @@ metrics_render(struct buf *out, const struct scoreboard *sb,
 		rc |= buf_printf(b,
 		    "backroomd_fastcgi_events_total{event=\"%s\"} %llu\n",
 		    conn_names[e], (unsigned long long)get(&mx->conn[e]));
+	rc |= render_replicas(b);
 	rc |= render_pool(b, sb);
 	if (rc == 0)
 		rc = label_host(&tmp, out, host);

@@ -331,3 +331,20 @@ middleware_run(const struct route *rt, struct request *r,
 	}
 	return 0;
 }
+
+void
+middleware_after(struct request *r)
+{
+	const char	*gtid;
+	int		 rv = DB_OK;
+
+	if ((gtid = db_request_gtid()) == NULL)
+		return;
+	if (r->auth.via == AUTH_SESSION)
+		rv = session_remember_gtid(r->auth.session_hash, gtid);
+	else if (r->auth.via == AUTH_TOKEN)
+		rv = apitoken_remember_gtid(r->auth.token_id, gtid);
+	if (rv != DB_OK)
+		log_warn("could not note the last write's GTID %s: a read on "
+		    "a replica may not see it (%d)", gtid, rv);
+}

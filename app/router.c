@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "db.h"
 #include "log.h"
 #include "middleware.h"
 #include "request.h"
@@ -145,5 +146,8 @@ router_dispatch(struct request *r, struct response *resp)
 	}
 	if (middleware_run(rt, r, resp) == -1)
 		return;
+	if ((rt->flags & R_REPLICA) && (r->method & (M_GET | M_HEAD)))
+		(void)db_replica_begin(r->auth.gtid);
 	rt->handler(r, resp);
+	middleware_after(r);
 }

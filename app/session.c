@@ -20,13 +20,15 @@ static const char SQL_SESSION_INSERT[] =
 static const char SQL_SESSION_GET[] =
     "SELECT s.user_id, s.csrf_token, "
     "TIMESTAMPDIFF(SECOND, s.last_seen_at, NOW(6)), u.email, u.name, "
-    "u.role, u.must_change_password FROM sessions s "
+    "u.role, u.must_change_password, s.last_gtid FROM sessions s "
     "JOIN users u ON u.id = s.user_id "
     "WHERE s.id_hash = ? AND u.disabled = 0 "
     "AND s.last_seen_at > NOW(6) - INTERVAL ? SECOND "
     "AND s.created_at > NOW(6) - INTERVAL ? SECOND";
 static const char SQL_SESSION_TOUCH[] =
     "UPDATE sessions SET last_seen_at = NOW(6) WHERE id_hash = ?";
+static const char SQL_SESSION_GTID[] =
+    "UPDATE sessions SET last_gtid = ? WHERE id_hash = ?";
 static const char SQL_SESSION_DELETE[] =
     "DELETE FROM sessions WHERE id_hash = ?";
 static const char SQL_SESSION_END_USER[] =
@@ -42,6 +44,7 @@ struct session_row {
 	int64_t		 age;		/* seconds since last seen */
 	const char	*email, *name, *role;
 	int		 must_change;
+	const char	*gtid;		/* its last write's, or NULL */
 };
 
 static int
@@ -57,6 +60,7 @@ session_read(const struct db_rows *rows, struct session_row *s)
 	s->name = db_row_str(&rd);
 	s->role = db_row_str(&rd);
 	s->must_change = db_row_i64(&rd) != 0;
+	s->gtid = db_row_str_or(&rd, NULL);
 	return db_row_end(&rd) == -1 ? DB_ERROR : DB_OK;
 }
 
@@ -108,12 +112,21 @@ session_lookup(struct arena *a, const struct config *c, const char *cookie,
 	p->name = s.name;
 	p->role = role;
 	p->must_change = s.must_change;
+	p->gtid = s.gtid;
 	p->session_hash = arena_strdup(a, hash);
 	p->scope_read = p->scope_write = 1;
 	if (session_touch_due(c, s.age) &&
 	    (rv = (int)db_exec(SQL_SESSION_TOUCH, "s", hash)) < 0)
 		return rv;
 	return DB_OK;
+}
+
+int
+session_remember_gtid(const char *id_hash, const char *gtid)
+{
+	int64_t	n = db_exec(SQL_SESSION_GTID, "ss", gtid, id_hash);
+
+	return n < 0 ? (int)n : DB_OK;
 }
 
 int

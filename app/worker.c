@@ -221,8 +221,11 @@ worker_serve(struct worker *w, struct fcgi_req *fr)
 			response_header(resp, "X-Request-Id", req.request_id);
 		response_error(resp, &req, st, st == 414 ? "URI too long." :
 		    "Malformed query string, cookie or header.");
-	} else
+	} else {
+		db_request_start();
 		router_dispatch(&req, resp);
+		db_request_start();
+	}
 #ifdef BR_FAULTS
 	fault_end(resp);
 	if (fault_drop_answer()) {

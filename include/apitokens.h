@@ -68,5 +68,8 @@ int	apitoken_list(struct arena *, struct api_token_list *);
  */
 int	apitoken_lookup(struct arena *, const char *bearer,
 	    struct principal *p);
+/* Notes gtid as token id's last write (read-your-writes on replicas);
+ * DB_OK or a db_status. */
+int	apitoken_remember_gtid(int64_t id, const char *gtid);
 
 #endif /* APITOKENS_H */

@@ -29,6 +29,21 @@ struct net_allow {
 	struct net_prefix	v[CONFIG_ALLOW];
 };
 
+/* MariaDB replicas ("10.0.0.7:3306, /run/mysqld/replica.sock"): TCP
+ * host:port, or a unix socket path. */
+#define CONFIG_REPLICAS	4
+struct db_replica_addr {
+	char		host[128];	/* "" for a socket */
+	unsigned	port;
+	char		socket[108];	/* sun_path */
+	char		name[CONFIG_STR]; /* as written: labels, /status */
+};
+struct db_replicas {
+	char			text[CONFIG_STR];
+	size_t			n;
+	struct db_replica_addr	v[CONFIG_REPLICAS];
+};
+
 struct config {
 	char	path[BR_MAX_PATH];	/* file it was read from */
 	char	listen[CONFIG_STR];
@@ -63,6 +78,9 @@ struct config {
 	char	db_password[CONFIG_STR];
 	char	db_password_file[BR_MAX_PATH];
 	long	db_connect_timeout;	/* seconds */
+	struct db_replicas db_replicas;	/* read replicas */
+	long	replica_max_lag_ms;	/* skip a replica further behind */
+	long	replica_wait_ms;	/* MASTER_GTID_WAIT timeout */
 	long	max_statement_time;	/* milliseconds, 0 = server default */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
 	long	seccomp;		/* workers' system call allowlist */

@@ -144,6 +144,29 @@ int64_t	db_last_insert_id(void);
  * once on a new connection.
  */
 int	db_tx(int (*fn)(void *arg), void *arg);
+/*
+ * Replicas (db_replicas).  A request that may read a little stale data
+ * calls db_replica_begin() after its authentication: its later queries
+ * outside a transaction go to a replica that replicates, is at most
+ * replica_max_lag_ms behind and has applied gtid (the caller's own last
+ * commit, or NULL), waiting up to replica_wait_ms for it; 1 when the
+ * request now reads on a replica, 0 when it stays on the primary.  A
+ * write or transaction, or a query that fails on the replica, takes the
+ * request back to the primary.  db_request_start() at every request's
+ * start: the primary, and no GTID noted.  db_request_gtid(): the GTID of
+ * the last transaction this request committed (with replicas
+ * configured), or NULL.
+ */
+#define DB_GTID_LEN	64
+enum db_replica_state {
+	REPLICA_UNKNOWN, REPLICA_UP, REPLICA_LAGGING, REPLICA_STOPPED,
+	REPLICA_DOWN, REPLICA_NSTATES
+};
+int		 db_replica_begin(const char *gtid);
+void		 db_request_start(void);
+const char	*db_request_gtid(void);
+const char	*db_replica_state_name(int);
+
 /* Counters for /status and /metrics. */
 struct db_stats {
 	uint64_t	queries;

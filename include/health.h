@@ -18,5 +18,7 @@
 int		 health_db_ready(void);
 /* Statements this process has run (its db_stats). */
 uint64_t	 health_db_queries(void);
+/* A replica state's name (enum db_replica_state): "up", "lagging", ... */
+const char	*health_replica_state(int);
 
 #endif /* HEALTH_H */

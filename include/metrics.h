@@ -49,6 +49,26 @@ enum metrics_conn {
 	MC_COUNT
 };
 
+/* Reads of routes that may go to a replica (db_replica_begin()). */
+enum metrics_replica_read {
+	MR_REPLICA,		/* read on a replica */
+	MR_WAITED,		/* of those: after waiting for the reader's
+				 * own last write */
+	MR_WAIT_TIMEOUT,	/* the replica did not catch up: primary */
+	MR_SKIPPED,		/* no replica usable: primary */
+	MR_FAILED,		/* failed on the replica: run on the primary */
+	MR_COUNT
+};
+
+#define METRICS_REPLICAS	4	/* CONFIG_REPLICAS */
+/* A replica as the last worker to check it saw it. */
+struct metrics_replica {
+	char		name[256];	/* as configured; "" = unused */
+	int		state;		/* enum db_replica_state */
+	int64_t		lag_ms;		/* -1: unknown */
+	int64_t		checked_ms;	/* realtime */
+};
+
 struct metrics_route {
 	uint64_t	status[5];		/* 1xx .. 5xx */
 	uint64_t	bucket[METRICS_BUCKETS + 1]; /* not cumulative; +Inf */
@@ -61,6 +81,8 @@ struct metrics {
 	uint64_t		db[MDB_COUNT];
 	uint64_t		worker_deaths;
 	uint64_t		conn[MC_COUNT];
+	uint64_t		replica_reads[MR_COUNT];
+	struct metrics_replica	replica[METRICS_REPLICAS];
 };
 
 /* Where this process counts (the master, before forking). */
@@ -74,6 +96,12 @@ uint64_t metrics_own_statements(void);
 void	metrics_db(enum metrics_db);
 void	metrics_worker_died(void);
 void	metrics_conn(enum metrics_conn);
+void	metrics_replica_read(enum metrics_replica_read);
+/* Publishes replica i's state and lag (ms, -1 unknown). */
+void	metrics_replica(size_t i, const char *name, int state,
+	    int64_t lag_ms);
+/* Replica i as last published, or NULL (unused, or not attached). */
+const struct metrics_replica *metrics_replica_get(size_t i);
 /* The whole exposition, every sample labelled host="host", appended to
  * b.  0, or -1 when the metrics are not attached or the text does not fit
  * b (b is then not to be sent). */

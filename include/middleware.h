@@ -14,6 +14,12 @@ struct route;
 /* 0: go on to the handler; -1: the response is written (refused). */
 int	middleware_run(const struct route *, struct request *,
 	    struct response *);
+/*
+ * After the handler: when it committed a write and replicas are
+ * configured, the session or token remembers the write's GTID, so that
+ * its next read on a replica waits for it.  Before the response is sent.
+ */
+void	middleware_after(struct request *);
 /* Fills an audit context from the request (actor, address, request id). */
 void	middleware_audit_ctx(const struct request *, struct audit_ctx *);
 /* The text of a flash code, or NULL for an unknown one. */

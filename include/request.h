@@ -40,6 +40,7 @@ struct principal {
 	const char	*session_hash;	/* AUTH_SESSION */
 	const char	*csrf;		/* AUTH_SESSION: the form token */
 	int64_t		 token_id;	/* AUTH_TOKEN */
+	const char	*gtid;		/* GTID of its last write, or NULL */
 	int		 scope_read, scope_write;
 };
 

@@ -17,7 +17,8 @@ enum route_flags {
 	R_API = 1,		/* JSON errors */
 	R_LOOPBACK = 2,		/* only from 127.0.0.0/8 and ::1 */
 	R_PUBLIC = 4,		/* no login needed */
-	R_PWCHANGE = 8		/* open while a password change is due */
+	R_PWCHANGE = 8,		/* open while a password change is due */
+	R_REPLICA = 16		/* a GET that may read on a replica */
 };
 
 /*

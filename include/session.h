@@ -43,6 +43,9 @@ int	session_lookup(struct arena *, const struct config *,
 /* Whether a session last seen age seconds ago gets last_seen_at written:
  * at most every min(60 s, session_idle_timeout / 10). */
 int	session_touch_due(const struct config *, int64_t age);
+/* Notes gtid as the session's last write (read-your-writes on
+ * replicas); DB_OK or a db_status. */
+int	session_remember_gtid(const char *id_hash, const char *gtid);
 /* Deletes one session by digest; DB_OK or a db_status. */
 int	session_delete(const char *id_hash);
 /* Deletes every session of user_id except keep_hash (may be NULL);

@@ -6,7 +6,9 @@
 # BACKROOMD (binary, default build/backroomd), BACKROOMD_EXTRA (directives
 # appended to the generated config), SEED=1 (load sql/seed/*.sql once and
 # create an admin account once; ADMIN=0/1 overrides the latter,
-# ADMIN_EMAIL its address).
+# ADMIN_EMAIL its address), DB_PORT (MariaDB also listens on
+# 127.0.0.1:DB_PORT and keeps a binary log with GTIDs, as a primary that
+# replicas can follow; unset: socket only, no binary log).
 # `start` is idempotent: what already runs is left alone (a changed config
 # is reloaded, a rebuilt binary restarted), data is kept.  Everything
 # listens on loopback or unix sockets; stop goes by pid file, and only
@@ -31,6 +33,7 @@ SEED=${SEED:-0}
 ADMIN=${ADMIN:-$SEED}
 ADMIN_EMAIL=${ADMIN_EMAIL:-admin@example.com}
 SOCK=$P/mysqld.sock
+DB_PORT=${DB_PORT:-}
 
 # running PID: the process exists and is not a zombie.
 running() {
@@ -143,9 +146,16 @@ start_mariadb() {
 	fi
 	rm -f "$P/mysqld.pid"
 	mkdir -p "$P/tmp"
+	if [ -n "$DB_PORT" ]; then
+		net="--bind-address=127.0.0.1 --port=$DB_PORT --server-id=1"
+		net="$net --log-bin=$P/mysql/binlog --binlog-format=ROW"
+	else
+		net="--skip-networking"
+	fi
+	# shellcheck disable=SC2086
 	setsid mariadbd --no-defaults --user=root --datadir="$P/mysql" \
-	    --tmpdir="$P/tmp" \
-	    --socket="$SOCK" --skip-networking --pid-file="$P/mysqld.pid" \
+	    --tmpdir="$P/tmp" $net \
+	    --socket="$SOCK" --pid-file="$P/mysqld.pid" \
 	    --log-error="$P/mysqld.err" --innodb-flush-log-at-trx-commit=1 \
 	    --innodb-buffer-pool-size=${MYSQL_BUFFER_POOL:-256M} --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &

@@ -26,6 +26,24 @@ h_healthz(struct request *r, struct response *resp)
 	response_text(resp, 200, NULL, "ok\n");
 }
 
+/*
+ * The replicas as workers last saw them, one line each, by number (the
+ * addresses only in /status and /metrics, which are loopback only).  A
+ * replica that is down does not make the host unready: reads go to the
+ * primary.
+ */
+static void
+readyz_replicas(struct response *resp)
+{
+	const struct metrics_replica	*m;
+	size_t				 i;
+
+	for (i = 0; (m = metrics_replica_get(i)) != NULL; i++)
+		if (buf_printf(&resp->body, "replica %zu: %s\n", i + 1,
+		    health_replica_state(m->state)) == -1)
+			return;
+}
+
 void
 h_readyz(struct request *r, struct response *resp)
 {
@@ -35,6 +53,7 @@ h_readyz(struct request *r, struct response *resp)
 	response_header(resp, "Cache-Control", "no-store");
 	if ((st = health_db_ready()) == DB_OK) {
 		response_text(resp, 200, NULL, "ready\n");
+		readyz_replicas(resp);
 		return;
 	}
 	response_header(resp, "Retry-After", "2");
@@ -103,6 +122,27 @@ status_text(struct response *resp, struct json_object *o)
 		    "response buffer\n");
 }
 
+/* The replicas as workers last saw them. */
+static struct json_object *
+status_replicas(void)
+{
+	const struct metrics_replica	*m;
+	struct json_object		*a = json_object_new_array(), *o;
+	size_t				 i;
+
+	for (i = 0; (m = metrics_replica_get(i)) != NULL; i++) {
+		o = json_object_new_object();
+		json_add_str(o, "name", m->name);
+		json_add_str(o, "state", health_replica_state(m->state));
+		if (m->lag_ms >= 0)
+			json_add_i64(o, "lag_ms", m->lag_ms);
+		json_add_i64(o, "checked_ms_ago", now_wall_ms() -
+		    m->checked_ms);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 void
 h_status(struct request *r, struct response *resp)
 {
@@ -134,6 +174,7 @@ h_status(struct request *r, struct response *resp)
 	json_add_i64(o, "all_busy", (int64_t)sb->all_busy);
 	json_add_i64(o, "slow_requests", (int64_t)sb->slow);
 	json_add_i64(o, "this_worker_db_queries", (int64_t)health_db_queries());
+	json_object_object_add(o, "replicas", status_replicas());
 	json_object_object_add(o, "workers", ws);
 	response_header(resp, "Cache-Control", "no-store");
 	if (request_query(r, "text") != NULL)

@@ -11,7 +11,8 @@ if [ "${ASAN:-0}" = 1 ]; then PREFIX=var/asan; else PREFIX=var/integ; fi
 # the first (parallel work trees).
 PREFIX=${INTEG_PREFIX:-$PREFIX}
 export BACKROOMD=$BUILD/backroomd HTTPS_PORT=${INTEG_HTTPS_PORT:-9643} \
-    HTTP_PORT=${INTEG_HTTP_PORT:-9280} WORKERS=4
+    HTTP_PORT=${INTEG_HTTP_PORT:-9280} WORKERS=4 \
+    DB_PORT=${INTEG_DB_PORT:-$((${INTEG_HTTPS_PORT:-9643} + 1))}
 # Reports go to stderr, which is the backroomd log.  No leak checks: the
 # suite kills workers on purpose.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=stderr"
@@ -30,7 +31,7 @@ trap 'sh tests/stack.sh stop "$PREFIX"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 sh tests/stack.sh start "$PREFIX" || exit 1
-export BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT \
+export BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT BR_DB_PORT=$DB_PORT \
     BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
     BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT BR_CERT=$PREFIX/tls/cert.pem
 # PYTEST_ARGS: a subset while developing (default: the whole suite).

@@ -5,87 +5,26 @@ retry rules (fastcgi_next_upstream error timeout, never non_idempotent).
 Everything a request needs lives in MariaDB, so a token made on one host
 works on the other, both serve, and host B killed costs no request."""
 import os
-import random
-import re
 import signal
-import subprocess
-import time
 import uuid
 
 import pytest
 import requests
 
-from conftest import BACKROOMD, CONF, PREFIX, wait_until
+from conftest import wait_until
+from hosts_util import stack_socket, start_host, start_nginx, stop
 from inventory_util import mgr, product, warehouse
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def conf_lines(text, drop):
-    return [l for l in text.splitlines()
-            if not re.match(r"\s*(%s)\s*=" % "|".join(drop), l)]
 
 
 @pytest.fixture(scope="module")
 def two_hosts(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hosts")
     os.chmod(tmp, 0o755)
-    bport = random.randint(30000, 34999)
-    nport = random.randint(35000, 39999)
-    # Host B: the same config but its own socket, pid, log and name.
-    keep = conf_lines(open(CONF).read(), ["listen", "listen_mode", "pid_file",
-                                          "log_file", "workers", "host_name",
-                                          "housekeeping_interval"])
-    bconf = tmp / "b.conf"
-    bconf.write_text("\n".join(keep) + "\nlisten = 127.0.0.1:%d\n"
-                     "fastcgi_allow = 127.0.0.1\nhost_name = host-b\n"
-                     "workers = 2\nhousekeeping_interval = 0\n"
-                     "log_file = %s\n" % (bport, tmp / "b.log"))
-    os.chmod(bconf, 0o600)
-    b = subprocess.Popen([BACKROOMD, "-c", str(bconf)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    # A second nginx: one upstream over the stack's socket and host B.
-    main_nginx = open(os.path.join(PREFIX, "nginx.conf")).read()
-    user = re.search(r"^user [^;]+;", main_nginx, re.M).group(0)
-    sock = re.search(r"^listen\s*=\s*(\S+)", open(CONF).read(), re.M).group(1)
-    os.makedirs(tmp / "t", mode=0o777, exist_ok=True)
-    os.chmod(tmp / "t", 0o777)
-    nconf = tmp / "nginx.conf"
-    nconf.write_text("""%(user)s
-worker_processes 1;
-pid %(tmp)s/nginx.pid;
-error_log %(tmp)s/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path %(tmp)s/t/body;
-    fastcgi_temp_path %(tmp)s/t/fastcgi;
-    proxy_temp_path %(tmp)s/t/proxy;
-    uwsgi_temp_path %(tmp)s/t/uwsgi;
-    scgi_temp_path %(tmp)s/t/scgi;
-    upstream app {
-        server unix:%(sock)s max_fails=3 fail_timeout=10s;
-        server 127.0.0.1:%(bport)d max_fails=3 fail_timeout=10s;
-        keepalive 2;
-    }
-    server {
-        listen 127.0.0.1:%(nport)d;
-        location / {
-            include %(root)s/conf/nginx/fastcgi_params;
-            fastcgi_param HTTPS on;
-            fastcgi_pass app;
-        }
-        fastcgi_keep_conn on;
-        fastcgi_next_upstream error timeout;
-        fastcgi_next_upstream_timeout 3s;
-        fastcgi_connect_timeout 2s;
-    }
-}
-""" % {"user": user, "tmp": tmp, "sock": sock, "bport": bport,
-       "nport": nport, "root": ROOT})
-    subprocess.run(["nginx", "-c", str(nconf), "-p", str(tmp)], check=True)
-    base = "http://127.0.0.1:%d" % nport
+    # Host B: the same config but its own port, pid, log and name; one
+    # nginx upstream over the stack's socket and host B.
+    b, bport, blog = start_host(tmp, "host-b")
+    base = start_nginx(tmp, ["unix:" + stack_socket(),
+                             "127.0.0.1:%d" % bport])
 
     def b_up():
         try:
@@ -94,16 +33,9 @@ http {
             return False
     try:
         assert wait_until(b_up, timeout=20)
-        yield {"base": base, "b": b, "log": tmp / "b.log"}
+        yield {"base": base, "b": b, "log": blog}
     finally:
-        try:
-            pid = int(open(tmp / "nginx.pid").read())
-            os.kill(pid, signal.SIGQUIT)
-        except (OSError, ValueError):
-            pass
-        if b.poll() is None:
-            os.killpg(b.pid, signal.SIGTERM)
-            b.wait(timeout=30)
+        stop(tmp, b)
 
 
 def hosts_seen(base, n=40):
