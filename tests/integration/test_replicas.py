@@ -22,7 +22,7 @@ import requests
 
 from conftest import PREFIX, wait_until
 from hosts_util import start_host, start_nginx, stop
-from inventory_util import mgr, product, warehouse
+from inventory_util import new_client, product, warehouse
 
 DB_PORT = int(os.environ.get("BR_DB_PORT") or 0)
 PRIMARY = os.path.join(PREFIX, "mysqld.sock")
@@ -179,7 +179,7 @@ class Api:
             "qty": qty}, headers={"Idempotency-Key": uuid.uuid4().hex},
             timeout=10)
         assert r.status_code == 201, r.text
-        return r.json()["id"]
+        return r.json()["movements"][0]["id"]
 
     def newest_move(self, p):
         r = self.s.get(self.base + "/api/v1/movements",
@@ -192,7 +192,7 @@ class Api:
 def test_a_write_then_a_read_on_a_replica_sees_the_write_every_time(
         replica_host):
     base = replica_host["base"]
-    api = Api(base, mgr())
+    api = Api(base, new_client("manager"))
     assert wait_until(lambda: replica_state(base, api) == "up",
                       timeout=10), host_status(base)
     p, w = product()["id"], warehouse()["id"]
@@ -216,8 +216,8 @@ def test_a_delayed_replica_is_waited_for_then_left_for_the_primary(
     sql(rep.sock, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 3; "
         "START SLAVE")
     try:
-        writer = Api(base, mgr())
-        other = Api(base, mgr())
+        writer = Api(base, new_client("manager"))
+        other = Api(base, new_client("manager"))
         p, w = product()["id"], warehouse()["id"]
         rep.catch_up()                  # the product reached the replica
         before = replica_reads(base)
@@ -239,8 +239,8 @@ def test_a_delayed_replica_is_waited_for_then_left_for_the_primary(
 
 def test_a_replica_that_stopped_replicating_is_skipped(replica_host):
     base, rep = replica_host["base"], replica_host["replica"]
-    writer = Api(base, mgr())
-    reader = Api(base, mgr())
+    writer = Api(base, new_client("manager"))
+    reader = Api(base, new_client("manager"))
     p, w = product()["id"], warehouse()["id"]
     sql(rep.sock, "STOP SLAVE SQL_THREAD")
     try:
@@ -271,7 +271,7 @@ def test_a_replica_that_stopped_replicating_is_skipped(replica_host):
 
 def test_a_replica_killed_costs_no_failed_request(replica_host):
     base, rep = replica_host["base"], replica_host["replica"]
-    api = Api(base, mgr())
+    api = Api(base, new_client("manager"))
     p, w = product()["id"], warehouse()["id"]
     mid = api.move(p, w)
     failures, served = [], [0]
