@@ -131,6 +131,34 @@ addr(struct sockaddr_storage *ss, const char *ip)
 }
 
 static void
+test_db_replicas(void **state)
+{
+	struct config	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(config_parse("t", "db_replicas = 10.0.0.6:3306, "
+	    "/run/mysqld/r.sock [fd00::7]:3307\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.db_replicas.n, 3);
+	assert_string_equal(c.db_replicas.v[0].host, "10.0.0.6");
+	assert_int_equal(c.db_replicas.v[0].port, 3306);
+	assert_string_equal(c.db_replicas.v[0].name, "10.0.0.6:3306");
+	assert_string_equal(c.db_replicas.v[1].host, "");
+	assert_string_equal(c.db_replicas.v[1].socket, "/run/mysqld/r.sock");
+	assert_string_equal(c.db_replicas.v[2].host, "fd00::7");
+	assert_int_equal(c.db_replicas.v[2].port, 3307);
+	assert_int_equal(c.replica_wait_ms, 500);
+	assert_int_equal(c.replica_max_lag_ms, 5000);
+	expect_error("db_replicas = 10.0.0.6\n", "host:port or a socket");
+	expect_error("db_replicas = 10.0.0.6:0\n", "host:port or a socket");
+	expect_error("db_replicas = :3306\n", "host:port or a socket");
+	expect_error("db_replicas = a:1,b:2,c:3,d:4,e:5\n", "more than 4");
+	/* What becomes a label value in /metrics: no quotes or escapes. */
+	expect_error("db_replicas = \"x\\\"y:1\"\n", "letters, digits");
+	expect_error("replica_wait_ms = 10001\n", "not an integer");
+}
+
+static void
 test_fastcgi_allow(void **state)
 {
 	struct sockaddr_storage	ss;
@@ -257,6 +285,7 @@ main(void)
 		cmocka_unit_test(test_listen_kind),
 		cmocka_unit_test(test_site_origin),
 		cmocka_unit_test(test_fastcgi_allow),
+		cmocka_unit_test(test_db_replicas),
 		cmocka_unit_test(test_read_secret),
 		cmocka_unit_test(test_missing_file),
 	};
