@@ -6,7 +6,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 PREFIX=var/test
-export HTTPS_PORT=9443 HTTP_PORT=9080 WORKERS=4 BACKROOMD=build/backroomd
+export HTTPS_PORT=9443 HTTP_PORT=9080 DB_PORT=9444 WORKERS=4 \
+    BACKROOMD=build/backroomd
 export BACKROOMD_EXTRA="debug_routes = yes
 request_timeout = 4
 max_requests = 300
@@ -40,7 +41,7 @@ integration() {
 		echo "integration: the stack did not start"
 		return 1
 	fi
-	BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT \
+	BR_PREFIX=$PREFIX BR_HTTPS_PORT=$HTTPS_PORT BR_DB_PORT=$DB_PORT \
 	    BR_BASE_URL=https://127.0.0.1:$HTTPS_PORT \
 	    BR_HTTP_URL=http://127.0.0.1:$HTTP_PORT \
 	    BR_CERT=$PREFIX/tls/cert.pem \
