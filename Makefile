@@ -45,7 +45,7 @@ FUZZ_BUILD = build-fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps run stop test lint unit integration asan faults install clean \
+.PHONY: all deps run stop test run-cluster stop-cluster test-cluster lint unit integration asan faults install clean \
 	bench bench-smoke bench-tmpl fuzz fuzz-smoke fuzz-build fuzz-bins
 
 all: $(BUILD)/backroomd
@@ -124,6 +124,17 @@ integration: all
 
 test: deps
 	@sh tests/test.sh
+
+# Scale-out on one machine (tests/cluster.sh): 3 app hosts in network
+# namespaces behind nginx, a MariaDB primary and 2 replicas.
+run-cluster: deps all
+	@SEED=1 sh tests/cluster.sh start var/cluster
+
+stop-cluster:
+	@sh tests/cluster.sh stop var/cluster
+
+test-cluster: all
+	@sh tests/cluster/run.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined \

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The `make test` driver: a fresh stack in var/test (never var/run), then
-# the lint, unit, fuzz-smoke, integration, asan and faults suites; always
+# the lint, unit, fuzz-smoke, integration, asan, faults, cluster and
+# bench-smoke suites; always
 # stops what it started; ends with "make test: N passed, M failed" (N, M count suites)
 # and a non-zero exit on any failure.
 set -u
@@ -87,6 +88,9 @@ has_tests && suite asan make -s asan
 # Fault injection (a -DBR_FAULTS build, tests/integration/test_faults.py)
 # on its own stack: ~20 s.
 has_tests && suite faults make -s faults
+# Scale-out (tests/cluster.sh): 3 app hosts in network namespaces, a
+# primary and 2 replicas, on their own stack: ~30 s.
+suite cluster make -s test-cluster
 # Each benchmark workload for 2 seconds on its own stack: zero errors.
 suite bench-smoke make -s bench-smoke
 summary
