@@ -55,7 +55,7 @@ static const char SQL_AUDIT[] =
     "a.request_id FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
     "WHERE (? = '' OR u.email = ?) AND (? = '' OR a.action = ?) "
     "AND (? = '' OR a.entity = ?) AND a.at >= ? "
-    "AND a.at < DATE(?) + INTERVAL 1 DAY "
+    "AND a.at < DATE(?) + INTERVAL 1 DAY AND a.id < ? "
     "ORDER BY a.id DESC LIMIT ? OFFSET ?";
 
 /* The locked chain head: the last id, its hash and the time now. */
@@ -414,9 +414,10 @@ audit_query(struct arena *a, const struct audit_filter *f,
 	int	 rv;
 
 	rv = db_list(a, sizeof(*out->v), audit_entry_read, &v, &out->n,
-	    SQL_AUDIT, "ssssssssii", f->actor, f->actor, f->action, f->action,
-	    f->entity, f->entity, f->from[0] ? f->from : "1970-01-01",
-	    f->to[0] ? f->to : "9999-12-30", f->limit, f->offset);
+	    SQL_AUDIT, "ssssssssiii", f->actor, f->actor, f->action,
+	    f->action, f->entity, f->entity, f->from[0] ? f->from :
+	    "1970-01-01", f->to[0] ? f->to : "9999-12-30", f->before > 0 ?
+	    f->before : INT64_MAX, f->limit, f->offset);
 	out->v = v;
 	return rv;
 }

@@ -78,13 +78,17 @@ int64_t	audit_prune(struct arena *, long days);
 
 /*
  * Filters for audit_query(); strings are "" for "any"; from and to are
- * YYYY-MM-DD (validated by the caller), to inclusive.
+ * YYYY-MM-DD (validated by the caller), to inclusive.  Pages go by id
+ * (keyset): before is the last id of the page before, so a page deep in
+ * the trail reads no more rows than the first.  offset skips rows after
+ * that and costs as many reads: callers bound it (BR_MAX_PAGE_DEPTH).
  */
 struct audit_filter {
 	const char	*actor;		/* user email */
 	const char	*action;
 	const char	*entity;
 	const char	*from, *to;
+	int64_t		 before;	/* ids below it; 0: from the newest */
 	int64_t		 limit, offset;
 };
 /* One row of the trail as audit_query() lists it; strings in the arena. */

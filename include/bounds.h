@@ -27,6 +27,7 @@
 #define BR_MAX_RESP_HEADERS	32	/* extra response headers */
 #define BR_ARENA_CAP		(32 * 1024 * 1024) /* per-request memory */
 #define BR_MAX_PAGE_SIZE	200	/* rows per page in lists */
+#define BR_MAX_PAGE_DEPTH	10000	/* rows skipped by a ?page= list */
 #define BR_MAX_REQUEST_ID	64	/* bytes of a request id */
 #define BR_MAX_STMTS		256	/* prepared statements per worker */
 #define BR_MAX_TEMPLATES	64	/* templates loaded at start */

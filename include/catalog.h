@@ -88,9 +88,10 @@ int	products_detail(struct arena *, int64_t id, struct product *,
 /* The id of the product with this SKU, 0 if none, or a db_status. */
 int64_t	products_id_by_sku(struct arena *, const char *sku);
 /*
- * Lists products with their stock totals, by id.  q matches a SKU prefix
- * or a name substring ("" for all); supplier_id 0 and active -1 mean
- * any; after_id is the keyset (for the API).
+ * Lists products with their stock totals, by id.  q ("" for all)
+ * matches a SKU or name that starts with it, or a name with a word
+ * starting with each word of q (search.h); supplier_id 0 and active -1
+ * mean any; after_id is the keyset (for the API).
  */
 int	products_list(struct arena *, const char *q, int64_t supplier_id,
 	    int active, int64_t after_id, int64_t limit,

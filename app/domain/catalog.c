@@ -6,6 +6,7 @@
  * db.h's checked row reader: a NULL or malformed cell is DB_ERROR.
  * Product lists never page by OFFSET: the API by id (keyset), the pages
  * by blocks of ids or by a keyset on sku or name (see products_page()).
+ * A search never reads every product either: PRODUCT_SEARCH, search.c.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "db.h"
 #include "domain.h"
 #include "json.h"
+#include "search.h"
 
 /* The columns product_cols() reads, in its order. */
 #define PRODUCT_BASE \
@@ -33,8 +35,28 @@
     "WHERE s.product_id = p.id), " \
     "(SELECT COALESCE(SUM(s.reserved), 0) FROM stock s " \
     "WHERE s.product_id = p.id)"
-#define PRODUCT_FILTER \
-    "(? = '' OR p.sku LIKE CONCAT(?, '%') OR p.name LIKE CONCAT('%', ?, '%')) "
+/*
+ * A search's products (search.h): SKUs and names starting with it (their
+ * B-tree indexes), and names the FULLTEXT index finds for its words, the
+ * other words tested by REGEXP on those rows only.  Each branch reads
+ * only what matches, where a LIKE '%q%' read every product; the UNION
+ * drops duplicates.  Params: prefix, prefix, terms, rest.
+ */
+#define PRODUCT_SEARCH \
+    "(SELECT id FROM products WHERE sku LIKE CONCAT(?, '%') " \
+    "UNION SELECT id FROM products WHERE name LIKE CONCAT(?, '%') " \
+    "UNION SELECT id FROM products WHERE " \
+    "MATCH (name) AGAINST (? IN BOOLEAN MODE) AND name REGEXP ?) m " \
+    "JOIN products p ON p.id = m.id "
+/* The list orders' keysets: after an id; a sku; a (name, id). */
+#define PRODUCTS_AFTER_ID \
+    "p.id > ? ORDER BY p.id LIMIT ?"
+#define PRODUCTS_AFTER_SKU \
+    "p.sku > ? ORDER BY p.sku LIMIT ?"
+#define PRODUCTS_AFTER_NAME \
+    "(p.name > ? OR (p.name = ? AND p.id > ?)) ORDER BY p.name, p.id LIMIT ?"
+#define PRODUCTS_OF \
+    "(? = 0 OR p.supplier_id = ?) AND (? = -1 OR p.active = ?) AND "
 
 static const char SQL_PRODUCT_INSERT[] =
     "INSERT INTO products (sku, name, description, unit, price_cents, "
@@ -59,10 +81,13 @@ static const char SQL_PRODUCT_DETAIL[] =
     "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
     "LEFT JOIN warehouses w ON w.id = s.warehouse_id WHERE p.id = ? "
     "ORDER BY w.code";
+/* The API's list, all products or a search's. */
 static const char SQL_PRODUCTS_BY_ID[] =
-    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
-    "AND (? = 0 OR p.supplier_id = ?) AND (? = -1 OR p.active = ?) "
-    "AND p.id > ? ORDER BY p.id LIMIT ?";
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCTS_OF
+    PRODUCTS_AFTER_ID;
+static const char SQL_PRODUCTS_BY_ID_Q[] =
+    "SELECT " PRODUCT_COLS " FROM " PRODUCT_SEARCH "WHERE " PRODUCTS_OF
+    PRODUCTS_AFTER_ID;
 /*
  * The pages list products without OFFSET: the default order pages by
  * blocks of ids (page n is ids (n-1)*size+1 .. n*size, an index range
@@ -77,15 +102,21 @@ static const char SQL_PRODUCTS_BLOCK[] =
     "WHERE p.id BETWEEN ? AND ? GROUP BY p.id ORDER BY p.id";
 #define PRODUCTS_BLOCK_MAX_COL	14	/* PRODUCT_BASE's 12, the 2 sums */
 static const char SQL_PRODUCTS_AFTER_ID[] =
-    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
-    "AND p.id > ? ORDER BY p.id LIMIT ?";
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCTS_AFTER_ID;
 static const char SQL_PRODUCTS_AFTER_SKU[] =
-    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
-    "AND p.sku > ? ORDER BY p.sku LIMIT ?";
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCTS_AFTER_SKU;
 static const char SQL_PRODUCTS_AFTER_NAME[] =
-    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCT_FILTER
-    "AND (p.name > ? OR (p.name = ? AND p.id > ?)) "
-    "ORDER BY p.name, p.id LIMIT ?";
+    "SELECT " PRODUCT_COLS " FROM products p WHERE " PRODUCTS_AFTER_NAME;
+/* The same over a search's products. */
+static const char SQL_PRODUCTS_AFTER_ID_Q[] =
+    "SELECT " PRODUCT_COLS " FROM " PRODUCT_SEARCH "WHERE "
+    PRODUCTS_AFTER_ID;
+static const char SQL_PRODUCTS_AFTER_SKU_Q[] =
+    "SELECT " PRODUCT_COLS " FROM " PRODUCT_SEARCH "WHERE "
+    PRODUCTS_AFTER_SKU;
+static const char SQL_PRODUCTS_AFTER_NAME_Q[] =
+    "SELECT " PRODUCT_COLS " FROM " PRODUCT_SEARCH "WHERE "
+    PRODUCTS_AFTER_NAME;
 static const char SQL_PRODUCTS_MAX_ID[] =
     "SELECT COALESCE(MAX(id), 0) FROM products";
 static const char SQL_PRODUCT_BY_SKU[] =
@@ -428,29 +459,6 @@ products_id_by_sku(struct arena *a, const char *sku)
 	return id;
 }
 
-/* q with LIKE's wildcards escaped, so a search is literal; NULL when the
- * arena is full. */
-static const char *
-like_literal(struct arena *a, const char *q)
-{
-	char	*out;
-	size_t	 i, n = 0, len;
-
-	if (q == NULL)
-		return "";
-	len = strlen(q);
-	if (len > (SIZE_MAX - 1) / 2 ||
-	    (out = arena_alloc(a, len * 2 + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			out[n++] = '\\';
-		out[n++] = q[i];
-	}
-	out[n] = '\0';
-	return out;
-}
-
 /* The rows of a product list query into out. */
 static int
 products_read(struct arena *a, const struct db_rows *rows,
@@ -469,37 +477,71 @@ int
 products_list(struct arena *a, const char *q, int64_t supplier_id, int active,
     int64_t after_id, int64_t limit, struct product_list *out)
 {
-	struct db_rows	 rows;
-	const char	*lq = like_literal(a, q);
-	int		 rv;
+	struct search_query	 sq;
+	struct db_rows		 rows;
+	int			 rv;
 
 	memset(out, 0, sizeof(*out));
-	if (lq == NULL)
+	if (search_parse(a, q, &sq) == -1)
 		return DB_ERROR;
-	if ((rv = db_query(a, &rows, SQL_PRODUCTS_BY_ID, "sssiiiiii", lq, lq,
-	    lq, supplier_id, supplier_id, (int64_t)active, (int64_t)active,
-	    after_id, limit)) != DB_OK)
+	if (sq.prefix[0] == '\0')
+		rv = db_query(a, &rows, SQL_PRODUCTS_BY_ID, "iiiiii",
+		    supplier_id, supplier_id, (int64_t)active, (int64_t)active,
+		    after_id, limit);
+	else
+		rv = db_query(a, &rows, SQL_PRODUCTS_BY_ID_Q, "ssssiiiiii",
+		    sq.prefix, sq.prefix, sq.terms, sq.rest, supplier_id,
+		    supplier_id, (int64_t)active, (int64_t)active, after_id,
+		    limit);
+	if (rv != DB_OK)
 		return rv;
 	return products_read(a, &rows, out);
 }
 
-/* products_page() by keyset: up to limit+1 rows after (after, after_id). */
+/* products_page() by keyset over a search's products: up to limit+1 rows
+ * after (after, after_id). */
 static int
-products_after(struct arena *a, const struct product_page_req *q,
-    const char *lq, struct db_rows *rows)
+products_search_after(struct arena *a, const struct product_page_req *q,
+    const struct search_query *sq, struct db_rows *rows)
 {
 	const char	*after = q->after != NULL ? q->after : "";
 
 	switch (q->sort) {
 	case PRODUCTS_BY_SKU:
-		return db_query(a, rows, SQL_PRODUCTS_AFTER_SKU, "ssssi", lq,
-		    lq, lq, after, q->limit + 1);
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_SKU_Q, "sssssi",
+		    sq->prefix, sq->prefix, sq->terms, sq->rest, after,
+		    q->limit + 1);
 	case PRODUCTS_BY_NAME:
-		return db_query(a, rows, SQL_PRODUCTS_AFTER_NAME, "sssssii", lq,
-		    lq, lq, after, after, q->after_id, q->limit + 1);
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_NAME_Q,
+		    "ssssssii", sq->prefix, sq->prefix, sq->terms, sq->rest,
+		    after, after, q->after_id, q->limit + 1);
 	default:
-		return db_query(a, rows, SQL_PRODUCTS_AFTER_ID, "sssii", lq, lq,
-		    lq, q->after_id, q->limit + 1);
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_ID_Q, "ssssii",
+		    sq->prefix, sq->prefix, sq->terms, sq->rest, q->after_id,
+		    q->limit + 1);
+	}
+}
+
+/* products_page() by keyset: up to limit+1 rows after (after, after_id),
+ * of a search (sq's prefix not "") or of all products. */
+static int
+products_after(struct arena *a, const struct product_page_req *q,
+    const struct search_query *sq, struct db_rows *rows)
+{
+	const char	*after = q->after != NULL ? q->after : "";
+
+	if (sq->prefix[0] != '\0')
+		return products_search_after(a, q, sq, rows);
+	switch (q->sort) {
+	case PRODUCTS_BY_SKU:
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_SKU, "si", after,
+		    q->limit + 1);
+	case PRODUCTS_BY_NAME:
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_NAME, "ssii", after,
+		    after, q->after_id, q->limit + 1);
+	default:
+		return db_query(a, rows, SQL_PRODUCTS_AFTER_ID, "ii",
+		    q->after_id, q->limit + 1);
 	}
 }
 
@@ -507,18 +549,18 @@ int
 products_page(struct arena *a, const struct product_page_req *q,
     struct product_list *out, int64_t *max_id)
 {
-	struct db_rows	 rows;
-	const char	*lq = like_literal(a, q->q);
-	void		*v;
-	int		 found, rv;
+	struct search_query	 sq;
+	struct db_rows		 rows;
+	void			*v;
+	int			 found, rv;
 
 	*max_id = 0;
 	memset(out, 0, sizeof(*out));
-	if (lq == NULL)
+	if (search_parse(a, q->q, &sq) == -1)
 		return DB_ERROR;
-	if (q->sort != PRODUCTS_BY_ID || (q->q != NULL && q->q[0] != '\0') ||
+	if (q->sort != PRODUCTS_BY_ID || sq.prefix[0] != '\0' ||
 	    q->page <= 0) {
-		if ((rv = products_after(a, q, lq, &rows)) != DB_OK)
+		if ((rv = products_after(a, q, &sq, &rows)) != DB_OK)
 			return rv;
 		return products_read(a, &rows, out);
 	}

@@ -1,6 +1,10 @@
 /*
  * h_audit.c -- /admin/audit and GET /api/v1/audit: the audit trail,
- * filtered by actor email, action, entity and date, newest first, paged.
+ * filtered by actor email, action, entity and date, newest first, paged
+ * by id (keyset: ?cursor= in the API, ?before= on the page, as the order
+ * lists do), so the oldest page costs what the newest does.  ?page= is
+ * still read, for old links, but only BR_MAX_PAGE_DEPTH rows deep: an
+ * OFFSET makes MariaDB read every row it skips.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -9,6 +13,7 @@
 
 #include "arena.h"
 #include "audit.h"
+#include "bounds.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "json.h"
@@ -63,49 +68,123 @@ audit_name_ok(const char *s)
 	return 1;
 }
 
+#define AUDIT_STR2(x)	#x
+#define AUDIT_STR(x)	AUDIT_STR2(x)
+#define AUDIT_DEEP	"page reaches at most " AUDIT_STR(BR_MAX_PAGE_DEPTH) \
+			" entries deep (page x limit); use "
+
+/* How each surface pages: its cursor's name and the refusals naming it
+ * (the API as its other lists, the page as the order pages). */
+struct audit_pager {
+	const char	*name;
+	const char	*bad, *mixed, *deep;
+};
+
+static const struct audit_pager AUDIT_API_PAGER = {
+	"cursor",
+	"cursor must be an audit entry id (the next_cursor of the page "
+	    "before).",
+	"page cannot be combined with cursor.",
+	AUDIT_DEEP "cursor (next_cursor) to go further back."
+};
+static const struct audit_pager AUDIT_PAGE_PAGER = {
+	"before",
+	"before must be an audit entry id (the last one of the page "
+	    "before).",
+	"page cannot be combined with before.",
+	AUDIT_DEEP "the Older link (before) to go further back."
+};
+
 struct audit_query {
+	const struct audit_pager *pager;
 	const char		*actor, *action, *entity, *from, *to;
-	int64_t			 page, limit;
+	int64_t			 page;		/* 0: paged by cursor */
+	int64_t			 before, limit;	/* before 0: the newest */
+	const char		*field;		/* refused: the parameter */
 	struct audit_list	 rows;
 	size_t			 n;		/* rows shown (at most limit) */
 	int			 more;		/* another page follows */
 };
 
-/* Reads the filters and the page; 0, or 400 with *msg. */
-static int
-audit_params(struct request *r, struct audit_query *aq, int64_t max_limit,
-    int64_t def_limit, const char **msg)
+/*
+ * The page: by cursor (the last id shown, so a page deep in the trail
+ * costs what the first does), or by ?page= (kept for old links), only
+ * BR_MAX_PAGE_DEPTH rows deep.  NULL, or the detail of a 400 with
+ * aq->field set.
+ */
+static const char *
+audit_page_params(struct request *r, struct audit_query *aq)
 {
-	const char	*p = q(r, "page"), *l = q(r, "limit");
+	const struct audit_pager	*pg = aq->pager;
+	const char			*p = q(r, "page");
+	const char			*c = q(r, pg->name);
 
+	aq->page = c[0] == '\0' ? 1 : 0;
+	aq->before = 0;
+	aq->field = pg->name;
+	if (c[0] != '\0' && str_to_i64(c, 1, INT64_MAX, &aq->before) == -1)
+		return pg->bad;
+	aq->field = "page";
+	if (p[0] == '\0')
+		return NULL;
+	if (c[0] != '\0')
+		return pg->mixed;
+	if (str_to_i64(p, 1, 1000000, &aq->page) == -1)
+		return "page must be a number from 1.";
+	if (aq->page > BR_MAX_PAGE_DEPTH / aq->limit)
+		return pg->deep;
+	return NULL;
+}
+
+/* The filters: NULL, or the detail of a 400 with aq->field set. */
+static const char *
+audit_filter_params(struct request *r, struct audit_query *aq)
+{
 	aq->actor = q(r, "actor");
 	aq->action = q(r, "action");
 	aq->entity = q(r, "entity");
 	aq->from = q(r, "from");
 	aq->to = q(r, "to");
-	aq->page = 1;
-	aq->limit = def_limit;
-	if (p[0] != '\0' && str_to_i64(p, 1, 1000000, &aq->page) == -1)
-		*msg = "page must be a number from 1.";
-	else if (l[0] != '\0' && str_to_i64(l, 1, max_limit, &aq->limit) == -1)
-		*msg = arena_printf(r->arena, "limit must be a number from 1 "
-		    "to %" PRId64 ".", max_limit);
-	else if (!audit_name_ok(aq->action))
-		*msg = "action must be an audit action name (at most 64 "
+	aq->field = "action";
+	if (!audit_name_ok(aq->action))
+		return "action must be an audit action name (at most 64 "
 		    "letters, digits, dots, dashes or underscores).";
-	else if (!audit_name_ok(aq->entity))
-		*msg = "entity must be an entity name (at most 64 letters, "
+	aq->field = "entity";
+	if (!audit_name_ok(aq->entity))
+		return "entity must be an entity name (at most 64 letters, "
 		    "digits, dots, dashes or underscores).";
-	else if (strlen(aq->actor) > 254)
-		*msg = "actor must be an email address of at most 254 "
+	aq->field = "actor";
+	if (strlen(aq->actor) > 254)
+		return "actor must be an email address of at most 254 "
 		    "characters.";
-	else if (!valid_date(aq->from))
-		*msg = "from must be a date as YYYY-MM-DD.";
-	else if (!valid_date(aq->to))
-		*msg = "to must be a date as YYYY-MM-DD.";
-	else
-		return 0;
-	return 400;
+	aq->field = "from";
+	if (!valid_date(aq->from))
+		return "from must be a date as YYYY-MM-DD.";
+	aq->field = "to";
+	if (!valid_date(aq->to))
+		return "to must be a date as YYYY-MM-DD.";
+	aq->field = NULL;
+	return NULL;
+}
+
+/* Reads the filters and the page (the API allows larger pages); 0, or
+ * 400 with *msg and aq->field. */
+static int
+audit_params(struct request *r, struct audit_query *aq, int api,
+    const char **msg)
+{
+	const char	*l = q(r, "limit");
+
+	aq->limit = AUDIT_PAGE;
+	aq->field = "limit";
+	if (l[0] != '\0' && str_to_i64(l, 1, api ? BR_MAX_PAGE_SIZE :
+	    AUDIT_PAGE, &aq->limit) == -1)
+		*msg = api ? "limit must be a number from 1 to "
+		    AUDIT_STR(BR_MAX_PAGE_SIZE) "." : "limit must be a "
+		    "number from 1 to " AUDIT_STR(AUDIT_PAGE) ".";
+	else if ((*msg = audit_page_params(r, aq)) == NULL)
+		*msg = audit_filter_params(r, aq);
+	return *msg != NULL ? 400 : 0;
 }
 
 /*
@@ -113,13 +192,13 @@ audit_params(struct request *r, struct audit_query *aq, int64_t max_limit,
  * negative db_status.
  */
 static int
-audit_fetch(struct request *r, struct audit_query *aq, int64_t max_limit,
-    int64_t def_limit, const char **msg)
+audit_fetch(struct request *r, struct audit_query *aq, int api,
+    const char **msg)
 {
 	struct audit_filter	 f;
 	int			 st;
 
-	if ((st = audit_params(r, aq, max_limit, def_limit, msg)) != 0)
+	if ((st = audit_params(r, aq, api, msg)) != 0)
 		return st;
 	memset(&f, 0, sizeof(f));
 	f.actor = aq->actor;
@@ -127,13 +206,21 @@ audit_fetch(struct request *r, struct audit_query *aq, int64_t max_limit,
 	f.entity = aq->entity;
 	f.from = aq->from;
 	f.to = aq->to;
+	f.before = aq->before;
 	f.limit = aq->limit + 1;
-	f.offset = (aq->page - 1) * aq->limit;
+	f.offset = aq->page > 1 ? (aq->page - 1) * aq->limit : 0;
 	if ((st = audit_query(r->arena, &f, &aq->rows)) != DB_OK)
 		return st;
 	aq->more = aq->rows.n > (size_t)aq->limit;
 	aq->n = aq->more ? (size_t)aq->limit : aq->rows.n;
 	return 0;
+}
+
+/* The cursor of the page after this one: the last id shown; 0 if none. */
+static int64_t
+audit_next(const struct audit_query *aq)
+{
+	return aq->more ? aq->rows.v[aq->n - 1].id : 0;
 }
 
 /* One entry as the API shows it, details parsed.  Unowned. */
@@ -193,17 +280,24 @@ entries_json(const struct audit_query *aq)
 	return list;
 }
 
-/* The query string of this listing for another page. */
+/*
+ * This listing from before id (0: from the newest), its filters and page
+ * size kept, each value URL-encoded.
+ */
 static const char *
-page_link(struct request *r, const struct audit_query *aq, int64_t page)
+page_link(struct request *r, const struct audit_query *aq, int64_t before)
 {
-	const char	*names[] = { "page", "actor", "action", "entity",
-			    "from", "to" };
-	const char	*vals[] = { arena_printf(r->arena, "%" PRId64, page),
-			    aq->actor, aq->action, aq->entity, aq->from,
-			    aq->to };
+	const char	*names[] = { "actor", "action", "entity", "from", "to",
+			    "limit", "before" };
+	const char	*vals[] = { aq->actor, aq->action, aq->entity,
+			    aq->from, aq->to, NULL, NULL };
 
-	return h_link(r->arena, "/admin/audit", names, vals, 6);
+	/* Out of memory is no link, never a link elsewhere. */
+	if ((aq->limit != AUDIT_PAGE && (vals[5] = arena_printf(r->arena,
+	    "%" PRId64, aq->limit)) == NULL) || (before > 0 &&
+	    (vals[6] = arena_printf(r->arena, "%" PRId64, before)) == NULL))
+		return NULL;
+	return h_link(r->arena, "/admin/audit", names, vals, 7);
 }
 
 /* The filters as the page's form shows them, in a. */
@@ -235,12 +329,12 @@ audit_ctx(struct request *r, const struct audit_query *aq)
 	tv_set_str(ctx, "title", "Audit");
 	tv_set_tv(ctx, "filter", filter_tv(r->arena, aq));
 	tv_set_tv(ctx, "rows", rows);
-	tv_set_i64(ctx, "page", aq->page);
-	/* A link too long to make (logged) is no link, as before. */
-	if (aq->page > 1)
-		tv_set_opt(ctx, "prev", page_link(r, aq, aq->page - 1));
+	/* A link too long to make (logged) is no link, as before.  Newer
+	 * pages are not kept: "Newest" goes back to the top. */
+	if (aq->before > 0 || aq->page > 1)
+		tv_set_opt(ctx, "prev", page_link(r, aq, 0));
 	if (aq->more)
-		tv_set_opt(ctx, "next", page_link(r, aq, aq->page + 1));
+		tv_set_opt(ctx, "next", page_link(r, aq, audit_next(aq)));
 	return ctx;
 }
 
@@ -253,12 +347,33 @@ audit_json(struct request *r, const struct audit_query *aq)
 	if ((o = json_own(r->arena, json_object_new_object())) == NULL)
 		return NULL;
 	json_object_object_add(o, "items", entries_json(aq));
-	json_add_i64(o, "page", aq->page);
+	json_object_object_add(o, "next_cursor", aq->more ?
+	    json_object_new_string(arena_printf(r->arena, "%" PRId64,
+	    audit_next(aq))) : NULL);
 	json_add_bool(o, "has_more", aq->more);
+	json_object_object_add(o, "page", aq->page > 0 ?
+	    json_object_new_int64(aq->page) : NULL);
 	return o;
 }
 
-/* The listing as a page or (api) as JSON; the API allows a larger page. */
+/* A refused listing: 400 naming the parameter (in the API's problem as
+ * its errors, as the other lists do). */
+static void
+audit_refuse(struct request *r, struct response *resp,
+    const struct audit_query *aq, const char *msg)
+{
+	struct json_object	*errors;
+
+	if (!r->is_api || aq->field == NULL || (errors = json_own(r->arena,
+	    json_object_new_object())) == NULL) {
+		response_error(resp, r, 400, msg);
+		return;
+	}
+	json_add_str(errors, aq->field, msg);
+	response_problem(resp, 400, msg, errors);
+}
+
+/* The listing as a page or (api) as JSON. */
 static void
 audit_answer(struct request *r, struct response *resp, int api)
 {
@@ -266,11 +381,13 @@ audit_answer(struct request *r, struct response *resp, int api)
 	const char		*msg = NULL;
 	int			 st;
 
-	st = audit_fetch(r, &aq, api ? 200 : AUDIT_PAGE, AUDIT_PAGE, &msg);
+	memset(&aq, 0, sizeof(aq));
+	aq.pager = api ? &AUDIT_API_PAGER : &AUDIT_PAGE_PAGER;
+	st = audit_fetch(r, &aq, api, &msg);
 	if (st < 0)
 		response_db_error(resp, r, st);
 	else if (st != 0)
-		response_error(resp, r, st, msg);
+		audit_refuse(r, resp, &aq, msg);
 	else if (api)
 		response_json(resp, 200, audit_json(r, &aq));
 	else

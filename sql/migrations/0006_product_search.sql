@@ -1,0 +1,16 @@
+-- 0006: product search without reading every product (issue 13).  A
+-- search was `name LIKE '%q%'`, which no index serves: every search read
+-- the whole table.  Names are now searched by word prefix through this
+-- FULLTEXT index (MATCH ... AGAINST in boolean mode); SKUs and whole-name
+-- prefixes keep their B-tree indexes (products_sku, products_name).  See
+-- include/search.h for what matches.
+--
+-- Built with MariaDB's defaults: innodb_ft_min_token_size 3, and InnoDB's
+-- default stopwords on.  The application treats shorter words and those
+-- stopwords itself (app/domain/search.c), so a later rebuild of the table
+-- (which takes the session's stopword setting again) changes nothing; a
+-- server with a larger innodb_ft_min_token_size or its own stopword table
+-- finds fewer names.  The first FULLTEXT index of a table rebuilds it
+-- (InnoDB adds its hidden FTS_DOC_ID), so this takes a while on a large
+-- catalogue.
+ALTER TABLE products ADD FULLTEXT INDEX IF NOT EXISTS products_name_ft (name);
