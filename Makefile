@@ -53,7 +53,9 @@ all: $(BUILD)/backroomd
 $(BUILD)/backroomd: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) Makefile
+# SCHEMA_VERSION is the newest migration's number: a new one rebuilds.
+$(BUILD)/%.o: %.c $(wildcard include/*.h) Makefile \
+    $(lastword $(sort $(wildcard sql/migrations/*.sql)))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
