@@ -45,7 +45,8 @@ FUZZ_BUILD = build-fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps run stop test run-cluster stop-cluster test-cluster lint unit integration asan faults install clean \
+.PHONY: all deps run stop test run-cluster stop-cluster test-cluster \
+	bench-cluster lint unit integration asan faults install clean \
 	bench bench-smoke bench-tmpl fuzz fuzz-smoke fuzz-build fuzz-bins
 
 all: $(BUILD)/backroomd
@@ -105,6 +106,11 @@ bench: deps all $(BUILD)/bench-hello
 
 bench-smoke: all $(BUILD)/bench-hello
 	@$(PY) tests/bench/bench.py --smoke
+
+# Read throughput through 1, 2 and 3 app hosts of tests/cluster.sh, each
+# host's CPU capped so that the app tier is the limit; replica lag.
+bench-cluster: deps all
+	@$(PY) tests/bench/bench_cluster.py $(BENCH_ARGS)
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
