@@ -183,11 +183,12 @@ start_host() {
 	fi
 	rm -f "$P/app$1.pid"
 	# The cgroup first (a shell that joins it, then execs), so that
-	# every worker forked later is in it.
-	ip netns exec "brc-app$1" setsid sh -c '
-	    [ -z "$2" ] || echo $$ > "$2/cgroup.procs"
-	    exec "$0" -c "$1"' "$BACKROOMD" "$P/app$1.conf" \
-	    "$( [ -n "$HOST_CPU" ] && echo "$CG/app$1" )" \
+	# every worker forked later is in it; before `ip netns exec`, which
+	# remounts /sys in a mount namespace of its own.
+	setsid sh -c '
+	    [ -z "$3" ] || echo $$ > "$3/cgroup.procs" || exit 1
+	    exec ip netns exec "$0" "$1" -c "$2"' "brc-app$1" "$BACKROOMD" \
+	    "$P/app$1.conf" "$( [ -n "$HOST_CPU" ] && echo "$CG/app$1" )" \
 	    </dev/null >>"$P/app$1.log" 2>&1 &
 }
 

@@ -98,7 +98,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--products", type=int, default=50000)
-    ap.add_argument("--cpu", type=int, default=25,
+    ap.add_argument("--cpu", type=int, default=20,
                     help="each app host's CPU share, percent of one core")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
