@@ -13,7 +13,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libmariadb-dev \
 	   mariadb-server mariadb-client nginx openssl wrk \
 	   python3-pytest python3-requests python3-pymysql \
 	   python3-selenium chromium chromium-driver argon2 \
-	   cppcheck curl procps \
+	   cppcheck curl procps iproute2 galera-4 rsync \
 	   clang libfuzzer-14-dev libclang-rt-14-dev
 
 SCHEMA_VERSION := $(shell ls sql/migrations 2>/dev/null | \
@@ -134,15 +134,17 @@ test: deps
 	@sh tests/test.sh
 
 # Scale-out on one machine (tests/cluster.sh): 3 app hosts in network
-# namespaces behind nginx, a MariaDB primary and 2 replicas.
+# namespaces behind nginx, a MariaDB primary and 2 replicas, or with
+# GALERA=1 a 3-node Galera cluster.
+GALERA	?= 0
 run-cluster: deps all
-	@SEED=1 sh tests/cluster.sh start var/cluster
+	@GALERA=$(GALERA) SEED=1 sh tests/cluster.sh start var/cluster
 
 stop-cluster:
 	@sh tests/cluster.sh stop var/cluster
 
 test-cluster: all
-	@sh tests/cluster/run.sh $(BUILD)
+	@GALERA=$(GALERA) sh tests/cluster/run.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined \

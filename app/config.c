@@ -121,6 +121,10 @@ static const struct directive directives[] = {
 	{ "replica_wait_ms", N(replica_wait_ms, DIR_INT, 0, 10000), "500",
 	    "how long a read waits for a replica to reach the reader's last "
 	    "write (MASTER_GTID_WAIT) before it goes to the primary" },
+	{ "db_galera", N(db_galera, DIR_BOOL, 0, 1), "no",
+	    "the database is a Galera cluster node: every read first waits "
+	    "until the node has applied what the cluster committed before it "
+	    "(wsrep_sync_wait = 1), and statements go as text, not prepared" },
 	{ "max_statement_time", N(max_statement_time, DIR_INT, 0, 3600000),
 	    "5000", "milliseconds a statement may run (0: server default)" },
 	{ "seccomp", N(seccomp, DIR_BOOL, 0, 1), "yes",

@@ -71,6 +71,10 @@ static void	db_replica_leave(void);
 static int	db_replica_query(struct arena *, struct db_rows *,
 		    const char *, const char *, va_list);
 static void	db_gtid_note(void);
+static int	db_max_retries(void);
+static void	db_backoff(int);
+static int	db_text_run(const char *, const char *, va_list,
+		    struct arena *, struct db_rows *, int64_t *);
 
 static void
 db_read_password(void)
@@ -184,7 +188,7 @@ db_open_to(const char *host, unsigned int port, const char *sock, int multi,
     unsigned int tmo, unsigned int rtmo)
 {
 	MYSQL		*m;
-	char		 init[224];
+	char		 init[256], sync[40] = "";
 
 	if ((m = mysql_init(NULL)) == NULL)
 		return NULL;
@@ -192,13 +196,20 @@ db_open_to(const char *host, unsigned int port, const char *sock, int multi,
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rtmo);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rtmo);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* With replicas, each commit reports its GTID (db_gtid_take()). */
+	/*
+	 * With replicas, each commit reports its GTID (db_gtid_note()).  On
+	 * Galera, reads wait until this node has applied what the cluster
+	 * committed before them (a token revoked through another node is
+	 * refused here at once).
+	 */
+	if (db_cfg->db_galera)
+		snprintf(sync, sizeof(sync), ", wsrep_sync_wait = 1");
 	snprintf(init, sizeof(init), "SET SESSION time_zone = '+00:00', "
 	    "max_statement_time = %.3f, sql_mode = 'STRICT_ALL_TABLES,"
-	    "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'%s",
+	    "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'%s%s",
 	    (double)db_cfg->max_statement_time / 1000.0,
 	    db_cfg->db_replicas.n > 0 ?
-	    ", session_track_system_variables = 'last_gtid'" : "");
+	    ", session_track_system_variables = 'last_gtid'" : "", sync);
 	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(m, host, db_cfg->db_user, db_password,
 	    db_cfg->db_name, port, host ? NULL : sock,
@@ -531,6 +542,154 @@ db_run(const char *sql, const char *types, va_list ap, MYSQL_STMT **out)
 	return DB_OK;
 }
 
+/*
+ * Galera (db_galera): statements go as text with their parameters escaped
+ * into them, not prepared.  When Galera aborts a transaction for a
+ * conflicting write certified on another node while one of its prepared
+ * statements executes, the server never answers that COM_STMT_EXECUTE
+ * (MariaDB 10.11.19 with galera-4 26.4.23: the client waits for its read
+ * timeout, 10 s stalls in tests/cluster); as text the same abort is a
+ * 1213 at once, and the transaction is re-run.
+ */
+
+/* sql with each ? outside quotes replaced by the next parameter as an SQL
+ * literal; malloc'ed, NULL when out of memory. */
+static char *
+db_text_sql(MYSQL *m, const char *sql, const char *types, va_list ap)
+{
+	va_list		 cp;
+	const char	*p, *s;
+	char		*out, *o, q = 0;
+	size_t		 i, n = strlen(types), max = strlen(sql) + 1;
+
+	va_copy(cp, ap);
+	for (i = 0; i < n; i++) {
+		if (types[i] == 'i') {
+			(void)va_arg(cp, int64_t);
+			max += 21;
+		} else if (types[i] == 's') {
+			s = va_arg(cp, const char *);
+			max += s != NULL ? 2 * strlen(s) + 2 : 4;
+		} else
+			fatalx("bad parameter type '%c'", types[i]);
+	}
+	va_end(cp);
+	if ((out = malloc(max)) == NULL)
+		return NULL;
+	for (o = out, i = 0, p = sql; *p != '\0'; p++) {
+		if (q != 0 || *p == '\'' || *p == '"' || *p == '`' ||
+		    *p != '?') {
+			if (q != 0 && *p == '\\' && p[1] != '\0') {
+				*o++ = *p++;	/* an escaped character */
+				*o++ = *p;
+				continue;
+			}
+			if (q != 0 && *p == q)
+				q = 0;
+			else if (q == 0 && (*p == '\'' || *p == '"' ||
+			    *p == '`'))
+				q = *p;
+			*o++ = *p;
+			continue;
+		}
+		if (i == n)
+			fatalx("parameter count mismatch for: %s", sql);
+		if (types[i++] == 'i')
+			o += snprintf(o, 21, "%lld",
+			    (long long)va_arg(ap, int64_t));
+		else if ((s = va_arg(ap, const char *)) == NULL) {
+			memcpy(o, "NULL", 4);
+			o += 4;
+		} else {
+			*o++ = '\'';
+			o += mysql_real_escape_string(m, o, s, strlen(s));
+			*o++ = '\'';
+		}
+	}
+	if (i != n)
+		fatalx("parameter count mismatch for: %s", sql);
+	*o = '\0';
+	return out;
+}
+
+/* The text protocol's result into out (rows in a). */
+static int
+db_text_fetch(MYSQL *m, struct arena *a, struct db_rows *out)
+{
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	unsigned long	*lens;
+	size_t		 r, c;
+	int		 rv = DB_ERROR;
+
+	if ((res = mysql_store_result(m)) == NULL)
+		return mysql_field_count(m) == 0 ? DB_OK :
+		    db_classify(mysql_errno(m), mysql_error(m));
+	if (out == NULL) {
+		mysql_free_result(res);
+		return DB_OK;
+	}
+	out->ncols = mysql_num_fields(res);
+	out->nrows = (size_t)mysql_num_rows(res);
+	if ((out->cells = arena_calloc(a, out->nrows * out->ncols + 1,
+	    sizeof(char *))) == NULL)
+		goto done;
+	for (r = 0; r < out->nrows; r++) {
+		if ((row = mysql_fetch_row(res)) == NULL ||
+		    (lens = mysql_fetch_lengths(res)) == NULL)
+			goto done;
+		for (c = 0; c < out->ncols; c++)
+			if (row[c] != NULL && (DB_CELL(out, r, c) =
+			    arena_strndup(a, row[c], lens[c])) == NULL)
+				goto done;
+	}
+	rv = DB_OK;
+done:
+	mysql_free_result(res);
+	return rv;
+}
+
+/* db_run() and db_fetch() as text: rows into out (NULL for none), the
+ * affected-row count into *affected (may be NULL). */
+static int
+db_text_run(const char *sql, const char *types, va_list ap, struct arena *a,
+    struct db_rows *out, int64_t *affected)
+{
+	MYSQL	*m;
+	char	*q;
+	int	 rv;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (db_cur == &db_primary && (rv = db_connect()) != DB_OK)
+		return rv;
+	m = db_cur->conn;
+	if ((q = db_text_sql(m, sql, types, ap)) == NULL) {
+		db_errno = 0;	/* nothing executed: safe to repeat */
+		return DB_ERROR;
+	}
+	db_stats.queries++;
+	metrics_db(MDB_QUERY);
+#ifdef BR_FAULTS
+	if ((rv = db_fault_pre(sql)) != DB_OK) {
+		free(q);
+		return rv;
+	}
+#endif
+	rv = mysql_real_query(m, q, strlen(q)) != 0 ?
+	    db_classify(mysql_errno(m), mysql_error(m)) : DB_OK;
+	free(q);
+	if (rv != DB_OK)
+		return rv;
+#ifdef BR_FAULTS
+	if ((rv = db_fault_post()) != DB_OK)
+		return rv;
+#endif
+	if (affected != NULL)
+		*affected = (int64_t)mysql_affected_rows(m);
+	return db_text_fetch(m, a, out);
+}
+
 /* Fetches every row of st into a as strings. */
 static int
 db_fetch(MYSQL_STMT *st, struct arena *a, struct db_rows *out)
@@ -623,8 +782,12 @@ static int64_t
 db_exec_v(const char *sql, const char *types, va_list ap)
 {
 	MYSQL_STMT	*st;
+	int64_t		 n;
 	int		 rv;
 
+	if (db_cfg->db_galera)
+		return (rv = db_text_run(sql, types, ap, NULL, NULL, &n)) !=
+		    DB_OK ? rv : n;
 	if ((rv = db_run(sql, types, ap, &st)) != DB_OK)
 		return rv;
 	return (int64_t)mysql_stmt_affected_rows(st);
@@ -635,10 +798,19 @@ db_exec(const char *sql, const char *types, ...)
 {
 	va_list	ap;
 	int64_t	rv;
+	int	attempt;
 
 	db_replica_leave();
 	DB_WITH_RECONNECT((va_start(ap, types),
 	    rv = db_exec_v(sql, types, ap), va_end(ap), rv), 1);
+	/* A statement of its own that lost a conflict was not applied. */
+	for (attempt = 0; rv == DB_RETRY && !db_in_tx &&
+	    attempt < db_max_retries(); attempt++) {
+		db_backoff(attempt);
+		va_start(ap, types);
+		rv = db_exec_v(sql, types, ap);
+		va_end(ap);
+	}
 	return rv;
 }
 
@@ -650,6 +822,8 @@ db_query_v(struct arena *a, struct db_rows *out, const char *sql,
 	int		 rv;
 
 	memset(out, 0, sizeof(*out));
+	if (db_cfg->db_galera)
+		return db_text_run(sql, types, ap, a, out, NULL);
 	if ((rv = db_run(sql, types, ap, &st)) != DB_OK)
 		return rv;
 	return db_fetch(st, a, out);
@@ -661,13 +835,20 @@ db_query_ap(struct arena *a, struct db_rows *out, const char *sql,
     const char *types, va_list ap)
 {
 	va_list	cp;
-	int	rv;
+	int	rv, attempt;
 
 	if (db_cur != &db_primary &&
 	    db_replica_query(a, out, sql, types, ap) == DB_OK)
 		return DB_OK;
 	DB_WITH_RECONNECT((va_copy(cp, ap),
 	    rv = db_query_v(a, out, sql, types, cp), va_end(cp), rv), 0);
+	for (attempt = 0; rv == DB_RETRY && !db_in_tx &&
+	    attempt < db_max_retries(); attempt++) {
+		db_backoff(attempt);
+		va_copy(cp, ap);
+		rv = db_query_v(a, out, sql, types, cp);
+		va_end(cp);
+	}
 	return rv;
 }
 
@@ -742,10 +923,21 @@ db_simple(const char *sql)
 	return rv;
 }
 
+/* Re-runs of a conflicting transaction: on Galera every node's writers
+ * conflict with every other's, so a hot row needs more. */
+static int
+db_max_retries(void)
+{
+	return db_cfg->db_galera ? BR_TX_MAX_RETRIES_GALERA :
+	    BR_TX_MAX_RETRIES;
+}
+
+/* Exponential, capped at 80 ms, with as much again of jitter. */
 static void
 db_backoff(int attempt)
 {
-	long	us = (5000L << attempt) + (long)(random() % 5000);
+	long	base = 5000L << (attempt < 4 ? attempt : 4);
+	long	us = base + (long)(random() % base);
 
 	db_stats.retries++;
 	metrics_db(MDB_TX_RETRY);
@@ -755,10 +947,10 @@ db_backoff(int attempt)
 int
 db_tx(int (*fn)(void *), void *arg)
 {
-	int	attempt, rv, reconnected = 0;
+	int	attempt, rv = DB_ERROR, reconnected = 0;
 
 	db_replica_leave();
-	for (attempt = 0; attempt <= BR_TX_MAX_RETRIES; attempt++) {
+	for (attempt = 0; attempt <= db_max_retries(); attempt++) {
 		if ((rv = db_connect()) != DB_OK)
 			return rv;
 		if ((rv = db_simple("START TRANSACTION")) == DB_OK) {
@@ -789,7 +981,7 @@ db_tx(int (*fn)(void *), void *arg)
 			    db_errbuf);
 			db_close();
 		}
-		if (rv == DB_RETRY && attempt < BR_TX_MAX_RETRIES) {
+		if (rv == DB_RETRY && attempt < db_max_retries()) {
 			log_info("transaction conflict (%s), retry %d",
 			    db_errbuf, attempt + 1);
 			db_backoff(attempt);

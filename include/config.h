@@ -81,6 +81,8 @@ struct config {
 	struct db_replicas db_replicas;	/* read replicas */
 	long	replica_max_lag_ms;	/* skip a replica further behind */
 	long	replica_wait_ms;	/* MASTER_GTID_WAIT timeout */
+	long	db_galera;		/* a Galera cluster: text protocol,
+					 * causal reads */
 	long	max_statement_time;	/* milliseconds, 0 = server default */
 	long	debug_routes;		/* /debug/sleep and /debug/echo */
 	long	seccomp;		/* workers' system call allowlist */

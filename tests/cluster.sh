@@ -6,6 +6,11 @@
 # each in a network namespace of its own (brc-appN, address 10.213.N.2,
 # a veth pair to 10.213.N.1 in this namespace), behind the stack's nginx.
 #
+# With GALERA=1 the database is a 3-node Galera cluster instead (galera-4,
+# PREFIX/galeraN, nodes run as the mysql user, each with its own ports on
+# 127.0.0.1 from DB_PORT + 10 N: client, gcomm, IST, SST), host N uses
+# node N, no replicas, and db_galera = yes.
+#
 # Environment: as tests/stack.sh (HTTPS_PORT, HTTP_PORT, DB_PORT, WORKERS,
 # BACKROOMD, BACKROOMD_EXTRA, SEED), HOSTS (3), REPLICAS (2), HOST_CPU
 # (a CPU share per host in percent, e.g. 40: cgroup v1 cpu quota; empty:
@@ -40,10 +45,8 @@ NET=10.213
 SOCK=$P/mysqld.sock
 CG=/sys/fs/cgroup/cpu/backroom-cluster
 
-if [ "${GALERA:-0}" = 1 ]; then
-	echo "cluster: GALERA=1 is not built yet (issue 12, item 3)" >&2
-	exit 2
-fi
+GALERA=${GALERA:-0}
+[ "$GALERA" = 0 ] || REPLICAS=0
 
 # PID in pid file $1 runs.
 alive() {
@@ -151,6 +154,76 @@ start_replica() {
 	sql "$rs" "START SLAVE"
 }
 
+# Galera node $1 (1 bootstraps the cluster when none of it runs).
+start_node() {
+	d=$P/galera$1
+	base=$((DB_PORT + 10 * $1))
+	alive "$d/mysqld.pid" && return 0
+	addrs=""
+	for i in 1 2 3; do
+		addrs="$addrs${addrs:+,}127.0.0.1:$((DB_PORT + 10 * i + 1))"
+	done
+	boot=""
+	if [ "$1" = 1 ] && ! alive "$P/galera2/mysqld.pid" &&
+	    ! alive "$P/galera3/mysqld.pid"; then
+		boot=--wsrep-new-cluster
+		# A node that was not the last to stop refuses to bootstrap.
+		[ ! -f "$d/data/grastate.dat" ] || sed -i \
+		    's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' \
+		    "$d/data/grastate.dat"
+	fi
+	mkdir -p "$d/data" "$d/tmp"
+	chmod 755 "$d"
+	chown -R mysql:mysql "$d"
+	if [ "$1" = 1 ] && [ ! -d "$d/data/mysql" ]; then
+		mariadb-install-db --no-defaults --user=mysql \
+		    --datadir="$d/data" --tmpdir="$d/tmp" \
+		    --auth-root-authentication-method=socket --skip-test-db \
+		    > "$d/install.log" 2>&1 ||
+		    { cat "$d/install.log" >&2; exit 1; }
+	fi
+	# shellcheck disable=SC2086
+	setsid mariadbd --no-defaults --user=mysql --datadir="$d/data" \
+	    --tmpdir="$d/tmp" --socket="$d/mysqld.sock" \
+	    --pid-file="$d/mysqld.pid" --log-error="$d/mysqld.err" \
+	    --bind-address=127.0.0.1 --port=$base --server-id=$((20 + $1)) \
+	    --innodb-buffer-pool-size=128M --innodb-autoinc-lock-mode=2 \
+	    --innodb-flush-log-at-trx-commit=2 --binlog-format=ROW \
+	    --character-set-server=utf8mb4 \
+	    --collation-server=utf8mb4_unicode_ci \
+	    --wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so \
+	    --wsrep-cluster-name=backroom --wsrep-cluster-address="gcomm://$addrs" \
+	    --wsrep-node-name="node$1" \
+	    --wsrep-node-address="127.0.0.1:$((base + 1))" \
+	    --wsrep-node-incoming-address="127.0.0.1:$base" \
+	    --wsrep-provider-options="base_port=$((base + 1));gmcast.listen_addr=tcp://127.0.0.1:$((base + 1));ist.recv_addr=127.0.0.1:$((base + 2))" \
+	    --wsrep-sst-method=rsync \
+	    --wsrep-sst-receive-address="127.0.0.1:$((base + 3))" \
+	    $boot </dev/null >/dev/null 2>&1 &
+	i=0
+	until [ "$(sql "$d/mysqld.sock" "SELECT VARIABLE_VALUE FROM
+	    information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME =
+	    'WSREP_READY'" 2>/dev/null)" = ON ]; do
+		i=$((i + 1))
+		[ $i -lt 1200 ] || { echo "cluster: Galera node $1 did not " \
+		    "join; see $d/mysqld.err" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+stop_nodes() {
+	for n in 3 2 1; do
+		f=$P/galera$n/mysqld.pid
+		alive "$f" || continue
+		kill -TERM "$(cat "$f")"
+		i=0
+		while alive "$f" && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
+}
+
 # The config of host $1: the stack's, on its namespace's address.
 host_conf() {
 	reps=""
@@ -159,8 +232,14 @@ host_conf() {
 		reps="$reps${reps:+, }$P/replica$r/r.sock"
 		r=$((r + 1))
 	done
-	grep -Ev '^(listen|listen_mode|pid_file|log_file|host_name|housekeeping_interval|db_replicas) *=' \
+	grep -Ev '^(listen|listen_mode|pid_file|log_file|host_name|housekeeping_interval|db_replicas|db_socket) *=' \
 	    "$P/backroomd.conf"
+	if [ "$GALERA" = 1 ]; then
+		echo "db_socket = $P/galera$1/mysqld.sock"
+		echo "db_galera = yes"
+	else
+		echo "db_socket = $SOCK"
+	fi
 	cat <<CONF
 listen = $NET.$1.2:9000
 fastcgi_allow = $NET.$1.1
@@ -240,12 +319,25 @@ point_nginx() {
 }
 
 do_start() {
+	if [ "$GALERA" = 1 ]; then
+		[ "$HOSTS" -le 3 ] || { echo "cluster: GALERA=1 has 3 nodes," \
+		    "for at most 3 hosts" >&2; exit 2; }
+		for n in 1 2 3; do
+			start_node $n
+		done
+		# Where the tools and tests look for the database.
+		ln -sfn galera1/mysqld.sock "$P/mysqld.sock"
+		export EXTERNAL_DB_SOCK=$P/galera1/mysqld.sock
+		SOCK=$EXTERNAL_DB_SOCK
+		unset DB_PORT
+	fi
 	sh "$ROOT/tests/stack.sh" start "$P" >/dev/null
 	# Replication's user; the app's user may read replication status.
-	[ -s "$P/repl_password" ] || (umask 077; od -An -tx1 -N12 \
+	[ "$GALERA" = 0 ] || REPLICAS=0
+	[ "$GALERA" = 1 ] || [ -s "$P/repl_password" ] || (umask 077; od -An -tx1 -N12 \
 	    /dev/urandom | tr -d ' \n' > "$P/repl_password")
-	sql "$SOCK" "CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1'
-	    IDENTIFIED BY '$(cat "$P/repl_password")';
+	[ "$GALERA" = 1 ] || sql "$SOCK" "CREATE USER IF NOT EXISTS
+	    'repl'@'127.0.0.1' IDENTIFIED BY '$(cat "$P/repl_password")';
 	    GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
 	    GRANT SLAVE MONITOR ON *.* TO 'backroom'@'localhost'"
 	r=1
@@ -284,8 +376,10 @@ do_start() {
 		    exit 1; }
 		sleep 0.1
 	done
+	if [ "$GALERA" = 1 ]; then db="3 Galera nodes"
+	else db="a primary and $REPLICAS replicas"; fi
 	echo "cluster: up at https://127.0.0.1:$HTTPS_PORT/ ($HOSTS hosts" \
-	    "brc-app1..$HOSTS at $NET.N.2:9000, $REPLICAS replicas)"
+	    "brc-app1..$HOSTS at $NET.N.2:9000, $db)"
 	[ ! -s "$P/admin_login" ] || cat "$P/admin_login"
 }
 
@@ -304,6 +398,19 @@ do_stop() {
 		fi
 	done
 	sh "$ROOT/tests/stack.sh" stop "$P"
+	stop_nodes
+	# Whatever still names this prefix on its command line (a pid file
+	# lost to a crash or an interrupted start): TERM, then KILL.
+	for sig in TERM KILL; do
+		pids=$(pgrep -f -- "$P/" | grep -vx "$$" || true)
+		[ -n "$pids" ] || break
+		kill -"$sig" $pids 2>/dev/null || true
+		i=0
+		while [ $i -lt 100 ] && pgrep -f -- "$P/" | grep -qvx "$$"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
 	echo "cluster: stopped ($P)"
 }
 

@@ -8,7 +8,9 @@
 # create an admin account once; ADMIN=0/1 overrides the latter,
 # ADMIN_EMAIL its address), DB_PORT (MariaDB also listens on
 # 127.0.0.1:DB_PORT and keeps a binary log with GTIDs, as a primary that
-# replicas can follow; unset: socket only, no binary log).
+# replicas can follow; unset: socket only, no binary log),
+# EXTERNAL_DB_SOCK (use the MariaDB on this socket, started by someone
+# else -- tests/cluster.sh's Galera nodes -- instead of starting one).
 # `start` is idempotent: what already runs is left alone (a changed config
 # is reloaded, a rebuilt binary restarted), data is kept.  Everything
 # listens on loopback or unix sockets; stop goes by pid file, and only
@@ -32,7 +34,7 @@ case $BACKROOMD in /*) ;; *) BACKROOMD=$ROOT/$BACKROOMD ;; esac
 SEED=${SEED:-0}
 ADMIN=${ADMIN:-$SEED}
 ADMIN_EMAIL=${ADMIN_EMAIL:-admin@example.com}
-SOCK=$P/mysqld.sock
+SOCK=${EXTERNAL_DB_SOCK:-$P/mysqld.sock}
 DB_PORT=${DB_PORT:-}
 
 # running PID: the process exists and is not a zombie.
@@ -133,6 +135,7 @@ start_tls() {
 }
 
 start_mariadb() {
+	[ -z "${EXTERNAL_DB_SOCK:-}" ] || return 0
 	if alive "$P/mysqld.pid"; then return 0; fi
 	if [ ! -d "$P/mysql/mysql" ]; then
 		mkdir -p "$P/mysql" "$P/tmp"

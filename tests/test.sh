@@ -91,6 +91,7 @@ has_tests && suite faults make -s faults
 # Scale-out (tests/cluster.sh): 3 app hosts in network namespaces, a
 # primary and 2 replicas, on their own stack: ~30 s.
 suite cluster make -s test-cluster
+suite cluster-galera make -s test-cluster GALERA=1
 # Each benchmark workload for 2 seconds on its own stack: zero errors.
 suite bench-smoke make -s bench-smoke
 summary

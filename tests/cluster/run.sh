@@ -13,6 +13,7 @@ export BACKROOMD=$BUILD/backroomd HTTPS_PORT=${CLUSTER_HTTPS_PORT:-9743} \
     HTTP_PORT=${CLUSTER_HTTP_PORT:-9380} WORKERS=3 HOSTS=3 REPLICAS=2
 export BACKROOMD_EXTRA="request_timeout = 10
 login_addr_max_failures = 40"
+export GALERA=${GALERA:-0}
 unset SEED ADMIN HOST_CPU UPSTREAM
 stop() {
 	sh tests/cluster.sh stop "$PREFIX" >/dev/null 2>&1
@@ -32,7 +33,8 @@ rc=$?
 [ ! -s "$PREFIX/cluster.txt" ] || sed 's/^/cluster: /' "$PREFIX/cluster.txt"
 stop
 left=$(ip netns list | grep '^brc-'; ip -o link show | grep ': brc-';
-    ip route show type unreachable | grep '^unreachable 10\.213\.')
+    ip route show type unreachable | grep '^unreachable 10\.213\.';
+    pgrep -af "$(pwd)/$PREFIX/" || true)
 if [ -n "$left" ]; then
 	echo "cluster: left behind after stop:"
 	echo "$left"
