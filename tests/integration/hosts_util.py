@@ -6,6 +6,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 
 from conftest import BACKROOMD, CONF, PREFIX
@@ -26,9 +27,22 @@ def stack_socket():
                      re.M).group(1)
 
 
+def free_port():
+    """A port below the ephemeral range (32768-60999 here, where client
+    sockets would take it), free when asked."""
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+
+
 def start_host(tmp, name, extra="", workers=2):
     """backroomd as host `name` on 127.0.0.1:PORT; (Popen, port, log)."""
-    port = random.randint(30000, 34999)
+    port = free_port()
     keep = conf_lines(open(CONF).read(), DROP + re.findall(
         r"^\s*(\w+)\s*=", extra, re.M))
     conf = tmp / ("%s.conf" % name)
@@ -48,7 +62,7 @@ def start_host(tmp, name, extra="", workers=2):
 def start_nginx(tmp, servers):
     """An nginx on 127.0.0.1:PORT with one upstream over servers (nginx
     `server` addresses); its base URL."""
-    nport = random.randint(35000, 39999)
+    nport = free_port()
     main_nginx = open(os.path.join(PREFIX, "nginx.conf")).read()
     user = re.search(r"^user [^;]+;", main_nginx, re.M).group(0)
     os.makedirs(tmp / "t", mode=0o777, exist_ok=True)
