@@ -987,6 +987,9 @@ db_tx(int (*fn)(void *), void *arg)
 			db_backoff(attempt);
 			continue;
 		}
+		if (rv == DB_RETRY)
+			log_warn("transaction conflict (%s): gave up after %d "
+			    "runs", db_errbuf, attempt + 1);
 		if (rv == DB_UNAVAILABLE && db_lost && !reconnected) {
 			reconnected = 1;
 			db_close();

@@ -34,7 +34,7 @@
 #define BR_MAX_TEMPLATE_SIZE	(256 * 1024) /* bytes of one template */
 #define BR_MAX_PATH		1024	/* filesystem paths in config */
 #define BR_TX_MAX_RETRIES	5	/* deadlock/lock-wait re-runs */
-#define BR_TX_MAX_RETRIES_GALERA 12	/* with certification conflicts */
+#define BR_TX_MAX_RETRIES_GALERA 16	/* with certification conflicts */
 #define BR_MAX_ORDER_LINES	100	/* lines of a sales or purchase order */
 #define BR_MAX_QTY		1000000000LL	/* units in one movement */
 #define BR_MAX_LINE_QTY		1000000LL	/* units on one order line */
