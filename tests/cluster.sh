@@ -27,6 +27,8 @@ umask 022
 
 cmd=${1:-}
 [ $# -ge 2 ] || { echo "usage: $0 start|stop|status PREFIX" >&2; exit 2; }
+[ "$1" != replica ] || [ $# -ge 3 ] ||
+    { echo "usage: $0 replica PREFIX N" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 case $cmd in
 start) mkdir -p "$2" ;;
@@ -433,6 +435,7 @@ case $cmd in
 start) do_start ;;
 stop) do_stop ;;
 status) do_status ;;
-point) point_nginx ;;
+point) point_nginx ;;		# UPSTREAM="1 2": nginx to those hosts
+replica) start_replica "$3" ;;	# starts replica $3 again
 *) echo "usage: $0 start|stop|status PREFIX" >&2; exit 2 ;;
 esac

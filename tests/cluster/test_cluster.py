@@ -159,10 +159,24 @@ def test_a_replica_killed_under_load_costs_no_request():
         t.join()
     gets = sum(g for g, _ in results)
     assert failures == [] and gets > 100, (failures[:5], gets)
+    st = requests.get(BASE + "/status", verify=CERT, timeout=5).json()
+    assert st["replicas"][0]["state"] == "down", st["replicas"]
     report("replica-killed", {"gets": gets, "failed": len(failures)})
-    subprocess.run(["sh", "tests/cluster.sh", "start", PREFIX], check=True,
-                   stdout=subprocess.DEVNULL,
+    subprocess.run(["sh", "tests/cluster.sh", "replica", PREFIX, "1"],
+                   check=True, stdout=subprocess.DEVNULL,
                    cwd=os.path.join(os.path.dirname(__file__), "..", ".."))
+    # Back: it catches up and serves again (as the hosts see it).
+    s = session(c)
+
+    def all_up():
+        ok = 0
+        for _ in range(6):
+            s.get(BASE + "/api/v1/warehouses", timeout=10)
+            st = requests.get(BASE + "/status", verify=CERT,
+                              timeout=5).json()
+            ok += [r["state"] for r in st["replicas"]] == ["up", "up"]
+        return ok == 6
+    assert wait_until(all_up, timeout=30)
 
 
 def test_writes_to_the_same_rows_through_every_node_all_land():
