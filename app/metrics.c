@@ -146,13 +146,31 @@ metrics_replica_get(size_t i)
 	return &mx->replica[i];
 }
 
+/* A counter family with one label: its HELP and TYPE lines, then
+ * name{label="names[i]"} v[i] for each of the n. */
+static int
+render_counters(struct buf *b, const char *name, const char *help,
+    const char *label, const char *const *names, const uint64_t *v,
+    size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	rc = buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help,
+	    name);
+	for (i = 0; i < n; i++)
+		rc |= buf_printf(b, "%s{%s=\"%s\"} %llu\n", name, label,
+		    names[i], (unsigned long long)get(&v[i]));
+	return rc;
+}
+
 /* The replicas' state and lag, and where list reads went. */
 static int
 render_replicas(struct buf *b)
 {
 	const struct metrics_replica	*m;
 	size_t				 i;
-	int				 e, rc;
+	int				 rc;
 
 	rc = buf_puts(b, "# HELP backroomd_replica_up 1 while a replica "
 	    "serves reads (replicating, within replica_max_lag_ms); state "
@@ -169,16 +187,11 @@ render_replicas(struct buf *b)
 			rc |= buf_printf(b, "backroomd_replica_lag_seconds{"
 			    "replica=\"%s\"} %.3f\n", m->name,
 			    (double)m->lag_ms / 1000.0);
-	rc |= buf_puts(b, "# HELP backroomd_replica_reads_total Requests "
+	rc |= render_counters(b, "backroomd_replica_reads_total", "Requests "
 	    "that may read on a replica: read there (waited: after the "
 	    "reader's own last write arrived), or on the primary because "
-	    "the wait timed out, no replica was usable, or it failed.\n"
-	    "# TYPE backroomd_replica_reads_total counter\n");
-	for (e = 0; e < MR_COUNT; e++)
-		rc |= buf_printf(b,
-		    "backroomd_replica_reads_total{outcome=\"%s\"} %llu\n",
-		    replica_read_names[e],
-		    (unsigned long long)get(&mx->replica_reads[e]));
+	    "the wait timed out, no replica was usable, or it failed.",
+	    "outcome", replica_read_names, mx->replica_reads, MR_COUNT);
 	return rc;
 }
 
@@ -386,28 +399,20 @@ metrics_render(struct buf *out, const struct scoreboard *sb,
     const char *host)
 {
 	struct buf	 tmp, *b = &tmp;
-	int		 e, rc;
+	int		 rc;
 
 	if (mx == NULL)
 		return -1;
 	buf_init(&tmp, out->max);
 	rc = render_requests(b);
-	rc |= buf_puts(b, "# HELP backroomd_db_events_total Database "
-	    "statements and what went wrong with them, over all workers.\n"
-	    "# TYPE backroomd_db_events_total counter\n");
-	for (e = 0; e < MDB_COUNT; e++)
-		rc |= buf_printf(b,
-		    "backroomd_db_events_total{event=\"%s\"} %llu\n",
-		    db_names[e], (unsigned long long)get(&mx->db[e]));
-	rc |= buf_puts(b, "# HELP backroomd_fastcgi_events_total FastCGI "
+	rc |= render_counters(b, "backroomd_db_events_total", "Database "
+	    "statements and what went wrong with them, over all workers.",
+	    "event", db_names, mx->db, MDB_COUNT);
+	rc |= render_counters(b, "backroomd_fastcgi_events_total", "FastCGI "
 	    "connections accepted, requests on kept connections, kept "
 	    "connections passed between workers and closed, requests shed "
-	    "by queue_deadline_ms, connections refused by fastcgi_allow.\n"
-	    "# TYPE backroomd_fastcgi_events_total counter\n");
-	for (e = 0; e < MC_COUNT; e++)
-		rc |= buf_printf(b,
-		    "backroomd_fastcgi_events_total{event=\"%s\"} %llu\n",
-		    conn_names[e], (unsigned long long)get(&mx->conn[e]));
+	    "by queue_deadline_ms, connections refused by fastcgi_allow.",
+	    "event", conn_names, mx->conn, MC_COUNT);
 	rc |= render_replicas(b);
 	rc |= render_pool(b, sb);
 	if (rc == 0)
