@@ -213,16 +213,20 @@ start_node() {
 	done
 }
 
+# TERM to the process of pid file $1, and up to 60 s for it to go.
+term_wait() {
+	alive "$1" || return 0
+	kill -TERM "$(cat "$1")"
+	i=0
+	while alive "$1" && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 stop_nodes() {
 	for n in 3 2 1; do
-		f=$P/galera$n/mysqld.pid
-		alive "$f" || continue
-		kill -TERM "$(cat "$f")"
-		i=0
-		while alive "$f" && [ $i -lt 600 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		term_wait "$P/galera$n/mysqld.pid"
 	done
 }
 
@@ -389,15 +393,7 @@ do_stop() {
 	net_down
 	cgroups_down
 	for f in "$P"/replica*/r.pid; do
-		[ -s "$f" ] || continue
-		if alive "$f"; then
-			kill -TERM "$(cat "$f")"
-			i=0
-			while alive "$f" && [ $i -lt 600 ]; do
-				sleep 0.1
-				i=$((i + 1))
-			done
-		fi
+		term_wait "$f"
 	done
 	sh "$ROOT/tests/stack.sh" stop "$P"
 	stop_nodes

@@ -9,13 +9,9 @@ cd "$(dirname "$0")/.." || exit 1
 PREFIX=var/test
 export HTTPS_PORT=9443 HTTP_PORT=9080 DB_PORT=9444 WORKERS=4 \
     BACKROOMD=build/backroomd
-export BACKROOMD_EXTRA="debug_routes = yes
-request_timeout = 4
-max_requests = 300
-max_requests_jitter = 0
-shutdown_timeout = 10
-login_lockout_seconds = 2
-login_addr_max_failures = 40"
+# The integration suite's directives (debug hooks, short timeouts).
+BACKROOMD_EXTRA=$(cat tests/integration/backroomd-extra.conf)
+export BACKROOMD_EXTRA
 unset SEED ADMIN
 passed=0; failed=0; failures=""
 

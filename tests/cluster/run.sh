@@ -14,13 +14,8 @@ PREFIX=${CLUSTER_PREFIX:-var/cluster-test}
 export BACKROOMD=$BUILD/backroomd HTTPS_PORT=${CLUSTER_HTTPS_PORT:-9743} \
     HTTP_PORT=${CLUSTER_HTTP_PORT:-9380} WORKERS=3 HOSTS=3 REPLICAS=2
 # As tests/integration/run.sh, whose tests run here too.
-export BACKROOMD_EXTRA="debug_routes = yes
-request_timeout = 4
-max_requests = 300
-max_requests_jitter = 0
-shutdown_timeout = 10
-login_lockout_seconds = 2
-login_addr_max_failures = 40"
+BACKROOMD_EXTRA=$(cat tests/integration/backroomd-extra.conf)
+export BACKROOMD_EXTRA
 # The integration files that use only HTTP through nginx and SQL; the
 # others signal or read the logs of the stack's single backroomd.  Left
 # out of these: the tests that change the config and SIGHUP that one

@@ -17,13 +17,8 @@ export BACKROOMD=$BUILD/backroomd HTTPS_PORT=${INTEG_HTTPS_PORT:-9643} \
 # suite kills workers on purpose.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=stderr"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=stderr"
-export BACKROOMD_EXTRA="debug_routes = yes
-request_timeout = 4
-max_requests = 300
-max_requests_jitter = 0
-shutdown_timeout = 10
-login_lockout_seconds = 2
-login_addr_max_failures = 40"
+BACKROOMD_EXTRA=$(cat tests/integration/backroomd-extra.conf)
+export BACKROOMD_EXTRA
 unset SEED ADMIN
 [ -d "$PREFIX" ] && sh tests/stack.sh stop "$PREFIX" >/dev/null 2>&1
 rm -rf "$PREFIX"
